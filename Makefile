@@ -1,0 +1,31 @@
+# getback — two commands do everything: `make run` and `make test`.
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: run test build vet fmt bench clean
+
+## run: the bot in local console mode on ./getback.db (no chat server needed)
+run: build
+	./bin/getback console
+
+## build: compile bin/getback
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/getback ./cmd/getback
+
+## test: vet, then every test with the race detector
+test: vet
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
+## bench: the benchmarks quoted in the issue notes (slow: builds large stores)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,99 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Outbox item states.
+const (
+	OutboxPending = "pending" // waiting to be sent (or retried)
+	OutboxSent    = "sent"
+	OutboxDead    = "dead"    // gave up after repeated failures; shown by `getback outbox`
+	OutboxSkipped = "skipped" // its period passed while getback was down
+)
+
+// OutboxItem is one post waiting to go out, or its record once it has. The
+// Key makes enqueueing idempotent: an item with a key that exists already is
+// not added again ("digest:<ws>:<region>:<ISO week>",
+// "remind:<ws>:<user>:<local date>").
+type OutboxItem struct {
+	ID     int64
+	Key    string
+	Target Target
+	Reply  Reply
+	Status string
+	// Attempts counts failed sends; NextAttempt is when the sender may try
+	// (again).
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+	// PartsSent counts the messages of a split reply already delivered, so a
+	// restart resumes after them instead of posting them again.
+	PartsSent int
+	Ref       MessageRef // the first message posted
+	CreatedAt time.Time
+	SentAt    time.Time
+}
+
+// PlatformOf returns the platform of a workspace id: workspace ids are
+// "<platform>:<team id>" ("slack:T0123") or a bare platform ("console").
+func PlatformOf(ws string) string {
+	p, _, _ := strings.Cut(ws, ":")
+	return p
+}
+
+// Enqueuer queues outgoing posts.
+type Enqueuer interface {
+	// Enqueue adds item unless its Key exists; created reports which.
+	Enqueue(ctx context.Context, item *OutboxItem) (created bool, err error)
+}
+
+// OutboxFilter selects outbox items, oldest first.
+type OutboxFilter struct {
+	Status    *string
+	KeyPrefix *string
+	Limit     int
+}
+
+// OutboxService persists the outbox.
+type OutboxService interface {
+	Enqueuer
+	// DueOutbox returns pending items of the given platforms whose
+	// NextAttempt is not after now, oldest first.
+	DueOutbox(ctx context.Context, platforms []string, now time.Time, limit int) ([]*OutboxItem, error)
+	// NextOutboxAttempt returns the earliest NextAttempt of a pending item
+	// of the platforms, or the zero time when none is pending.
+	NextOutboxAttempt(ctx context.Context, platforms []string) (time.Time, error)
+	// MarkOutboxProgress records delivered parts of a split post (and the
+	// first message).
+	MarkOutboxProgress(ctx context.Context, id int64, partsSent int, ref MessageRef) error
+	// MarkOutboxSent records delivery of all parts.
+	MarkOutboxSent(ctx context.Context, id int64, partsSent int, ref MessageRef) error
+	// MarkOutboxFailed records a failed attempt: pending again at next, or
+	// dead when dead is true.
+	MarkOutboxFailed(ctx context.Context, id int64, errText string, next time.Time, dead bool) error
+	// MarkOutboxDeferred postpones an item to next without counting an
+	// attempt (the platform asked to wait: HTTP 429).
+	MarkOutboxDeferred(ctx context.Context, id int64, errText string, next time.Time) error
+	// RecordSkipped stores a skipped item (a period missed while down) under
+	// its key, unless the key exists.
+	RecordSkipped(ctx context.Context, item *OutboxItem, reason string) (bool, error)
+	// FindOutbox lists items.
+	FindOutbox(ctx context.Context, f OutboxFilter) ([]*OutboxItem, error)
+	// OutboxCounts returns the number of items per status.
+	OutboxCounts(ctx context.Context) (map[string]int, error)
+	// RetryOutbox makes a dead item pending again.
+	RetryOutbox(ctx context.Context, id int64) error
+	// OutboxKeysExist reports which keys are in the outbox, in any state.
+	OutboxKeysExist(ctx context.Context, keys []string) (map[string]bool, error)
+}
+
+// CheckpointService remembers instants by name, such as how far the
+// scheduler has planned.
+type CheckpointService interface {
+	// Checkpoint returns the named instant, or the zero time.
+	Checkpoint(ctx context.Context, name string) (time.Time, error)
+	SetCheckpoint(ctx context.Context, name string, at time.Time) error
+}

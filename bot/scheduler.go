@@ -1,0 +1,285 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// SchedulerCheckpoint names the checkpoint holding the instant up to which
+// the scheduler has planned.
+const SchedulerCheckpoint = "scheduler"
+
+// Scheduler plans the daily reminders and weekly digests: at each tick it
+// queues every send that has come due into the outbox, under an idempotency
+// key, so that restarts and repeated ticks never queue one twice. A send
+// whose moment passed while getback was down is queued late if its period
+// (the local day of a reminder; the week until the next digest) is still
+// running, and otherwise recorded as skipped.
+type Scheduler struct {
+	Store   Store
+	Digests *Digests
+	Now     func() time.Time
+	Log     *slog.Logger
+	// Platforms limits planning to workspaces of these platforms: the ones
+	// with a messenger in this process. Empty plans for none.
+	Platforms []string
+	// Interval between ticks in Run; default one minute.
+	Interval time.Duration
+	// Queued is called after a tick queued something (to wake the sender).
+	Queued func()
+
+	mu sync.Mutex
+	// idle remembers reminder keys checked today with nothing owed, so the
+	// owner is not queried again every tick.
+	idle    map[string]bool
+	idleDay string
+}
+
+func (s *Scheduler) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+// Run ticks until ctx ends.
+func (s *Scheduler) Run(ctx context.Context) error {
+	iv := s.Interval
+	if iv <= 0 {
+		iv = time.Minute
+	}
+	t := time.NewTicker(iv)
+	defer t.Stop()
+	for {
+		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log().ErrorContext(ctx, "scheduler tick failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// TickResult counts what a tick did.
+type TickResult struct {
+	Reminders, Digests int // queued
+	Skipped            int // recorded as missed
+}
+
+func (s *Scheduler) platformOK(ws string) bool {
+	p := PlatformOf(ws)
+	for _, q := range s.Platforms {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Tick plans every send due by now.
+func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Now()
+	last, err := s.Store.Checkpoint(ctx, SchedulerCheckpoint)
+	if err != nil {
+		return TickResult{}, err
+	}
+	if last.IsZero() || last.After(now) {
+		last = now // first run, or the clock went back: nothing counts as missed
+	}
+	var res TickResult
+	if err := s.planReminders(ctx, last, now, &res); err != nil {
+		return res, err
+	}
+	if err := s.planDigests(ctx, last, now, &res); err != nil {
+		return res, err
+	}
+	if err := s.Store.SetCheckpoint(ctx, SchedulerCheckpoint, now); err != nil {
+		return res, err
+	}
+	if res.Reminders+res.Digests > 0 && s.Queued != nil {
+		s.Queued()
+	}
+	return res, nil
+}
+
+type planned struct {
+	key  string
+	due  time.Time
+	day  Date
+	skip bool
+}
+
+// reminderPlan lists p's reminders due in (last, now]: today's (to send, if
+// its moment has passed and p did not set it up after that moment) and
+// earlier days' (missed).
+func reminderPlan(p *Person, last, now time.Time) []planned {
+	if p.RemindersOff {
+		return nil
+	}
+	loc := p.Location()
+	today := DateOf(now.In(loc))
+	var out []planned
+	for d := DateOf(last.In(loc)); d.Before(today); d = d.AddDays(1) {
+		if due := ReminderDue(p, d); p.WorkDays.Has(d.Weekday()) && due.After(last) && !due.After(now) {
+			out = append(out, planned{key: ReminderKey(p, d), due: due, day: d, skip: true})
+		}
+	}
+	if due := ReminderDue(p, today); p.WorkDays.Has(today.Weekday()) && !due.After(now) && due.After(p.UpdatedAt) {
+		out = append(out, planned{key: ReminderKey(p, today), due: due, day: today})
+	}
+	return out
+}
+
+func (s *Scheduler) planReminders(ctx context.Context, last, now time.Time, res *TickResult) error {
+	people, err := s.Store.FindPeople(ctx, "")
+	if err != nil {
+		return err
+	}
+	if day := now.UTC().Format("2006-01-02"); day != s.idleDay {
+		s.idle, s.idleDay = map[string]bool{}, day
+	}
+	type job struct {
+		p *Person
+		planned
+	}
+	var jobs []job
+	var keys []string
+	for _, p := range people {
+		if !s.platformOK(p.Workspace) {
+			continue
+		}
+		for _, pl := range reminderPlan(p, last, now) {
+			if !pl.skip && s.idle[pl.key] {
+				continue
+			}
+			jobs = append(jobs, job{p, pl})
+			keys = append(keys, pl.key)
+		}
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	exists, err := s.Store.OutboxKeysExist(ctx, keys)
+	if err != nil {
+		return err
+	}
+	mappings := map[string][]OwnerMapping{}
+	for _, j := range jobs {
+		if exists[j.key] {
+			continue
+		}
+		ms, ok := mappings[j.p.Workspace]
+		if !ok {
+			if ms, err = s.Store.FindOwnerMappings(ctx, j.p.Workspace); err != nil {
+				return err
+			}
+			mappings[j.p.Workspace] = ms
+		}
+		rep, owes, err := s.Digests.reminder(ctx, j.p, j.day, ms)
+		if err != nil {
+			return err
+		}
+		if !owes {
+			s.idle[j.key] = true
+			continue
+		}
+		item := &OutboxItem{Key: j.key, Target: Target{Workspace: j.p.Workspace, User: j.p.UserID}, Reply: rep, NextAttempt: now}
+		if j.skip {
+			reason := fmt.Sprintf("getback was not running at %s", j.due.Format("Mon 2006-01-02 15:04 MST"))
+			if ok, err := s.Store.RecordSkipped(ctx, item, reason); err != nil {
+				return err
+			} else if ok {
+				res.Skipped++
+				s.log().InfoContext(ctx, "reminder skipped", "key", j.key, "reason", reason)
+			}
+			continue
+		}
+		if ok, err := s.Store.Enqueue(ctx, item); err != nil {
+			return err
+		} else if ok {
+			res.Reminders++
+		}
+	}
+	return nil
+}
+
+// digestPlan lists region r's digests due in (last, now]: the latest one
+// whose moment has passed is sent if that moment came after r was set up;
+// earlier ones in the window were missed.
+func digestPlan(r *Region, last, now time.Time) []planned {
+	loc := r.Location()
+	monday := DateOf(now.In(loc)).WeekStart()
+	latestMonday := monday
+	if DigestDue(r, monday).After(now) {
+		latestMonday = monday.AddDays(-7)
+	}
+	var out []planned
+	for w := DateOf(last.In(loc)).WeekStart().AddDays(-7); w.Before(latestMonday); w = w.AddDays(7) {
+		if due := DigestDue(r, w); due.After(last) && !due.After(now) {
+			out = append(out, planned{key: DigestKey(r, CoveredWeek(DateOf(due.In(loc)))), due: due, day: DateOf(due.In(loc)), skip: true})
+		}
+	}
+	if due := DigestDue(r, latestMonday); !due.After(now) && due.After(r.UpdatedAt) {
+		out = append(out, planned{key: DigestKey(r, CoveredWeek(DateOf(due.In(loc)))), due: due, day: DateOf(due.In(loc))})
+	}
+	return out
+}
+
+func (s *Scheduler) planDigests(ctx context.Context, last, now time.Time, res *TickResult) error {
+	regions, err := s.Store.FindRegions(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, r := range regions {
+		if r.Channel == "" || !s.platformOK(r.Workspace) {
+			continue
+		}
+		plan := digestPlan(r, last, now)
+		if len(plan) == 0 {
+			continue
+		}
+		keys := make([]string, len(plan))
+		for i, pl := range plan {
+			keys[i] = pl.key
+		}
+		exists, err := s.Store.OutboxKeysExist(ctx, keys)
+		if err != nil {
+			return err
+		}
+		for _, pl := range plan {
+			if exists[pl.key] {
+				continue
+			}
+			target := Target{Workspace: r.Workspace, Channel: r.Channel}
+			if pl.skip {
+				item := &OutboxItem{Key: pl.key, Target: target, NextAttempt: now,
+					Reply: Reply{Text: fmt.Sprintf("%s digest for %s", r.Name, CoveredWeek(pl.day).ISOWeek())}}
+				reason := fmt.Sprintf("getback was not running at %s", pl.due.Format("Mon 2006-01-02 15:04 MST"))
+				if ok, err := s.Store.RecordSkipped(ctx, item, reason); err != nil {
+					return err
+				} else if ok {
+					res.Skipped++
+					s.log().InfoContext(ctx, "digest skipped", "key", pl.key, "reason", reason)
+				}
+				continue
+			}
+			rep, err := s.Digests.Digest(ctx, r, CoveredWeek(pl.day), DateOf(now.In(r.Location())))
+			if err != nil {
+				return err
+			}
+			if ok, err := s.Store.Enqueue(ctx, &OutboxItem{Key: pl.key, Target: target, Reply: rep, NextAttempt: now}); err != nil {
+				return err
+			} else if ok {
+				res.Digests++
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,287 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Sender outcomes, reported to Observe.
+const (
+	OutcomeSent        = "sent"
+	OutcomeRetry       = "retry"
+	OutcomeRateLimited = "rate_limited"
+	OutcomeDead        = "dead"
+)
+
+// Sender drains the outbox: it posts every due item through the messenger
+// of its workspace's platform, in order per channel or user, pacing posts to
+// one target by the platform's MinInterval. A 429 postpones the item by the
+// platform's Retry-After; other failures retry with exponential backoff and,
+// after MaxAttempts, leave the item dead (visible in `getback outbox` and
+// /metrics), never silently dropped. Delivery progress is stored after every
+// message, so a restart resumes where the last run stopped.
+type Sender struct {
+	Store      OutboxService
+	Messengers map[string]Messenger // by platform
+	Now        func() time.Time
+	Log        *slog.Logger
+	// MaxAttempts failed attempts make an item dead; default 8.
+	MaxAttempts int
+	// Backoff is the wait after the first failure, doubled after each
+	// further one up to MaxBackoff; defaults 10s and 1h.
+	Backoff, MaxBackoff time.Duration
+	// Workers is how many targets are served at once; default 4.
+	Workers int
+	// Batch is how many due items one drain reads at most; default 200.
+	Batch int
+	// Observe, when set, is told the outcome of every attempt.
+	Observe func(it *OutboxItem, outcome string)
+
+	wake     chan struct{}
+	initOnce sync.Once
+	mu       sync.Mutex
+	lastPost map[Target]time.Time
+}
+
+func (s *Sender) init() {
+	s.initOnce.Do(func() {
+		s.wake = make(chan struct{}, 1)
+		s.lastPost = map[Target]time.Time{}
+		if s.MaxAttempts <= 0 {
+			s.MaxAttempts = 8
+		}
+		if s.Backoff <= 0 {
+			s.Backoff = 10 * time.Second
+		}
+		if s.MaxBackoff <= 0 {
+			s.MaxBackoff = time.Hour
+		}
+		if s.Workers <= 0 {
+			s.Workers = 4
+		}
+		if s.Batch <= 0 {
+			s.Batch = 200
+		}
+		if s.Now == nil {
+			s.Now = time.Now
+		}
+	})
+}
+
+func (s *Sender) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+func (s *Sender) platforms() []string {
+	ps := make([]string, 0, len(s.Messengers))
+	for p := range s.Messengers {
+		ps = append(ps, p)
+	}
+	sort.Strings(ps)
+	return ps
+}
+
+// Wake makes a running sender look at the outbox now.
+func (s *Sender) Wake() {
+	s.init()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run drains the outbox until ctx ends, sleeping until the next item is
+// due (at most poll), or until woken.
+func (s *Sender) Run(ctx context.Context, poll time.Duration) error {
+	s.init()
+	if poll <= 0 {
+		poll = 5 * time.Second
+	}
+	for {
+		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+			s.log().ErrorContext(ctx, "outbox drain failed", "err", err)
+		}
+		wait := poll
+		if next, err := s.Store.NextOutboxAttempt(ctx, s.platforms()); err == nil && !next.IsZero() {
+			wait = min(poll, max(next.Sub(s.Now()), 10*time.Millisecond))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// Drain sends every item due now and returns how many were delivered. It
+// stops early, between two posts, when ctx ends.
+func (s *Sender) Drain(ctx context.Context) (int, error) {
+	s.init()
+	total := 0
+	for ctx.Err() == nil {
+		items, err := s.Store.DueOutbox(ctx, s.platforms(), s.Now(), s.Batch)
+		if err != nil {
+			return total, err
+		}
+		if len(items) == 0 {
+			return total, nil
+		}
+		// One queue per target, in id order; targets in parallel.
+		var order []Target
+		queues := map[Target][]*OutboxItem{}
+		for _, it := range items {
+			if _, ok := queues[it.Target]; !ok {
+				order = append(order, it.Target)
+			}
+			queues[it.Target] = append(queues[it.Target], it)
+		}
+		var mu sync.Mutex
+		sent := 0
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(s.Workers)
+		for _, t := range order {
+			q := queues[t]
+			g.Go(func() error {
+				for _, it := range q {
+					ok, err := s.send(gctx, it)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						return nil // keep this target's order: the rest waits
+					}
+					mu.Lock()
+					sent++
+					mu.Unlock()
+				}
+				return nil
+			})
+		}
+		err = g.Wait()
+		total += sent
+		if err != nil {
+			return total, err
+		}
+		if sent == 0 {
+			return total, nil // everything due failed and was postponed
+		}
+	}
+	return total, ctx.Err()
+}
+
+// pace waits until the target may receive another post.
+func (s *Sender) pace(ctx context.Context, t Target, gap time.Duration) error {
+	if gap <= 0 {
+		return nil
+	}
+	s.mu.Lock()
+	wait := time.Until(s.lastPost[t].Add(gap))
+	s.mu.Unlock()
+	if wait <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// send posts the remaining parts of one item. ok is false when the item
+// failed and was postponed (or given up); err only for store failures or a
+// cancelled context.
+func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) {
+	m := s.Messengers[PlatformOf(it.Target.Workspace)]
+	lim := m.Limits()
+	parts := it.Reply.Split(lim)
+	ref := it.Ref
+	for i := it.PartsSent; i < len(parts); i++ {
+		if err := s.pace(ctx, it.Target, lim.MinInterval); err != nil {
+			return false, err
+		}
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		r, perr := m.Post(ctx, it.Target, parts[i])
+		s.mu.Lock()
+		s.lastPost[it.Target] = time.Now()
+		s.mu.Unlock()
+		if perr != nil {
+			return false, s.fail(ctx, it, perr)
+		}
+		if ref.ID == "" {
+			ref = r
+		}
+		if i+1 < len(parts) {
+			if err := s.Store.MarkOutboxProgress(context.WithoutCancel(ctx), it.ID, i+1, ref); err != nil {
+				return false, err
+			}
+			it.PartsSent = i + 1
+		}
+	}
+	if err := s.Store.MarkOutboxSent(context.WithoutCancel(ctx), it.ID, len(parts), ref); err != nil {
+		return false, err
+	}
+	s.observe(it, OutcomeSent)
+	return true, nil
+}
+
+func (s *Sender) observe(it *OutboxItem, outcome string) {
+	if s.Observe != nil {
+		s.Observe(it, outcome)
+	}
+}
+
+// fail records a failed post: deferred on 429, dead when permanent or out
+// of attempts, otherwise retried after backoff.
+func (s *Sender) fail(ctx context.Context, it *OutboxItem, perr error) error {
+	se := AsSendError(perr)
+	now := s.Now()
+	ctx = context.WithoutCancel(ctx)
+	msg := se.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	switch {
+	case se.RetryAfter > 0:
+		s.observe(it, OutcomeRateLimited)
+		s.log().WarnContext(ctx, "outbox: rate limited", "key", it.Key, "retry_after", se.RetryAfter)
+		return s.Store.MarkOutboxDeferred(ctx, it.ID, msg, now.Add(se.RetryAfter))
+	case se.Permanent || it.Attempts+1 >= s.MaxAttempts:
+		s.observe(it, OutcomeDead)
+		s.log().ErrorContext(ctx, "outbox: gave up", "key", it.Key, "target", it.Target.String(), "attempts", it.Attempts+1, "err", msg)
+		return s.Store.MarkOutboxFailed(ctx, it.ID, msg, now, true)
+	}
+	wait := s.Backoff << min(it.Attempts, 20)
+	if wait > s.MaxBackoff || wait <= 0 {
+		wait = s.MaxBackoff
+	}
+	s.observe(it, OutcomeRetry)
+	s.log().WarnContext(ctx, "outbox: send failed, will retry", "key", it.Key, "attempt", it.Attempts+1, "in", wait, "err", msg)
+	return s.Store.MarkOutboxFailed(ctx, it.ID, msg, now.Add(wait), false)
+}
+
+// Enqueue queues an item in the store and wakes the sender, so that
+// commands can hand their posts straight to a running sender.
+func (s *Sender) Enqueue(ctx context.Context, it *OutboxItem) (bool, error) {
+	ok, err := s.Store.Enqueue(ctx, it)
+	if ok {
+		s.Wake()
+	}
+	return ok, err
+}

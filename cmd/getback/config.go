@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// errUsage reports bad flags (already printed).
+var errUsage = errors.New("usage")
+
+// config is what the environment says; flags override it.
+type config struct {
+	DB       string
+	Addr     string
+	Admins   map[string]bool
+	LogLevel string
+
+	SlackBotToken, SlackSigningSecret, SlackAppToken, SlackAPIURL string
+
+	MattermostURL, MattermostBotToken string
+	MattermostCommandTokens           []string
+	PublicURL                         string
+}
+
+func envConfig() config {
+	c := config{
+		DB:                 getenv("GETBACK_DB", "./getback.db"),
+		Addr:               getenv("GETBACK_ADDR", "127.0.0.1:8080"),
+		Admins:             map[string]bool{},
+		LogLevel:           getenv("GETBACK_LOG_LEVEL", "info"),
+		SlackBotToken:      os.Getenv("SLACK_BOT_TOKEN"),
+		SlackSigningSecret: os.Getenv("SLACK_SIGNING_SECRET"),
+		SlackAppToken:      os.Getenv("SLACK_APP_TOKEN"),
+		SlackAPIURL:        os.Getenv("SLACK_API_URL"),
+		MattermostURL:      os.Getenv("MATTERMOST_URL"),
+		MattermostBotToken: os.Getenv("MATTERMOST_BOT_TOKEN"),
+		PublicURL:          os.Getenv("GETBACK_PUBLIC_URL"),
+	}
+	for _, id := range splitList(os.Getenv("GETBACK_ADMINS")) {
+		c.Admins[id] = true
+	}
+	c.MattermostCommandTokens = splitList(os.Getenv("MATTERMOST_COMMAND_TOKENS"))
+	return c
+}
+
+func getenv(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// newFlags returns a flag set with the flags every command shares.
+func newFlags(name string, c *config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("getback "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.DB, "db", c.DB, "SQLite database file (env GETBACK_DB)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env GETBACK_LOG_LEVEL)")
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	return nil
+}
+
+// newLogger returns a structured logger on w at the configured level.
+func newLogger(c config, w io.Writer, json bool) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if json {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

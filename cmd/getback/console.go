@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/getbackhq/getback/adapters/console"
+	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/commands"
+	"github.com/getbackhq/getback/storage/sqlite"
+)
+
+func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("console", &c, stderr)
+	user := fs.String("user", getenv("USER", "me"), "who you are in the console")
+	tz := fs.String("tz", console.LocalZone(), "your time zone (IANA name)")
+	if c.LogLevel == "info" {
+		c.LogLevel = "warn" // keep the terminal for the conversation
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, err := time.LoadLocation(*tz); err != nil {
+		return fmt.Errorf("--tz: unknown time zone %q", *tz)
+	}
+	log := newLogger(c, stderr, false)
+	db, err := sqlite.Open(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	msgr := console.NewMessenger(stdout, *tz)
+	digests := &bot.Digests{Store: db}
+	sender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": msgr}, Now: time.Now, Log: log}
+	sched := &bot.Scheduler{Store: db, Digests: digests, Now: time.Now, Log: log,
+		Platforms: []string{"console"}, Queued: sender.Wake}
+	// With no admins configured, the console's one user runs the place.
+	admin := len(c.Admins) == 0 || c.Admins[*user]
+	runner := &commands.Runner{Store: db, Users: msgr, Now: time.Now, Admins: c.Admins,
+		Digests: digests, Outbox: sender, Log: log}
+	session := &console.Session{Runner: runner, Messenger: msgr, Channel: "general",
+		User: bot.User{ID: *user, Name: *user, TZ: *tz, Admin: admin}}
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		session.Prompt = "getback> "
+		msgr.Printf("getback %s — local console as @%s (%s). Type help, or quit.\n", version, *user, *tz)
+	}
+
+	bg, stopBG := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { sched.Run(bg) })
+	wg.Go(func() { sender.Run(bg, 2*time.Second) })
+	err = session.Run(ctx, stdin)
+	stopBG()
+	wg.Wait()
+	// Deliver what the session queued (assignment DMs, digests) before
+	// leaving, so a piped script shows them.
+	flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, ferr := sender.Drain(flush); ferr != nil {
+		log.Error("deliver queued posts", "err", ferr)
+	}
+	return err
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/getbackhq/getback/adapters/console"
+	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/sqlite"
+)
+
+func runDigest(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("digest", &c, stderr)
+	region := fs.Int("region", 0, "region number 1-10 (0 with --leadership)")
+	leadership := fs.Bool("leadership", false, "the cross-region leadership roll-up")
+	week := fs.String("week", "", "any day of the week to digest (default: the week the next digest covers)")
+	post := fs.Bool("post", false, "post it to the region's channel through the outbox")
+	ws := fs.String("workspace", console.Workspace, "workspace id (slack:T…, mattermost:…, console)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !*leadership && !bot.ValidRegion(*region) {
+		return fmt.Errorf("--region must be 1-10 (or use --leadership)")
+	}
+	n := *region
+	if *leadership {
+		n = bot.LeadershipRegion
+	}
+	db, err := sqlite.Open(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := db.FindRegion(ctx, *ws, n)
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		r, err = bot.NewRegion(*ws, n), nil
+	}
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	today := bot.DateOf(now.In(r.Location()))
+	monday := bot.CoveredWeek(today)
+	if *week != "" {
+		d, err := bot.ParseDate(*week, today)
+		if err != nil {
+			return fmt.Errorf("--week: %s", bot.ErrorMessage(err))
+		}
+		monday = d.WeekStart()
+	}
+	rep, err := (&bot.Digests{Store: db}).Digest(ctx, r, monday, today)
+	if err != nil {
+		return err
+	}
+	if !*post {
+		fmt.Fprint(stdout, rep.PlainText())
+		return nil
+	}
+	if r.Channel == "" {
+		return fmt.Errorf("%s has no digest channel in workspace %s: configure it with /digest config", r.Name, *ws)
+	}
+	created, err := db.Enqueue(ctx, &bot.OutboxItem{Key: bot.DigestKey(r, monday), Reply: rep,
+		Target: bot.Target{Workspace: *ws, Channel: r.Channel}, NextAttempt: now})
+	if err != nil {
+		return err
+	}
+	if !created {
+		return fmt.Errorf("the %s digest for %s was already posted (or is queued)", r.Name, monday.ISOWeek())
+	}
+	fmt.Fprintf(stdout, "Queued the %s digest for %s; a running getback (serve or console) delivers it.\n", r.Name, monday.ISOWeek())
+	return nil
+}

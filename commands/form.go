@@ -1,0 +1,164 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+// Form ids.
+const (
+	FormMeetingAdd  = "meeting.add"
+	FormMeetingEdit = "meeting.edit:" // followed by the meeting id
+)
+
+// meetingForm returns the meeting form, pre-filled from m when editing.
+func (cl *call) meetingForm(ctx context.Context, m *bot.Meeting) *bot.Form {
+	f := &bot.Form{ID: FormMeetingAdd, Title: "Log a meeting", Submit: "Log meeting"}
+	val := func(string) string { return "" }
+	if m != nil {
+		f.ID, f.Title, f.Submit = fmt.Sprintf("%s%d", FormMeetingEdit, m.ID), fmt.Sprintf("Edit meeting #%d", m.ID), "Save"
+		val = func(key string) string {
+			switch key {
+			case "state":
+				if len(m.States) == 1 {
+					return m.States[0]
+				}
+				return m.StateList()
+			case "region":
+				return strconv.Itoa(m.Region)
+			case "date":
+				if m.DateStatus != "" {
+					return m.DateStatus
+				}
+				return m.Date.String()
+			case "poc":
+				if _, err := cl.r.Store.FindPerson(ctx, cl.Workspace, m.POC); err == nil {
+					return m.POC
+				}
+				return ""
+			}
+			return m.Text(key)
+		}
+	}
+	stateOpts := make([]bot.Option, 0, len(bot.States))
+	for _, name := range bot.StateNames() {
+		stateOpts = append(stateOpts, bot.Option{Label: name, Value: name})
+	}
+	regionOpts := []bot.Option{}
+	for n := 1; n <= 10; n++ {
+		regionOpts = append(regionOpts, bot.Option{Label: bot.RegionName(n), Value: strconv.Itoa(n)})
+	}
+	for _, mf := range bot.MeetingFields {
+		ff := bot.FormField{Key: mf.Key, Label: formLabel(mf), Kind: bot.FieldText, Value: val(mf.Key), Optional: true, MaxLength: 3000}
+		if mf.Multiline {
+			ff.Kind = bot.FieldTextarea
+		}
+		switch mf.Key {
+		case "state":
+			ff.Kind, ff.Options, ff.Optional = bot.FieldSelect, stateOpts, false
+			if m != nil && len(m.States) > 1 {
+				ff.Kind, ff.Options = bot.FieldText, nil // a multi-state meeting: free text
+			}
+		case "region":
+			ff.Kind, ff.Options, ff.Hint = bot.FieldSelect, regionOpts, "Leave empty to use the state's region."
+		case "date":
+			ff.Kind, ff.Hint = bot.FieldDate, "Empty means today. Pending, TBD or N/A are kept as such."
+		case "poc":
+			ff.Kind, ff.Hint = bot.FieldUser, "Empty means you."
+		case "followup":
+			ff.Hint = "Each GETBACK (n): text OWNER FORAC. becomes a tracked item."
+		case "next":
+			ff.Hint = "A date (Dec 5) or free text."
+		}
+		f.Fields = append(f.Fields, ff)
+	}
+	return f
+}
+
+func formLabel(f bot.MeetingField) string {
+	switch f.Key {
+	case "attendees":
+		return "Key attendees & affiliations"
+	case "awareness":
+		return "For leadership awareness"
+	case "next":
+		return "Next scheduled engagement"
+	}
+	return f.Title
+}
+
+// Submission is a submitted form.
+type Submission struct {
+	Call
+	FormID string
+	Values map[string]string // field key -> value; user fields hold user ids
+}
+
+// Submit handles a submitted form. A validation failure returns an error
+// whose bot.Error Fields name the fields at fault, for the adapter to show
+// next to them; nothing is saved.
+func (r *Runner) Submit(ctx context.Context, s Submission) (bot.Reply, error) {
+	ctx, cl, err := r.begin(ctx, s.Call)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	fields := map[string]string{}
+	for k, v := range s.Values {
+		v = strings.TrimSpace(v)
+		if k == "poc" && v != "" {
+			v = "<@" + v + ">"
+		}
+		fields[k] = v
+	}
+	switch {
+	case s.FormID == FormMeetingAdd:
+		for k, v := range fields {
+			if v == "" {
+				delete(fields, k)
+			}
+		}
+		if _, ok := fields["state"]; !ok {
+			fields["state"] = ""
+		}
+		return cl.meetingAdd(ctx, MeetingAdd{Fields: fields})
+	case strings.HasPrefix(s.FormID, FormMeetingEdit):
+		id, err := strconv.ParseInt(strings.TrimPrefix(s.FormID, FormMeetingEdit), 10, 64)
+		if err != nil {
+			return bot.Reply{}, bot.Errorf(bot.EINVALID, "This form is damaged; open it again.")
+		}
+		m, err := cl.r.Store.FindMeetingByID(ctx, cl.Workspace, id)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		if !bot.CanEditMeeting(cl.actor, m) {
+			return bot.Reply{}, bot.Errorf(bot.EUNAUTHORIZED, "Only whoever logged meeting #%d, or an admin, can change it.", id)
+		}
+		// Send only what changed, so an untouched field (such as a POC
+		// written as free text) is left as it was.
+		form := cl.meetingForm(ctx, m)
+		for _, ff := range form.Fields {
+			v, ok := fields[ff.Key]
+			if !ok {
+				continue
+			}
+			if ff.Key == "poc" {
+				if strings.TrimPrefix(strings.TrimSuffix(v, ">"), "<@") == ff.Value {
+					delete(fields, ff.Key)
+				}
+				continue
+			}
+			if v == ff.Value || (ff.Key == "region" && v == "") {
+				delete(fields, ff.Key)
+			}
+		}
+		if len(fields) == 0 {
+			return bot.Message(fmt.Sprintf("Meeting #%d is unchanged.", id)), nil
+		}
+		return cl.meetingEdit(ctx, MeetingEdit{ID: id, Fields: fields})
+	}
+	return bot.Reply{}, bot.Errorf(bot.EINVALID, "Unknown form %q.", s.FormID)
+}

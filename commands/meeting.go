@@ -1,0 +1,333 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+func (cl *call) meetingAdd(ctx context.Context, q MeetingAdd) (bot.Reply, error) {
+	if len(q.Fields) == 0 {
+		return bot.Reply{Text: "Opening the meeting form…", Form: cl.meetingForm(ctx, nil)}, nil
+	}
+	m, notes, err := cl.newMeeting(ctx, q.Fields)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if err := cl.r.Store.CreateMeeting(ctx, m); err != nil {
+		return bot.Reply{}, err
+	}
+	cl.announceAssignments(ctx, m.Getbacks, m)
+	r := bot.Reply{Text: fmt.Sprintf("Logged meeting #%d: %s, %s (%s).", m.ID, m.StateList(), m.DateText(), bot.RegionName(m.Region))}
+	r.Blocks = append(r.Blocks, cl.meetingSummary(ctx, m))
+	r.Blocks = append(r.Blocks, cl.createdGetbacks(ctx, m.Getbacks)...)
+	if len(notes) > 0 {
+		r.Blocks = append(r.Blocks, bot.Block{Note: strings.Join(notes, " ")})
+	}
+	return r, nil
+}
+
+// newMeeting builds a meeting from raw fields, with defaults: today's date
+// and the caller as POC when not given; GETBACK items extracted from the
+// follow-up text.
+func (cl *call) newMeeting(ctx context.Context, fields map[string]string) (*bot.Meeting, []string, error) {
+	m := &bot.Meeting{Workspace: cl.Workspace, CreatedBy: cl.User.ID}
+	upd, notes, fe, err := cl.meetingUpdate(ctx, fields, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	if strings.TrimSpace(fields["state"]) == "" {
+		fe.Add("state", "a state or territory is required, e.g. state:Nevada")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, nil, err
+	}
+	upd.Apply(m)
+	if _, ok := fields["date"]; !ok {
+		m.Date = cl.today
+		notes = append(notes, fmt.Sprintf("No date given: logged for today, %s.", cl.today))
+	}
+	if _, ok := fields["poc"]; !ok {
+		m.POC = cl.User.ID
+	}
+	if m.Getbacks, err = cl.extractGetbacks(ctx, m.FollowUp, nil); err != nil {
+		return nil, nil, fieldError("followup", err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return m, notes, nil
+}
+
+// fieldError files a domain error under a form field.
+func fieldError(field string, err error) error {
+	if bot.ErrorCode(err) != bot.EINVALID {
+		return err
+	}
+	fe := bot.FieldErrors{}
+	fe.Add(field, "%s", bot.ErrorMessage(err))
+	return fe.Err()
+}
+
+func (cl *call) meetingEdit(ctx context.Context, q MeetingEdit) (bot.Reply, error) {
+	m, err := cl.r.Store.FindMeetingByID(ctx, cl.Workspace, q.ID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if !bot.CanEditMeeting(cl.actor, m) {
+		return bot.Reply{}, bot.Errorf(bot.EUNAUTHORIZED, "Only whoever logged meeting #%d, or an admin, can change it.", m.ID)
+	}
+	if len(q.Fields) == 0 {
+		return bot.Reply{Text: fmt.Sprintf("Opening meeting #%d for editing…", m.ID), Form: cl.meetingForm(ctx, m)}, nil
+	}
+	m, notes, err := cl.updateMeeting(ctx, m, q.Fields)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	r := bot.Reply{Text: fmt.Sprintf("Updated meeting #%d (%s).", m.ID, strings.Join(sortedKeys(q.Fields), ", "))}
+	r.Blocks = append(r.Blocks, cl.meetingSummary(ctx, m))
+	r.Blocks = append(r.Blocks, cl.createdGetbacks(ctx, m.Getbacks)...)
+	if len(notes) > 0 {
+		r.Blocks = append(r.Blocks, bot.Block{Note: strings.Join(notes, " ")})
+	}
+	return r, nil
+}
+
+// updateMeeting applies raw fields to m; new GETBACK items in a changed
+// follow-up are created with the update.
+func (cl *call) updateMeeting(ctx context.Context, m *bot.Meeting, fields map[string]string) (*bot.Meeting, []string, error) {
+	upd, notes, fe, err := cl.meetingUpdate(ctx, fields, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := fe.Err(); err != nil {
+		return nil, nil, err
+	}
+	if upd.FollowUp != nil && *upd.FollowUp != m.FollowUp {
+		mid := m.ID
+		existing, _, err := cl.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, MeetingID: &mid})
+		if err != nil {
+			return nil, nil, err
+		}
+		if upd.AddGetbacks, err = cl.extractGetbacks(ctx, *upd.FollowUp, existing); err != nil {
+			return nil, nil, fieldError("followup", err)
+		}
+	}
+	if upd.IsEmpty() {
+		return m, notes, nil
+	}
+	updated, err := cl.r.Store.UpdateMeeting(ctx, cl.Workspace, m.ID, upd)
+	if err != nil {
+		return nil, nil, err
+	}
+	cl.announceAssignments(ctx, updated.Getbacks, updated)
+	return updated, notes, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	var keys []string
+	for _, k := range bot.MeetingFieldKeys() {
+		if _, ok := m[k]; ok {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func (cl *call) meetingDelete(ctx context.Context, id int64) (bot.Reply, error) {
+	m, err := cl.r.Store.FindMeetingByID(ctx, cl.Workspace, id)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if !bot.CanEditMeeting(cl.actor, m) {
+		return bot.Reply{}, bot.Errorf(bot.EUNAUTHORIZED, "Only whoever logged meeting #%d, or an admin, can delete it.", id)
+	}
+	_, n, err := cl.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, MeetingID: &id, Limit: 1})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if err := cl.r.Store.DeleteMeeting(ctx, cl.Workspace, id); err != nil {
+		return bot.Reply{}, err
+	}
+	r := bot.Message(fmt.Sprintf("Deleted meeting #%d (%s, %s).", id, m.StateList(), m.DateText()))
+	if n > 0 {
+		r.Blocks = []bot.Block{{Note: fmt.Sprintf("Its %s stay on the list, no longer linked to a meeting.", plural(n, "getback", "getbacks"))}}
+	}
+	return r, nil
+}
+
+func (cl *call) meetingShow(ctx context.Context, id int64) (bot.Reply, error) {
+	m, err := cl.r.Store.FindMeetingByID(ctx, cl.Workspace, id)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	gbs, _, err := cl.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, MeetingID: &id})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	r := bot.Reply{Text: fmt.Sprintf("Meeting #%d: %s, %s (%s)", m.ID, m.StateList(), m.DateText(), bot.RegionName(m.Region))}
+	r.Blocks = append(r.Blocks, cl.meetingSummary(ctx, m))
+	for _, f := range bot.MeetingFields {
+		if !f.Multiline {
+			continue
+		}
+		if v := m.Text(f.Key); v != "" {
+			r.Blocks = append(r.Blocks, bot.Block{Heading: f.Title, Text: v})
+		}
+	}
+	if len(gbs) > 0 {
+		r.Blocks = append(r.Blocks, bot.Block{Heading: "Getbacks"})
+		labels, err := cl.myLabels(ctx)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		for _, g := range gbs {
+			r.Blocks = append(r.Blocks, cl.getbackBlock(ctx, g, labels, false))
+		}
+	}
+	r.Blocks = append(r.Blocks, bot.Block{Note: fmt.Sprintf("Logged by %s on %s; last changed %s.",
+		cl.name(ctx, m.CreatedBy), m.CreatedAt.Format("2006-01-02"), m.UpdatedAt.Format("2006-01-02 15:04 MST"))})
+	r.View = fmt.Sprintf("/meeting show %d", m.ID)
+	return r, nil
+}
+
+// meetingSummary is the short fields of a meeting.
+func (cl *call) meetingSummary(ctx context.Context, m *bot.Meeting) bot.Block {
+	fields := []bot.Field{
+		{Label: "Region", Value: strconv.Itoa(m.Region)},
+		{Label: "State", Value: m.StateList()},
+		{Label: "Date", Value: m.DateText()},
+	}
+	if m.Location != "" {
+		fields = append(fields, bot.Field{Label: "Location", Value: m.Location})
+	}
+	if m.POC != "" {
+		fields = append(fields, bot.Field{Label: "DHS POC", Value: cl.name(ctx, m.POC)})
+	}
+	if m.Next != "" {
+		fields = append(fields, bot.Field{Label: "Next engagement", Value: m.Next})
+	}
+	return bot.Block{Fields: fields}
+}
+
+func (cl *call) createdGetbacks(ctx context.Context, gbs []*bot.Getback) []bot.Block {
+	if len(gbs) == 0 {
+		return nil
+	}
+	blocks := []bot.Block{{Heading: fmt.Sprintf("Created %s", plural(len(gbs), "getback", "getbacks"))}}
+	for _, g := range gbs {
+		blocks = append(blocks, bot.Block{Text: fmt.Sprintf("GETBACK (%d) #%d: %s", g.Number, g.ID, g.Text),
+			Note: "Owner: " + cl.ownerName(ctx, g)})
+	}
+	return blocks
+}
+
+func (cl *call) meetingList(ctx context.Context, q MeetingList) (bot.Reply, error) {
+	f := bot.MeetingFilter{Workspace: cl.Workspace, Region: q.Region, Since: q.Since, Until: q.Until, Limit: PageSize}
+	if q.State != "" {
+		f.State = &q.State
+	}
+	if q.Mine {
+		f.CreatedBy = &cl.User.ID
+	}
+	page := max(q.Page, 1)
+	f.Offset = (page - 1) * PageSize
+	ms, total, err := cl.r.Store.FindMeetings(ctx, f)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if total == 0 {
+		return bot.Message("No meetings match. Log one with /meeting add state:Nevada date:today ..."), nil
+	}
+	r := bot.Reply{Text: fmt.Sprintf("%s, newest first.", plural(total, "meeting", "meetings")), View: q.text(page)}
+	for _, m := range ms {
+		r.Blocks = append(r.Blocks, meetingLine(m, clip(m.Discussion, 140)))
+	}
+	r.Blocks = append(r.Blocks, pager(total, page, len(ms), func(p int) string { return q.text(p) })...)
+	return r, nil
+}
+
+func meetingLine(m *bot.Meeting, note string) bot.Block {
+	text := fmt.Sprintf("#%d · %s · %s", m.ID, m.StateList(), m.DateText())
+	if m.Location != "" {
+		text += " · " + clip(m.Location, 60)
+	}
+	return bot.Block{Text: text, Note: note}
+}
+
+func (q MeetingList) text(page int) string {
+	parts := []string{"/meeting list"}
+	if q.Region != nil {
+		parts = append(parts, fmt.Sprintf("region:%d", *q.Region))
+	}
+	if q.State != "" {
+		parts = append(parts, "state:"+quote(q.State))
+	}
+	if q.Since != nil {
+		parts = append(parts, "since:"+q.Since.String())
+	}
+	if q.Until != nil {
+		parts = append(parts, "until:"+q.Until.String())
+	}
+	if q.Mine {
+		parts = append(parts, "mine")
+	}
+	if page > 1 {
+		parts = append(parts, fmt.Sprintf("page:%d", page))
+	}
+	return strings.Join(parts, " ")
+}
+
+// quote quotes a value for the command language when it has spaces.
+func quote(s string) string {
+	if strings.ContainsAny(s, " \t\"") {
+		return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+	}
+	return s
+}
+
+// pager returns the "showing x–y of n" note and a next-page button.
+func pager(total, page, shown int, cmd func(page int) string) []bot.Block {
+	first := (page-1)*PageSize + 1
+	if shown == 0 {
+		return []bot.Block{{Note: fmt.Sprintf("Page %d is past the end: there are %d.", page, total)}}
+	}
+	if total <= PageSize && page == 1 {
+		return nil
+	}
+	b := bot.Block{Note: fmt.Sprintf("Showing %d–%d of %d.", first, first+shown-1, total)}
+	if first+shown-1 < total {
+		next := cmd(page + 1)
+		b.Note += " Next: " + next
+		b.Buttons = []bot.Button{{Action: bot.ActionPage, Label: "Next page", Value: next}}
+	}
+	return []bot.Block{b}
+}
+
+func (cl *call) meetingSearch(ctx context.Context, q MeetingSearch) (bot.Reply, error) {
+	page := max(q.Page, 1)
+	ms, total, err := cl.r.Store.FindMeetings(ctx, bot.MeetingFilter{Workspace: cl.Workspace, Query: &q.Query,
+		Limit: PageSize, Offset: (page - 1) * PageSize})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if total == 0 {
+		return bot.Message(fmt.Sprintf("No meetings mention %q.", q.Query)), nil
+	}
+	cmd := func(p int) string {
+		s := "/meeting search " + quote(q.Query)
+		if p > 1 {
+			s += fmt.Sprintf(" page:%d", p)
+		}
+		return s
+	}
+	r := bot.Reply{Text: fmt.Sprintf("%s mention %q, best match first.", plural(total, "meeting", "meetings"), q.Query), View: cmd(page)}
+	for _, m := range ms {
+		r.Blocks = append(r.Blocks, meetingLine(m, clip(m.Snippet, 200)))
+	}
+	r.Blocks = append(r.Blocks, pager(total, page, len(ms), cmd)...)
+	return r, nil
+}

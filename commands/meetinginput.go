@@ -1,0 +1,205 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+var reStateSep = regexp.MustCompile(`\s*(?:,|;|/|&|\band\b)\s*`)
+
+// meetingUpdate turns raw field values (from key:value arguments or a form)
+// into an update of base. Values are checked one by one; every problem is
+// reported in fe against its field. notes tell the user what was assumed.
+// err is set only when something other than the input failed.
+func (cl *call) meetingUpdate(ctx context.Context, fields map[string]string, base *bot.Meeting) (upd bot.MeetingUpdate, notes []string, fe bot.FieldErrors, err error) {
+	fe = bot.FieldErrors{}
+	str := func(v string) *string { v = strings.TrimSpace(v); return &v }
+	for key, raw := range fields {
+		v := strings.TrimSpace(raw)
+		switch key {
+		case "state":
+			states, msg := parseStates(v)
+			if msg != "" {
+				fe.Add("state", "%s", msg)
+				continue
+			}
+			upd.States = &states
+		case "region":
+			n, err := strconv.Atoi(strings.TrimPrefix(strings.ToLower(v), "r"))
+			if err != nil || !bot.ValidRegion(n) {
+				fe.Add("region", "region must be 1-10, not %q", v)
+				continue
+			}
+			upd.Region = &n
+		case "date":
+			var zero bot.Date
+			if v == "" {
+				none := ""
+				upd.Date, upd.DateStatus = &zero, &none
+				continue
+			}
+			if st, ok := bot.ParseDateStatus(v); ok {
+				upd.Date, upd.DateStatus = &zero, &st
+				notes = append(notes, fmt.Sprintf("Date %q kept as %s.", v, strings.ToLower(st)))
+				continue
+			}
+			d, err := bot.ParseDate(v, cl.today)
+			if err != nil {
+				fe.Add("date", "%s", bot.ErrorMessage(err))
+				continue
+			}
+			none := ""
+			upd.Date, upd.DateStatus = &d, &none
+		case "poc":
+			if ref, ok := parseUserRef(v); ok {
+				u, err := cl.resolveUser(ctx, ref)
+				if err != nil {
+					if bot.ErrorCode(err) != bot.EINVALID {
+						return upd, nil, fe, err
+					}
+					fe.Add("poc", "%s", bot.ErrorMessage(err))
+					continue
+				}
+				upd.POC = &u.ID
+				continue
+			}
+			upd.POC = str(v)
+		case "next":
+			upd.Next = str(v)
+			var nd bot.Date
+			if d, err := bot.ParseDate(v, cl.today); err == nil {
+				nd = d
+			}
+			upd.NextDate = &nd
+		case "location":
+			upd.Location = str(v)
+		case "attendees":
+			upd.Attendees = str(v)
+		case "discussion":
+			upd.Discussion = str(v)
+		case "concerns":
+			upd.Concerns = str(v)
+		case "followup":
+			upd.FollowUp = str(v)
+		case "awareness":
+			upd.Awareness = str(v)
+		case "action":
+			upd.Action = str(v)
+		case "notes":
+			upd.Notes = str(v)
+		default:
+			fe.Add(key, "unknown field")
+		}
+	}
+	// Region: inferred from the state when not given; a mismatch is allowed
+	// (a region may cover a neighbour) but pointed out.
+	states := base.States
+	if upd.States != nil {
+		states = *upd.States
+	}
+	if len(states) > 0 && (upd.States != nil || upd.Region != nil) {
+		overrides, err := cl.r.Store.StateRegions(ctx, cl.Workspace)
+		if err != nil {
+			return upd, nil, fe, err
+		}
+		inferred := bot.RegionOf(states[0], overrides)
+		switch {
+		case upd.Region == nil && inferred != 0:
+			upd.Region = &inferred
+		case upd.Region != nil && inferred != 0 && *upd.Region != inferred:
+			notes = append(notes, fmt.Sprintf("%s is in region %d; kept region %d as you gave it.", states[0], inferred, *upd.Region))
+		}
+		for _, s := range states[1:] {
+			if n := bot.RegionOf(s, overrides); upd.Region != nil && n != *upd.Region {
+				notes = append(notes, fmt.Sprintf("%s is in region %d; the meeting is filed under region %d.", s, n, *upd.Region))
+			}
+		}
+	}
+	return upd, notes, fe, nil
+}
+
+// parseStates reads "Nevada", "NV" or "PA, NY, VA" into canonical names; msg
+// explains a failure.
+func parseStates(v string) (states []string, msg string) {
+	if v == "" {
+		return nil, "a state or territory is required"
+	}
+	seen := map[string]bool{}
+	for _, part := range reStateSep.Split(v, -1) {
+		if part == "" {
+			continue
+		}
+		st, ok := bot.LookupState(part)
+		if !ok {
+			// "New York" must not be split as "New" "York": try the whole.
+			if whole, ok := bot.LookupState(v); ok {
+				return []string{whole.Name}, ""
+			}
+			return nil, unknownStateMessage(part)
+		}
+		if !seen[st.Name] {
+			seen[st.Name] = true
+			states = append(states, st.Name)
+		}
+	}
+	if len(states) == 0 {
+		return nil, "a state or territory is required"
+	}
+	return states, ""
+}
+
+// extractGetbacks finds GETBACK items in follow-up text and turns them into
+// getbacks owned by a user (@name) or a label (RD, ITF). Numbers missing in
+// the text continue after the highest one given or already present.
+func (cl *call) extractGetbacks(ctx context.Context, text string, existing []*bot.Getback) ([]*bot.Getback, error) {
+	items, _ := bot.ExtractGetbacks(text)
+	next := 0
+	for _, g := range existing {
+		next = max(next, g.Number)
+	}
+	for _, it := range items {
+		next = max(next, it.Number)
+	}
+	var out []*bot.Getback
+	for _, it := range items {
+		if duplicateItem(it, existing) {
+			continue
+		}
+		g := &bot.Getback{Workspace: cl.Workspace, Number: it.Number, Text: it.Text, Status: bot.StatusOpen,
+			AssignedBy: cl.User.ID, Owner: it.Owner, OwnerKind: bot.OwnerLabel}
+		if g.Number == 0 {
+			next++
+			g.Number = next
+		}
+		if ref, ok := parseUserRef(it.Owner); ok {
+			u, err := cl.resolveUser(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			g.Owner, g.OwnerKind = u.ID, bot.OwnerUser
+		}
+		if g.Owner == "" {
+			// No owner written: the person logging the meeting owns it.
+			g.Owner, g.OwnerKind = cl.User.ID, bot.OwnerUser
+		}
+		if g.Text == "" {
+			return nil, bot.Errorf(bot.EINVALID, "GETBACK (%d) has no text: write what is owed before the owner.", g.Number)
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+func duplicateItem(it bot.ExtractedItem, existing []*bot.Getback) bool {
+	for _, g := range existing {
+		if strings.EqualFold(g.Text, it.Text) && (it.Number == 0 || it.Number == g.Number) {
+			return true
+		}
+	}
+	return false
+}

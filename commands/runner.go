@@ -1,0 +1,322 @@
+// Package commands is getback's command language: it parses what a user
+// types (/meeting, /getback, /digest, help), runs it against the bot's
+// services, and answers with a platform-neutral bot.Reply. Every adapter
+// (Slack, Mattermost, console) shares it.
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+// Directory resolves chat users and channels. Every bot.Messenger is one.
+type Directory interface {
+	LookupUser(ctx context.Context, ws, id string) (bot.User, error)
+	FindUser(ctx context.Context, ws, name string) (bot.User, error)
+	FindChannel(ctx context.Context, ws, name string) (bot.Channel, error)
+}
+
+// Runner runs commands for one platform.
+type Runner struct {
+	Store bot.Store
+	Users Directory
+	// Now is the clock; every date in a command is relative to it.
+	Now func() time.Time
+	// Admins are platform user ids with admin rights, besides the users the
+	// platform itself reports as admins.
+	Admins map[string]bool
+	// Digests builds digests and reminders; Outbox queues posts. Both are
+	// optional: without them /digest answers that digests are not set up
+	// and assignments are not announced.
+	Digests *bot.Digests
+	Outbox  bot.Enqueuer
+	Log     *slog.Logger
+}
+
+// Call is one command as a platform delivered it.
+type Call struct {
+	Workspace   string
+	User        bot.User // the caller; Admin when the platform says so
+	Channel     string   // channel id the command was typed in
+	ChannelName string
+	Command     string // "/meeting", "/getback", "/digest", "help"
+	Text        string // the rest of the line
+	// Mentions maps @names in Text to user ids, when the platform resolved
+	// them (Mattermost's user_mentions).
+	Mentions map[string]string
+}
+
+// call is a Call being run: the caller's actor, local day, and caches.
+type call struct {
+	Call
+	r      *Runner
+	actor  bot.Actor
+	person *bot.Person
+	now    time.Time
+	today  bot.Date
+	names  map[string]string
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.Default()
+	}
+	return r.Log
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
+}
+
+// IsAdmin reports whether a user has admin rights here.
+func (r *Runner) IsAdmin(u bot.User) bool { return u.Admin || r.Admins[u.ID] }
+
+// begin prepares a call: who is calling, their time zone and local day.
+func (r *Runner) begin(ctx context.Context, c Call) (context.Context, *call, error) {
+	if c.Workspace == "" || c.User.ID == "" {
+		return ctx, nil, bot.Errorf(bot.EINVALID, "The request did not say who sent it.")
+	}
+	cl := &call{Call: c, r: r, names: map[string]string{}}
+	cl.actor = bot.Actor{Workspace: c.Workspace, UserID: c.User.ID, Name: c.User.Label(), Admin: r.IsAdmin(c.User)}
+	ctx = bot.WithActor(ctx, cl.actor)
+	p, err := r.ensurePerson(ctx, c.Workspace, c.User)
+	if err != nil {
+		return ctx, nil, err
+	}
+	cl.person = p
+	cl.now = r.now()
+	cl.today = bot.DateOf(cl.now.In(p.Location()))
+	return ctx, cl, nil
+}
+
+// ensurePerson returns the stored person for u, creating it on first
+// contact with the platform's name and time zone.
+func (r *Runner) ensurePerson(ctx context.Context, ws string, u bot.User) (*bot.Person, error) {
+	p, err := r.Store.FindPerson(ctx, ws, u.ID)
+	if err == nil {
+		return p, nil
+	} else if bot.ErrorCode(err) != bot.ENOTFOUND {
+		return nil, err
+	}
+	if u.TZ == "" && r.Users != nil {
+		if full, err := r.Users.LookupUser(ctx, ws, u.ID); err == nil {
+			u = mergeUser(u, full)
+		}
+	}
+	p = bot.NewPerson(ws, u.ID, u.Label(), u.TZ)
+	if _, err := time.LoadLocation(p.TZ); err != nil {
+		p.TZ = ""
+	}
+	if err := r.Store.UpsertPerson(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func mergeUser(a, b bot.User) bot.User {
+	if a.Name == "" {
+		a.Name = b.Name
+	}
+	if a.Display == "" {
+		a.Display = b.Display
+	}
+	if a.TZ == "" {
+		a.TZ = b.TZ
+	}
+	a.Admin = a.Admin || b.Admin
+	return a
+}
+
+// Run parses and runs one command and returns the reply. It never fails:
+// errors become an error reply (internal ones are logged, not shown).
+func (r *Runner) Run(ctx context.Context, c Call) bot.Reply {
+	ctx, cl, err := r.begin(ctx, c)
+	if err != nil {
+		return r.errorReply(ctx, err, "")
+	}
+	req, err := Parse(c.Command, c.Text, cl.today)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return bot.ErrorReply(bot.Errorf(bot.EINVALID, "%s", pe.Message), pe.Usage)
+		}
+		return r.errorReply(ctx, err, "")
+	}
+	reply, err := cl.run(ctx, req)
+	if err != nil {
+		return r.errorReply(ctx, err, usages[req.command()])
+	}
+	return reply
+}
+
+// RunRequest runs an already parsed request for c.
+func (r *Runner) RunRequest(ctx context.Context, c Call, req Request) bot.Reply {
+	ctx, cl, err := r.begin(ctx, c)
+	if err != nil {
+		return r.errorReply(ctx, err, "")
+	}
+	reply, err := cl.run(ctx, req)
+	if err != nil {
+		return r.errorReply(ctx, err, usages[req.command()])
+	}
+	return reply
+}
+
+func (r *Runner) errorReply(ctx context.Context, err error, usage string) bot.Reply {
+	if bot.ErrorCode(err) == bot.EINTERNAL {
+		r.log().ErrorContext(ctx, "command failed", "err", err)
+		usage = ""
+	}
+	if bot.ErrorCode(err) == bot.EUNAUTHORIZED {
+		usage = ""
+	}
+	return bot.ErrorReply(err, usage)
+}
+
+func (cl *call) run(ctx context.Context, req Request) (bot.Reply, error) {
+	switch q := req.(type) {
+	case Help:
+		return cl.help(q), nil
+	case MeetingAdd:
+		return cl.meetingAdd(ctx, q)
+	case MeetingList:
+		return cl.meetingList(ctx, q)
+	case MeetingShow:
+		return cl.meetingShow(ctx, q.ID)
+	case MeetingEdit:
+		return cl.meetingEdit(ctx, q)
+	case MeetingDelete:
+		return cl.meetingDelete(ctx, q.ID)
+	case MeetingSearch:
+		return cl.meetingSearch(ctx, q)
+	case MeetingImport:
+		return bot.Reply{}, bot.Errorf(bot.ENOTIMPLEMENTED,
+			"Importing from chat is not available yet. Ask an admin to run `getback import FILE` on the server.")
+	case GetbackAdd:
+		return cl.getbackAdd(ctx, q)
+	case GetbackList:
+		return cl.getbackList(ctx, q)
+	case GetbackShow:
+		return cl.getbackShow(ctx, q.ID)
+	case GetbackClose:
+		return cl.getbackClose(ctx, q)
+	case GetbackReopen:
+		return cl.getbackReopen(ctx, q.ID)
+	case GetbackReassign:
+		return cl.getbackReassign(ctx, q)
+	case GetbackDue:
+		return cl.getbackDue(ctx, q)
+	case GetbackSnooze:
+		return cl.getbackSnooze(ctx, q)
+	case GetbackRemind:
+		return cl.getbackRemind(ctx, q)
+	case GetbackOwner:
+		return cl.getbackOwner(ctx, q)
+	case DigestPreview:
+		return cl.digestPreview(ctx, q)
+	case DigestPost:
+		return cl.digestPost(ctx, q)
+	case DigestConfig:
+		return cl.digestConfig(ctx, q)
+	case DigestStates:
+		return cl.digestStates(ctx, q)
+	}
+	return bot.Reply{}, fmt.Errorf("unhandled request %T", req)
+}
+
+func (cl *call) help(h Help) bot.Reply {
+	r := bot.Reply{Text: "getback — meetings, follow-ups (GETBACK items), reminders and digests."}
+	if h.Command != "" {
+		r.Text = "Usage of /" + h.Command + ":"
+	}
+	if h.Problem != "" {
+		r.Text, r.Error = h.Problem, true
+	}
+	r.Blocks = []bot.Block{{Text: helpText(h.Command)}}
+	return r
+}
+
+func (cl *call) requireAdmin(what string) error {
+	if !cl.actor.Admin {
+		return bot.Errorf(bot.EUNAUTHORIZED, "Only admins can %s.", what)
+	}
+	return nil
+}
+
+// resolveUser turns a reference from a command into a known user, creating
+// the person record on first sight. Unknown users are an EINVALID error.
+func (cl *call) resolveUser(ctx context.Context, ref UserRef) (bot.User, error) {
+	if cl.r.Users == nil {
+		return bot.User{}, bot.Errorf(bot.EINTERNAL, "no user directory")
+	}
+	var u bot.User
+	var err error
+	switch {
+	case ref.ID != "":
+		u, err = cl.r.Users.LookupUser(ctx, cl.Workspace, ref.ID)
+	case cl.Mentions[ref.Name] != "":
+		u, err = cl.r.Users.LookupUser(ctx, cl.Workspace, cl.Mentions[ref.Name])
+	default:
+		u, err = cl.r.Users.FindUser(ctx, cl.Workspace, ref.Name)
+	}
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		return bot.User{}, bot.Errorf(bot.EINVALID, "I don't know %s in this workspace.", ref)
+	} else if err != nil {
+		return bot.User{}, err
+	}
+	if u.Bot {
+		return bot.User{}, bot.Errorf(bot.EINVALID, "%s is a bot; getbacks need a person.", ref)
+	}
+	if _, err := cl.r.ensurePerson(ctx, cl.Workspace, u); err != nil {
+		return bot.User{}, err
+	}
+	cl.names[u.ID] = u.Label()
+	return u, nil
+}
+
+// name returns the display name of a user id, falling back to the id.
+func (cl *call) name(ctx context.Context, id string) string {
+	if id == "" {
+		return ""
+	}
+	if n, ok := cl.names[id]; ok {
+		return n
+	}
+	n := id
+	if p, err := cl.r.Store.FindPerson(ctx, cl.Workspace, id); err == nil && p.Name != "" {
+		n = p.Name
+	}
+	cl.names[id] = n
+	return n
+}
+
+// myLabels returns the owner labels mapped to the caller.
+func (cl *call) myLabels(ctx context.Context) ([]string, error) {
+	return labelsOf(ctx, cl.r.Store, cl.Workspace, cl.User.ID)
+}
+
+func labelsOf(ctx context.Context, s bot.GetbackService, ws, userID string) ([]string, error) {
+	ms, err := s.FindOwnerMappings(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range ms {
+		if m.UserID == userID {
+			out = append(out, m.Label)
+		}
+	}
+	return out, nil
+}
+
+func plural(n int, one, many string) string { return bot.Plural(n, one, many) }
+
+func clip(s string, n int) string { return bot.Clip(s, n) }

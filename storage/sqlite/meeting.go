@@ -1,0 +1,301 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"unicode"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+// Ensure DB implements the meeting service.
+var _ bot.MeetingService = (*DB)(nil)
+
+const meetingCols = `m.id, m.workspace, m.region, m.states, m.location, m.date, m.date_status, m.poc, m.attendees,
+	m.discussion, m.concerns, m.followup, m.awareness, m.action, m.next, m.next_date, m.notes, m.source_key,
+	m.import_hash, m.created_by, m.created_at, m.updated_at`
+
+const stateSep = "|"
+
+func scanMeeting(sc interface{ Scan(...any) error }, extra ...any) (*bot.Meeting, error) {
+	m := &bot.Meeting{}
+	var states string
+	var date, nextDate, sourceKey sql.NullString
+	var created, updated string
+	dest := []any{&m.ID, &m.Workspace, &m.Region, &states, &m.Location, &date, &m.DateStatus, &m.POC, &m.Attendees,
+		&m.Discussion, &m.Concerns, &m.FollowUp, &m.Awareness, &m.Action, &m.Next, &nextDate, &m.Notes, &sourceKey,
+		&m.ImportHash, &m.CreatedBy, &created, &updated}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	if states != "" {
+		m.States = strings.Split(states, stateSep)
+	}
+	m.Date, m.NextDate = parseDate(date), parseDate(nextDate)
+	m.SourceKey = sourceKey.String
+	m.CreatedAt, m.UpdatedAt = parseTime(nullStr(created)), parseTime(nullStr(updated))
+	return m, nil
+}
+
+// FindMeetingByID returns one meeting, or ENOTFOUND.
+func (db *DB) FindMeetingByID(ctx context.Context, ws string, id int64) (*bot.Meeting, error) {
+	var m *bot.Meeting
+	err := db.read(ctx, func(tx *Tx) error {
+		var err error
+		m, err = findMeetingByID(ctx, tx, ws, id)
+		return err
+	})
+	return m, err
+}
+
+func findMeetingByID(ctx context.Context, tx *Tx, ws string, id int64) (*bot.Meeting, error) {
+	m, err := scanMeeting(tx.QueryRowContext(ctx, `SELECT `+meetingCols+` FROM meetings m WHERE m.workspace = ? AND m.id = ?`, ws, id))
+	if err == sql.ErrNoRows {
+		return nil, bot.Errorf(bot.ENOTFOUND, "No meeting #%d.", id)
+	}
+	return m, err
+}
+
+// FindMeetings returns matching meetings and their total count.
+func (db *DB) FindMeetings(ctx context.Context, f bot.MeetingFilter) ([]*bot.Meeting, int, error) {
+	var out []*bot.Meeting
+	var total int
+	err := db.read(ctx, func(tx *Tx) error {
+		var err error
+		out, total, err = findMeetings(ctx, tx, f)
+		return err
+	})
+	return out, total, err
+}
+
+func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meeting, int, error) {
+	where, args := []string{"m.workspace = ?"}, []any{f.Workspace}
+	if f.ID != nil {
+		where, args = append(where, "m.id = ?"), append(args, *f.ID)
+	}
+	if f.Region != nil {
+		where, args = append(where, "m.region = ?"), append(args, *f.Region)
+	}
+	if f.State != nil {
+		where, args = append(where, "m.id IN (SELECT meeting_id FROM meeting_states WHERE state = ?)"), append(args, *f.State)
+	}
+	if f.Since != nil {
+		where, args = append(where, "m.date >= ?"), append(args, f.Since.String())
+	}
+	if f.Until != nil {
+		where, args = append(where, "m.date <= ?"), append(args, f.Until.String())
+	}
+	if f.NextFrom != nil {
+		where, args = append(where, "m.next_date >= ?"), append(args, f.NextFrom.String())
+	}
+	if f.NextTo != nil {
+		where, args = append(where, "m.next_date <= ?"), append(args, f.NextTo.String())
+	}
+	if f.CreatedBy != nil {
+		where, args = append(where, "m.created_by = ?"), append(args, *f.CreatedBy)
+	}
+	if f.SourceKey != nil {
+		where, args = append(where, "m.source_key = ?"), append(args, *f.SourceKey)
+	}
+	from, order, cols := "meetings m", "m.date DESC, m.id DESC", meetingCols+", ''"
+	if f.Query != nil {
+		match := ftsQuery(*f.Query)
+		if match == "" {
+			return nil, 0, bot.Errorf(bot.EINVALID, "Search for at least one word.")
+		}
+		from = "meetings m JOIN meetings_fts ON meetings_fts.rowid = m.id"
+		where, args = append(where, "meetings_fts MATCH ?"), append(args, match)
+		order = "meetings_fts.rank, m.id DESC"
+		cols = meetingCols + ", snippet(meetings_fts, -1, '', '', ' … ', 16)"
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+from+` WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM `+from+` WHERE `+cond+` ORDER BY `+order+limitOffset(f.Limit, f.Offset), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*bot.Meeting
+	for rows.Next() {
+		var snippet string
+		m, err := scanMeeting(rows, &snippet)
+		if err != nil {
+			return nil, 0, err
+		}
+		m.Snippet = snippet
+		out = append(out, m)
+	}
+	return out, total, rows.Err()
+}
+
+// ftsQuery turns free text into a safe FTS5 query: every word quoted (so no
+// FTS syntax gets through), all words required, each matching as a prefix.
+func ftsQuery(q string) string {
+	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	parts := make([]string, 0, len(words))
+	for _, w := range words {
+		p := `"` + w + `"`
+		if len([]rune(w)) >= 3 {
+			p += "*"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, " ")
+}
+
+// CreateMeeting stores m and m.Getbacks in one transaction.
+func (db *DB) CreateMeeting(ctx context.Context, m *bot.Meeting) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *Tx) error { return createMeeting(ctx, tx, m) })
+}
+
+func createMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
+	m.CreatedAt, m.UpdatedAt = tx.now, tx.now
+	if m.CreatedBy == "" {
+		m.CreatedBy = bot.ActorFrom(ctx).UserID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO meetings (workspace, region, states, location, date, date_status, poc,
+		attendees, discussion, concerns, followup, awareness, action, next, next_date, notes, source_key, import_hash,
+		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Workspace, m.Region, strings.Join(m.States, stateSep), m.Location, nullDate(m.Date), m.DateStatus, m.POC,
+		m.Attendees, m.Discussion, m.Concerns, m.FollowUp, m.Awareness, m.Action, m.Next, nullDate(m.NextDate), m.Notes,
+		nullString(m.SourceKey), m.ImportHash, m.CreatedBy, formatTime(tx.now), formatTime(tx.now))
+	if err != nil {
+		return err
+	}
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if err := writeMeetingStates(ctx, tx, m); err != nil {
+		return err
+	}
+	if err := tx.audit(ctx, m.Workspace, "meeting", m.ID, bot.AuditCreate, nil, m); err != nil {
+		return err
+	}
+	for _, g := range m.Getbacks {
+		g.Workspace, g.MeetingID = m.Workspace, m.ID
+		if err := g.Validate(); err != nil {
+			return err
+		}
+		if err := createGetback(ctx, tx, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeMeetingStates(ctx context.Context, tx *Tx, m *bot.Meeting) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM meeting_states WHERE meeting_id = ?`, m.ID); err != nil {
+		return err
+	}
+	for _, s := range m.States {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO meeting_states (meeting_id, state) VALUES (?, ?)`, m.ID, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateMeeting applies upd to the meeting and records the change.
+func (db *DB) UpdateMeeting(ctx context.Context, ws string, id int64, upd bot.MeetingUpdate) (*bot.Meeting, error) {
+	var m *bot.Meeting
+	err := db.write(ctx, func(tx *Tx) error {
+		var err error
+		m, err = updateMeeting(ctx, tx, ws, id, upd)
+		return err
+	})
+	return m, err
+}
+
+func updateMeeting(ctx context.Context, tx *Tx, ws string, id int64, upd bot.MeetingUpdate) (*bot.Meeting, error) {
+	before, err := findMeetingByID(ctx, tx, ws, id)
+	if err != nil {
+		return nil, err
+	}
+	m := *before
+	upd.Apply(&m)
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	m.UpdatedAt = tx.now
+	_, err = tx.ExecContext(ctx, `UPDATE meetings SET region = ?, states = ?, location = ?, date = ?, date_status = ?,
+		poc = ?, attendees = ?, discussion = ?, concerns = ?, followup = ?, awareness = ?, action = ?, next = ?,
+		next_date = ?, notes = ?, import_hash = ?, updated_at = ? WHERE id = ?`,
+		m.Region, strings.Join(m.States, stateSep), m.Location, nullDate(m.Date), m.DateStatus, m.POC, m.Attendees,
+		m.Discussion, m.Concerns, m.FollowUp, m.Awareness, m.Action, m.Next, nullDate(m.NextDate), m.Notes,
+		m.ImportHash, formatTime(tx.now), id)
+	if err != nil {
+		return nil, err
+	}
+	if upd.States != nil {
+		if err := writeMeetingStates(ctx, tx, &m); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.audit(ctx, ws, "meeting", id, bot.AuditUpdate, before, &m); err != nil {
+		return nil, err
+	}
+	for _, g := range upd.AddGetbacks {
+		g.Workspace, g.MeetingID = ws, id
+		if err := g.Validate(); err != nil {
+			return nil, err
+		}
+		if err := createGetback(ctx, tx, g); err != nil {
+			return nil, err
+		}
+	}
+	m.Getbacks = upd.AddGetbacks
+	return &m, nil
+}
+
+// DeleteMeeting removes a meeting; its getbacks remain, unlinked.
+func (db *DB) DeleteMeeting(ctx context.Context, ws string, id int64) error {
+	return db.write(ctx, func(tx *Tx) error {
+		before, err := findMeetingByID(ctx, tx, ws, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM meetings WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, ws, "meeting", id, bot.AuditDelete, before, nil)
+	})
+}
+
+// LastMeetingDates returns the latest dated meeting on or before until for
+// each of the states.
+func (db *DB) LastMeetingDates(ctx context.Context, ws string, states []string, until bot.Date) (map[string]bot.Date, error) {
+	out := map[string]bot.Date{}
+	if len(states) == 0 {
+		return out, nil
+	}
+	args := []any{ws, until.String()}
+	for _, s := range states {
+		args = append(args, s)
+	}
+	err := db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT s.state, MAX(m.date) FROM meeting_states s JOIN meetings m ON m.id = s.meeting_id
+			WHERE m.workspace = ? AND m.date IS NOT NULL AND m.date <= ? AND s.state IN (`+placeholders(len(states))+`)
+			GROUP BY s.state`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var state string
+			var d sql.NullString
+			if err := rows.Scan(&state, &d); err != nil {
+				return err
+			}
+			out[state] = parseDate(d)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

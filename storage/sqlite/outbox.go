@@ -1,0 +1,276 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+// Ensure DB implements the outbox and checkpoint services.
+var (
+	_ bot.OutboxService     = (*DB)(nil)
+	_ bot.CheckpointService = (*DB)(nil)
+)
+
+const outboxCols = `id, key, workspace, channel, user_id, reply, status, attempts, next_attempt, last_error,
+	parts_sent, ref_channel, ref_id, created_at, sent_at`
+
+func scanOutbox(sc interface{ Scan(...any) error }) (*bot.OutboxItem, error) {
+	it := &bot.OutboxItem{}
+	var reply, next, created string
+	var sent sql.NullString
+	if err := sc.Scan(&it.ID, &it.Key, &it.Target.Workspace, &it.Target.Channel, &it.Target.User, &reply, &it.Status,
+		&it.Attempts, &next, &it.LastError, &it.PartsSent, &it.Ref.Channel, &it.Ref.ID, &created, &sent); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(reply), &it.Reply); err != nil {
+		return nil, err
+	}
+	it.NextAttempt, it.CreatedAt, it.SentAt = parseTime(nullStr(next)), parseTime(nullStr(created)), parseTime(sent)
+	return it, nil
+}
+
+func insertOutbox(ctx context.Context, tx *Tx, it *bot.OutboxItem, status, lastErr string) (bool, error) {
+	if it.Key == "" || it.Target.Workspace == "" || (it.Target.Channel == "") == (it.Target.User == "") {
+		return false, bot.Errorf(bot.EINVALID, "An outbox item needs a key and exactly one of channel or user.")
+	}
+	reply, err := json.Marshal(it.Reply)
+	if err != nil {
+		return false, err
+	}
+	if it.NextAttempt.IsZero() {
+		it.NextAttempt = tx.now
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, platform, workspace, channel, user_id, reply, status, next_attempt, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+		it.Key, bot.PlatformOf(it.Target.Workspace), it.Target.Workspace, it.Target.Channel, it.Target.User, string(reply), status, formatTime(it.NextAttempt),
+		lastErr, formatTime(tx.now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return false, err
+	}
+	it.ID, err = res.LastInsertId()
+	it.Status, it.CreatedAt = status, tx.now
+	return true, err
+}
+
+// Enqueue adds a pending item unless its key exists.
+func (db *DB) Enqueue(ctx context.Context, it *bot.OutboxItem) (bool, error) {
+	var created bool
+	err := db.write(ctx, func(tx *Tx) error {
+		var err error
+		created, err = insertOutbox(ctx, tx, it, bot.OutboxPending, "")
+		return err
+	})
+	return created, err
+}
+
+// RecordSkipped stores an item that will not be sent, unless its key exists.
+func (db *DB) RecordSkipped(ctx context.Context, it *bot.OutboxItem, reason string) (bool, error) {
+	var created bool
+	err := db.write(ctx, func(tx *Tx) error {
+		var err error
+		created, err = insertOutbox(ctx, tx, it, bot.OutboxSkipped, reason)
+		return err
+	})
+	return created, err
+}
+
+// OutboxKeysExist reports which of the keys are in the outbox, in any state.
+func (db *DB) OutboxKeysExist(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(keys))
+	err := db.read(ctx, func(tx *Tx) error {
+		for start := 0; start < len(keys); start += 500 {
+			chunk := keys[start:min(start+500, len(keys))]
+			args := make([]any, len(chunk))
+			for i, k := range chunk {
+				args[i] = k
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT key FROM outbox WHERE key IN (`+placeholders(len(chunk))+`)`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					rows.Close()
+					return err
+				}
+				out[k] = true
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func platformArgs(platforms []string) (string, []any) {
+	args := make([]any, len(platforms))
+	for i, p := range platforms {
+		args[i] = p
+	}
+	return "platform IN (" + placeholders(len(platforms)) + ")", args
+}
+
+// DueOutbox returns pending items of the platforms due at now, oldest first.
+func (db *DB) DueOutbox(ctx context.Context, platforms []string, now time.Time, limit int) ([]*bot.OutboxItem, error) {
+	if len(platforms) == 0 {
+		return nil, nil
+	}
+	cond, args := platformArgs(platforms)
+	return db.queryOutbox(ctx, `SELECT `+outboxCols+` FROM outbox WHERE status = 'pending' AND `+cond+` AND next_attempt <= ?
+		ORDER BY id`+limitOffset(limit, 0), append(args, formatTime(now))...)
+}
+
+// NextOutboxAttempt returns the earliest pending attempt of the platforms,
+// or zero.
+func (db *DB) NextOutboxAttempt(ctx context.Context, platforms []string) (time.Time, error) {
+	if len(platforms) == 0 {
+		return time.Time{}, nil
+	}
+	cond, args := platformArgs(platforms)
+	var at sql.NullString
+	err := db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT MIN(next_attempt) FROM outbox WHERE status = 'pending' AND `+cond, args...).Scan(&at)
+	})
+	return parseTime(at), err
+}
+
+func (db *DB) queryOutbox(ctx context.Context, q string, args ...any) ([]*bot.OutboxItem, error) {
+	var out []*bot.OutboxItem
+	err := db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// FindOutbox lists items, oldest first.
+func (db *DB) FindOutbox(ctx context.Context, f bot.OutboxFilter) ([]*bot.OutboxItem, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.Status != nil {
+		where, args = append(where, "status = ?"), append(args, *f.Status)
+	}
+	if f.KeyPrefix != nil {
+		where, args = append(where, "substr(key, 1, ?) = ?"), append(args, len(*f.KeyPrefix), *f.KeyPrefix)
+	}
+	return db.queryOutbox(ctx, `SELECT `+outboxCols+` FROM outbox WHERE `+strings.Join(where, " AND ")+` ORDER BY id`+limitOffset(f.Limit, 0), args...)
+}
+
+func (db *DB) outboxExec(ctx context.Context, q string, args ...any) error {
+	return db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return bot.Errorf(bot.ENOTFOUND, "No such outbox item.")
+		}
+		return nil
+	})
+}
+
+// MarkOutboxProgress records delivered parts of a split post.
+func (db *DB) MarkOutboxProgress(ctx context.Context, id int64, parts int, ref bot.MessageRef) error {
+	return db.outboxExec(ctx, `UPDATE outbox SET parts_sent = ?,
+		ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
+		ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, parts, ref.Channel, ref.ID, id)
+}
+
+// MarkOutboxSent records delivery of every part.
+func (db *DB) MarkOutboxSent(ctx context.Context, id int64, parts int, ref bot.MessageRef) error {
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', parts_sent = ?,
+			ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
+			ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, formatTime(tx.now), parts, ref.Channel, ref.ID, id)
+		return err
+	})
+}
+
+// MarkOutboxDeferred postpones an item without counting an attempt.
+func (db *DB) MarkOutboxDeferred(ctx context.Context, id int64, errText string, next time.Time) error {
+	return db.outboxExec(ctx, `UPDATE outbox SET last_error = ?, next_attempt = ? WHERE id = ?`, errText, formatTime(next), id)
+}
+
+// MarkOutboxFailed records a failed attempt.
+func (db *DB) MarkOutboxFailed(ctx context.Context, id int64, errText string, next time.Time, dead bool) error {
+	status := bot.OutboxPending
+	if dead {
+		status = bot.OutboxDead
+	}
+	return db.outboxExec(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt = ? WHERE id = ?`,
+		status, errText, formatTime(next), id)
+}
+
+// RetryOutbox makes a dead item pending again, now.
+func (db *DB) RetryOutbox(ctx context.Context, id int64) error {
+	return db.outboxExec(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE id = ? AND status = 'dead'`,
+		formatTime(db.Now()), id)
+}
+
+// OutboxCounts returns the number of items per status.
+func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{bot.OutboxPending: 0, bot.OutboxSent: 0, bot.OutboxDead: 0, bot.OutboxSkipped: 0}
+	err := db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			var n int
+			if err := rows.Scan(&s, &n); err != nil {
+				return err
+			}
+			out[s] = n
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Checkpoint returns the named instant, or the zero time.
+func (db *DB) Checkpoint(ctx context.Context, name string) (time.Time, error) {
+	var at sql.NullString
+	err := db.read(ctx, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT at FROM checkpoints WHERE name = ?`, name).Scan(&at)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		return err
+	})
+	return parseTime(at), err
+}
+
+// SetCheckpoint stores the named instant.
+func (db *DB) SetCheckpoint(ctx context.Context, name string, at time.Time) error {
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (name, at) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET at = excluded.at`, name, formatTime(at))
+		return err
+	})
+}
