@@ -44,9 +44,19 @@ func (d Date) In(loc *time.Location) time.Time {
 }
 
 // At returns the instant d at hour:minute in loc. A local time that does not
-// exist (a spring-forward gap) moves forward by the gap, as time.Date does.
+// exist (it falls in a spring-forward gap) becomes the same distance past
+// the gap's start: 02:30 on a day clocks jump from 02:00 to 03:00 is 03:30.
+// A local time that happens twice (fall back) is its first occurrence.
 func (d Date) At(hour, minute int, loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, loc)
+	t := time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, loc)
+	if t.Hour() != hour || t.Minute() != minute {
+		_, before := t.Zone()
+		_, after := t.Add(6 * time.Hour).Zone()
+		if shifted := t.Add(time.Duration(after-before) * time.Second); shifted.After(t) {
+			t = shifted
+		}
+	}
+	return t
 }
 
 func (d Date) noon() time.Time { return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC) }

@@ -90,8 +90,13 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	if err != nil {
 		return TickResult{}, err
 	}
-	if last.IsZero() || last.After(now) {
-		last = now // first run, or the clock went back: nothing counts as missed
+	if last.IsZero() {
+		last = now // first run: nothing before now is owed
+	}
+	if now.Before(last) {
+		// The clock went back: plan nothing, and keep the checkpoint where it
+		// was so that the same window is not planned twice.
+		return TickResult{}, nil
 	}
 	var res TickResult
 	if err := s.planReminders(ctx, last, now, &res); err != nil {
@@ -116,9 +121,9 @@ type planned struct {
 	skip bool
 }
 
-// reminderPlan lists p's reminders due in (last, now]: today's (to send, if
-// its moment has passed and p did not set it up after that moment) and
-// earlier days' (missed).
+// reminderPlan lists p's reminders whose moment falls in (last, now]: the
+// one of p's current local day is sent (late, if getback was down at its
+// moment); those of earlier days were missed.
 func reminderPlan(p *Person, last, now time.Time) []planned {
 	if p.RemindersOff {
 		return nil
@@ -126,13 +131,10 @@ func reminderPlan(p *Person, last, now time.Time) []planned {
 	loc := p.Location()
 	today := DateOf(now.In(loc))
 	var out []planned
-	for d := DateOf(last.In(loc)); d.Before(today); d = d.AddDays(1) {
+	for d := DateOf(last.In(loc)); !d.After(today); d = d.AddDays(1) {
 		if due := ReminderDue(p, d); p.WorkDays.Has(d.Weekday()) && due.After(last) && !due.After(now) {
-			out = append(out, planned{key: ReminderKey(p, d), due: due, day: d, skip: true})
+			out = append(out, planned{key: ReminderKey(p, d), due: due, day: d, skip: d != today})
 		}
-	}
-	if due := ReminderDue(p, today); p.WorkDays.Has(today.Weekday()) && !due.After(now) && due.After(p.UpdatedAt) {
-		out = append(out, planned{key: ReminderKey(p, today), due: due, day: today})
 	}
 	return out
 }
@@ -210,24 +212,20 @@ func (s *Scheduler) planReminders(ctx context.Context, last, now time.Time, res 
 	return nil
 }
 
-// digestPlan lists region r's digests due in (last, now]: the latest one
-// whose moment has passed is sent if that moment came after r was set up;
-// earlier ones in the window were missed.
+// digestPlan lists region r's digests whose moment falls in (last, now]:
+// the latest is sent (late, if getback was down at its moment; its period
+// runs until the next one is due); earlier ones were missed.
 func digestPlan(r *Region, last, now time.Time) []planned {
 	loc := r.Location()
-	monday := DateOf(now.In(loc)).WeekStart()
-	latestMonday := monday
-	if DigestDue(r, monday).After(now) {
-		latestMonday = monday.AddDays(-7)
-	}
 	var out []planned
-	for w := DateOf(last.In(loc)).WeekStart().AddDays(-7); w.Before(latestMonday); w = w.AddDays(7) {
+	for w := DateOf(last.In(loc)).WeekStart().AddDays(-7); !w.After(DateOf(now.In(loc))); w = w.AddDays(7) {
 		if due := DigestDue(r, w); due.After(last) && !due.After(now) {
-			out = append(out, planned{key: DigestKey(r, CoveredWeek(DateOf(due.In(loc)))), due: due, day: DateOf(due.In(loc)), skip: true})
+			day := DateOf(due.In(loc))
+			out = append(out, planned{key: DigestKey(r, CoveredWeek(day)), due: due, day: day, skip: true})
 		}
 	}
-	if due := DigestDue(r, latestMonday); !due.After(now) && due.After(r.UpdatedAt) {
-		out = append(out, planned{key: DigestKey(r, CoveredWeek(DateOf(due.In(loc)))), due: due, day: DateOf(due.In(loc))})
+	if len(out) > 0 {
+		out[len(out)-1].skip = false
 	}
 	return out
 }

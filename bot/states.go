@@ -98,13 +98,13 @@ func MatchState(s string) (m StateMatch, ok bool) {
 	}
 	best, bestDist := State{}, 1<<30
 	for _, st := range States {
-		d := Levenshtein(in, foldOCR(strings.ToLower(st.Name)))
+		d := EditDistance(in, foldOCR(strings.ToLower(st.Name)))
 		if d < bestDist {
 			best, bestDist = st, d
 		}
 	}
 	name := strings.ToLower(best.Name)
-	if bestDist > len(name)/3 || bestDist > 3 {
+	if bestDist > max(1, len(name)/4) || bestDist > 3 {
 		return StateMatch{}, false
 	}
 	conf := 1 - float64(bestDist)/float64(len(name))
@@ -169,26 +169,33 @@ func StatesInRegion(n int) []string {
 // ValidRegion reports whether n is a region number (1-10).
 func ValidRegion(n int) bool { return n >= 1 && n <= 10 }
 
-// Levenshtein returns the edit distance between a and b, in runes.
-func Levenshtein(a, b string) int {
+// EditDistance returns the optimal string alignment distance between a and
+// b, in runes: insertions, deletions, substitutions and swaps of two
+// neighbours ("lsit" for "list") each count one.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	rows := make([][]int, len(ra)+1)
+	for i := range rows {
+		rows[i] = make([]int, len(rb)+1)
+		rows[i][0] = i
+	}
+	for j := range rows[0] {
+		rows[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d := min(rows[i-1][j]+1, rows[i][j-1]+1, rows[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d = min(d, rows[i-2][j-2]+1)
+			}
+			rows[i][j] = d
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return rows[len(ra)][len(rb)]
 }
 
 // Closest returns the candidate nearest to s by edit distance when it is
@@ -196,7 +203,7 @@ func Levenshtein(a, b string) int {
 func Closest(s string, candidates []string) string {
 	best, bestDist := "", 1<<30
 	for _, c := range candidates {
-		if d := Levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bestDist {
+		if d := EditDistance(strings.ToLower(s), strings.ToLower(c)); d < bestDist {
 			best, bestDist = c, d
 		}
 	}

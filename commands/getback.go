@@ -85,7 +85,7 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 		f.OverdueOn = &cl.today
 		f.OverdueFirstOn = &cl.today
 	}
-	who := ""
+	who := "" // whose items, for the title
 	switch {
 	case q.Mine:
 		labels, err := cl.myLabels(ctx)
@@ -93,7 +93,7 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 			return bot.Reply{}, err
 		}
 		f.Owners = append([]string{cl.User.ID}, labels...)
-		who = "your"
+		who = "you"
 	case q.User != nil:
 		u, err := cl.resolveUser(ctx, *q.User)
 		if err != nil {
@@ -104,29 +104,30 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 			return bot.Reply{}, err
 		}
 		f.Owners = append([]string{u.ID}, labels...)
-		who = u.Label() + "'s"
+		who = u.Label()
 	case q.Label != "":
 		f.Owners = []string{q.Label}
-		who = q.Label + "'s"
+		who = q.Label
 	}
 	gbs, total, err := cl.r.Store.FindGetbacks(ctx, f)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	kind := map[string]string{"": "open", bot.StatusDone: "done", "all": ""}[q.Status]
+	kind := map[string]string{"": "open ", bot.StatusDone: "done ", "all": ""}[q.Status]
 	if q.Overdue {
-		kind = "overdue"
+		kind = "overdue "
 	}
-	desc := strings.TrimSpace(strings.Join([]string{who, kind}, " "))
 	if total == 0 {
-		msg := fmt.Sprintf("No %s getbacks.", desc)
 		if q.Mine && q.Status == "" && !q.Overdue {
-			msg = "You owe nothing. Nice."
+			return bot.Message("You owe nothing. Nice."), nil
 		}
-		return bot.Message(strings.Join(strings.Fields(msg), " ")), nil
+		msg := fmt.Sprintf("No %sgetbacks.", kind)
+		if who != "" {
+			msg = fmt.Sprintf("No %sgetbacks for %s.", kind, who)
+		}
+		return bot.Message(msg), nil
 	}
-	r := bot.Reply{Text: strings.Join(strings.Fields(fmt.Sprintf("%d %s %s.", total, desc, pluralWord(total, "getback", "getbacks"))), " "),
-		View: q.text(page)}
+	r := bot.Reply{Text: listTitle(who, kind, total, q.Status == "" || q.Overdue), View: q.text(page)}
 	if f.OverdueFirstOn != nil && !q.Overdue {
 		od := f
 		od.OverdueOn, od.Limit, od.Offset = &cl.today, 1, 0
@@ -143,6 +144,22 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 	}
 	r.Blocks = append(r.Blocks, pager(total, page, len(gbs), q.text)...)
 	return r, nil
+}
+
+// listTitle says how many items a list holds and whose they are.
+func listTitle(who, kind string, n int, owed bool) string {
+	items := kind + pluralWord(n, "getback", "getbacks")
+	switch {
+	case who == "":
+		return fmt.Sprintf("%d %s.", n, items)
+	case who == "you" && owed:
+		return fmt.Sprintf("You owe %d %s.", n, items)
+	case owed:
+		return fmt.Sprintf("%s owes %d %s.", who, n, items)
+	case who == "you":
+		return fmt.Sprintf("%d %s of yours.", n, items)
+	}
+	return fmt.Sprintf("%d %s owned by %s.", n, items, who)
 }
 
 func pluralWord(n int, one, many string) string {

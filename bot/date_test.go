@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseDate(t *testing.T) {
+	today := Date{2026, time.November, 26} // a Thursday
+	tests := []struct {
+		name, in string
+		want     Date
+		inferred bool
+	}{
+		{"iso", "2026-11-30", Date{2026, 11, 30}, false},
+		{"us long year", "11/30/2026", Date{2026, 11, 30}, false},
+		{"us short year", "11/30/26", Date{2026, 11, 30}, false},
+		{"sheet single digits", "9/28/2017", Date{2017, 9, 28}, false},
+		{"sheet zero padded", "08/19/17", Date{2017, 8, 19}, false},
+		{"us no year", "12/5", Date{2026, 12, 5}, true},
+		{"day-month", "30-Nov", Date{2026, 11, 30}, true},
+		{"day-month sheet", "11-Oct", Date{2026, 10, 11}, true},
+		{"day month year", "5 Dec 2026", Date{2026, 12, 5}, false},
+		{"month day", "Dec 5", Date{2026, 12, 5}, true},
+		{"month day long", "December 5, 2027", Date{2027, 12, 5}, false},
+		{"month day ordinal", "Dec 5th", Date{2026, 12, 5}, true},
+		{"nearest year backwards", "Jan 3", Date{2027, 1, 3}, true},
+		{"nearest year past", "Jul 1", Date{2026, 7, 1}, true},
+		{"today", "today", today, false},
+		{"tomorrow", "Tomorrow", Date{2026, 11, 27}, false},
+		{"yesterday", "yesterday", Date{2026, 11, 25}, false},
+		{"weekday later this week", "friday", Date{2026, 11, 27}, false},
+		{"weekday is today", "thursday", today, false},
+		{"weekday next week", "monday", Date{2026, 11, 30}, false},
+		{"weekday abbreviation", "fri", Date{2026, 11, 27}, false},
+		{"next weekday", "next friday", Date{2026, 12, 4}, false},
+		{"last weekday", "last friday", Date{2026, 11, 20}, false},
+		{"next week", "next week", Date{2026, 11, 30}, false},
+		{"in days", "in 3 days", Date{2026, 11, 29}, false},
+		{"in a week", "in a week", Date{2026, 12, 3}, false},
+		{"in weeks", "in 2 weeks", Date{2026, 12, 10}, false},
+		{"in months", "in 1 month", Date{2026, 12, 26}, false},
+		{"extra spaces", "  in   3  days ", Date{2026, 11, 29}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, inferred, err := ParseDateDetail(tt.in, today)
+			if err != nil {
+				t.Fatalf("ParseDateDetail(%q): %v", tt.in, err)
+			}
+			if got != tt.want || inferred != tt.inferred {
+				t.Errorf("ParseDateDetail(%q) = %s inferred=%v, want %s inferred=%v", tt.in, got, inferred, tt.want, tt.inferred)
+			}
+		})
+	}
+}
+
+func TestParseDateRejects(t *testing.T) {
+	today := Date{2026, time.November, 26}
+	for _, in := range []string{"", "soon", "13/01/2026", "2/30/2026", "2026-02-30", "32-Nov", "Foo 5", "in 99999 days", "11/30/1", "next month"} {
+		t.Run(in, func(t *testing.T) {
+			if d, err := ParseDate(in, today); err == nil {
+				t.Fatalf("ParseDate(%q) = %s, want an error", in, d)
+			} else if ErrorCode(err) != EINVALID {
+				t.Fatalf("ParseDate(%q) error code = %s, want %s", in, ErrorCode(err), EINVALID)
+			}
+		})
+	}
+}
+
+func TestParseDateStatus(t *testing.T) {
+	for in, want := range map[string]string{"Pending": DatePending, "TBD": DateTBD, "tba": DateTBD, "N/A": DateNA, "na": DateNA} {
+		if got, ok := ParseDateStatus(in); !ok || got != want {
+			t.Errorf("ParseDateStatus(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+	if _, ok := ParseDateStatus("2026-01-01"); ok {
+		t.Error("a date is not a date status")
+	}
+}
+
+func TestWeeks(t *testing.T) {
+	d := Date{2026, time.November, 26}
+	if got := d.WeekStart(); got != (Date{2026, 11, 23}) {
+		t.Errorf("WeekStart = %s", got)
+	}
+	if got := (Date{2026, 11, 29}).WeekStart(); got != (Date{2026, 11, 23}) {
+		t.Errorf("Sunday's WeekStart = %s, want the Monday before", got)
+	}
+	if got := d.ISOWeek(); got != "2026-W48" {
+		t.Errorf("ISOWeek = %s", got)
+	}
+	if got := (Date{2027, 1, 1}).ISOWeek(); got != "2026-W53" {
+		t.Errorf("ISOWeek of 2027-01-01 = %s, want 2026-W53", got)
+	}
+	if n := (Date{2026, 3, 1}).DaysUntil(Date{2026, 3, 31}); n != 30 {
+		t.Errorf("DaysUntil = %d across a DST change", n)
+	}
+	// CoveredWeek: Monday to Wednesday recap the previous week.
+	for day, want := range map[Date]Date{
+		{2026, 11, 23}: {2026, 11, 16}, {2026, 11, 25}: {2026, 11, 16},
+		{2026, 11, 26}: {2026, 11, 23}, {2026, 11, 29}: {2026, 11, 23},
+	} {
+		if got := CoveredWeek(day); got != want {
+			t.Errorf("CoveredWeek(%s) = %s, want %s", day, got, want)
+		}
+	}
+}
+
+func TestDateText(t *testing.T) {
+	var d Date
+	if err := d.UnmarshalText([]byte("2026-02-03")); err != nil || d != (Date{2026, 2, 3}) {
+		t.Fatalf("UnmarshalText = %v %v", d, err)
+	}
+	if b, _ := d.MarshalText(); string(b) != "2026-02-03" {
+		t.Fatalf("MarshalText = %s", b)
+	}
+	if err := d.UnmarshalText([]byte("03/02/2026")); err == nil {
+		t.Fatal("UnmarshalText accepts only ISO dates")
+	}
+}
