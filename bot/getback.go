@@ -137,6 +137,9 @@ type GetbackFilter struct {
 
 	Offset int
 	Limit  int // 0 means no limit
+	// CountCap, when positive, stops counting the total at this many (lists
+	// then say "more than"); 0 counts exactly.
+	CountCap int
 }
 
 // GetbackUpdate changes the fields that are set.

@@ -188,11 +188,17 @@ type MeetingFilter struct {
 	SourceKey *string
 	// NextFrom and NextTo bound the parsed next-engagement date (inclusive).
 	NextFrom, NextTo *Date
-	// Query is a full-text search over the meeting's text fields.
+	// Query is a full-text search over the meeting's text fields: every
+	// word must appear (as a word or a word's start); a part in double
+	// quotes must appear as that phrase.
 	Query *string
 
 	Offset int
 	Limit  int // 0 means no limit
+	// CountCap, when positive, stops counting the total at this many; 0
+	// counts exactly. A capped search lists newest first instead of by
+	// relevance, which would need every match scored.
+	CountCap int
 }
 
 // MeetingUpdate changes the fields that are set.
@@ -269,6 +275,9 @@ type MeetingService interface {
 	FindMeetings(ctx context.Context, filter MeetingFilter) ([]*Meeting, int, error)
 	// CreateMeeting stores m and its Getbacks in one transaction, setting IDs.
 	CreateMeeting(ctx context.Context, m *Meeting) error
+	// CreateMeetings stores many meetings (and their getbacks) in one
+	// transaction: all of them or, on any error, none.
+	CreateMeetings(ctx context.Context, ms []*Meeting) error
 	// UpdateMeeting applies upd and returns the updated meeting.
 	UpdateMeeting(ctx context.Context, ws string, id int64, upd MeetingUpdate) (*Meeting, error)
 	// DeleteMeeting removes the meeting; its getbacks stay, unlinked.

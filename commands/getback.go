@@ -66,7 +66,7 @@ func dueText(d bot.Date) string {
 
 func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, error) {
 	page := max(q.Page, 1)
-	f := bot.GetbackFilter{Workspace: cl.Workspace, Region: q.Region, Limit: PageSize, Offset: (page - 1) * PageSize}
+	f := bot.GetbackFilter{Workspace: cl.Workspace, Region: q.Region, Limit: PageSize, Offset: (page - 1) * PageSize, CountCap: CountCap}
 	status := bot.StatusOpen
 	switch q.Status {
 	case "all":
@@ -132,7 +132,7 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 		od := f
 		od.OverdueOn, od.Limit, od.Offset = &cl.today, 1, 0
 		if _, n, err := cl.r.Store.FindGetbacks(ctx, od); err == nil && n > 0 {
-			r.Text = strings.TrimSuffix(r.Text, ".") + fmt.Sprintf(", %d overdue (listed first).", n)
+			r.Text = strings.TrimSuffix(r.Text, ".") + fmt.Sprintf(", %s overdue (listed first).", countText(n, CountCap))
 		}
 	}
 	labels, err := cl.myLabels(ctx)
@@ -142,24 +142,25 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 	for _, g := range gbs {
 		r.Blocks = append(r.Blocks, cl.getbackBlock(ctx, g, labels, true))
 	}
-	r.Blocks = append(r.Blocks, pager(total, page, len(gbs), q.text)...)
+	r.Blocks = append(r.Blocks, pager(total, CountCap, page, len(gbs), q.text)...)
 	return r, nil
 }
 
 // listTitle says how many items a list holds and whose they are.
 func listTitle(who, kind string, n int, owed bool) string {
 	items := kind + pluralWord(n, "getback", "getbacks")
+	count := countText(n, CountCap)
 	switch {
 	case who == "":
-		return fmt.Sprintf("%d %s.", n, items)
+		return fmt.Sprintf("%s %s.", strings.ToUpper(count[:1])+count[1:], items)
 	case who == "you" && owed:
-		return fmt.Sprintf("You owe %d %s.", n, items)
+		return fmt.Sprintf("You owe %s %s.", count, items)
 	case owed:
-		return fmt.Sprintf("%s owes %d %s.", who, n, items)
+		return fmt.Sprintf("%s owes %s %s.", who, count, items)
 	case who == "you":
-		return fmt.Sprintf("%d %s of yours.", n, items)
+		return fmt.Sprintf("%s %s of yours.", strings.ToUpper(count[:1])+count[1:], items)
 	}
-	return fmt.Sprintf("%d %s owned by %s.", n, items, who)
+	return fmt.Sprintf("%s %s owned by %s.", strings.ToUpper(count[:1])+count[1:], items, who)
 }
 
 func pluralWord(n int, one, many string) string {

@@ -246,7 +246,7 @@ func (cl *call) meetingList(ctx context.Context, q MeetingList) (bot.Reply, erro
 	for _, m := range ms {
 		r.Blocks = append(r.Blocks, meetingLine(m, clip(m.Discussion, 140)))
 	}
-	r.Blocks = append(r.Blocks, pager(total, page, len(ms), func(p int) string { return q.text(p) })...)
+	r.Blocks = append(r.Blocks, pager(total, 0, page, len(ms), func(p int) string { return q.text(p) })...)
 	return r, nil
 }
 
@@ -289,17 +289,33 @@ func quote(s string) string {
 	return s
 }
 
-// pager returns the "showing x–y of n" note and a next-page button.
-func pager(total, page, shown int, cmd func(page int) string) []bot.Block {
+// CountCap is where lists stop counting: beyond it they say "more than".
+const CountCap = 1000
+
+// SearchCountCap is where a search stops counting matches: beyond it the
+// results come newest first, since ranking them all would be slow.
+const SearchCountCap = 200
+
+// countText renders a total counted up to limit (0: exactly).
+func countText(total, limit int) string {
+	if limit > 0 && total >= limit {
+		return fmt.Sprintf("more than %d", limit)
+	}
+	return fmt.Sprint(total)
+}
+
+// pager returns the "showing x–y of n" note and a next-page button; total
+// was counted up to limit.
+func pager(total, limit, page, shown int, cmd func(page int) string) []bot.Block {
 	first := (page-1)*PageSize + 1
 	if shown == 0 {
-		return []bot.Block{{Note: fmt.Sprintf("Page %d is past the end: there are %d.", page, total)}}
+		return []bot.Block{{Note: fmt.Sprintf("Page %d is past the end: there are %s.", page, countText(total, limit))}}
 	}
 	if total <= PageSize && page == 1 {
 		return nil
 	}
-	b := bot.Block{Note: fmt.Sprintf("Showing %d–%d of %d.", first, first+shown-1, total)}
-	if first+shown-1 < total {
+	b := bot.Block{Note: fmt.Sprintf("Showing %d–%d of %s.", first, first+shown-1, countText(total, limit))}
+	if first+shown-1 < total || (limit > 0 && total >= limit) {
 		next := cmd(page + 1)
 		b.Note += " Next: " + next
 		b.Buttons = []bot.Button{{Action: bot.ActionPage, Label: "Next page", Value: next}}
@@ -310,24 +326,27 @@ func pager(total, page, shown int, cmd func(page int) string) []bot.Block {
 func (cl *call) meetingSearch(ctx context.Context, q MeetingSearch) (bot.Reply, error) {
 	page := max(q.Page, 1)
 	ms, total, err := cl.r.Store.FindMeetings(ctx, bot.MeetingFilter{Workspace: cl.Workspace, Query: &q.Query,
-		Limit: PageSize, Offset: (page - 1) * PageSize})
+		Limit: PageSize, Offset: (page - 1) * PageSize, CountCap: SearchCountCap})
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if total == 0 {
-		return bot.Message(fmt.Sprintf("No meetings mention %q.", q.Query)), nil
+		return bot.Message(fmt.Sprintf("No meetings mention %s.", q.Query)), nil
 	}
 	cmd := func(p int) string {
-		s := "/meeting search " + quote(q.Query)
+		s := "/meeting search " + q.Query
 		if p > 1 {
 			s += fmt.Sprintf(" page:%d", p)
 		}
 		return s
 	}
-	r := bot.Reply{Text: fmt.Sprintf("%s mention %q, best match first.", plural(total, "meeting", "meetings"), q.Query), View: cmd(page)}
+	r := bot.Reply{Text: fmt.Sprintf("%s %s %s, best match first.", plural(total, "meeting", "meetings"), pluralWord(total, "mentions", "mention"), q.Query), View: cmd(page)}
+	if total >= SearchCountCap {
+		r.Text = fmt.Sprintf("More than %d meetings mention %s; newest first. Add words to narrow it down.", SearchCountCap, q.Query)
+	}
 	for _, m := range ms {
 		r.Blocks = append(r.Blocks, meetingLine(m, clip(m.Snippet, 200)))
 	}
-	r.Blocks = append(r.Blocks, pager(total, page, len(ms), cmd)...)
+	r.Blocks = append(r.Blocks, pager(total, SearchCountCap, page, len(ms), cmd)...)
 	return r, nil
 }

@@ -18,6 +18,9 @@ func (cl *call) announceAssignments(ctx context.Context, gbs []*bot.Getback, m *
 		if g.OwnerKind != bot.OwnerUser || g.Owner == cl.User.ID {
 			continue
 		}
+		if m != nil && g.Meeting == nil {
+			g.Meeting = &bot.MeetingRef{ID: m.ID, Region: m.Region, States: m.StateList(), Date: m.Date}
+		}
 		text := fmt.Sprintf("%s assigned you getback #%d%s.", cl.actor.Name, g.ID, dueText(g.Due))
 		if m != nil {
 			text = fmt.Sprintf("%s logged meeting #%d (%s, %s) and assigned you getback #%d%s.",

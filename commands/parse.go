@@ -353,6 +353,11 @@ func (p *parser) meetingSearch() (Request, error) {
 			r.Page = n
 			continue
 		}
+		if t.Quoted && t.Key == "" {
+			// A quoted part is searched as a phrase.
+			words = append(words, `"`+strings.ReplaceAll(t.Value, `"`, " ")+`"`)
+			continue
+		}
 		words = append(words, show(t))
 	}
 	r.Query = strings.TrimSpace(strings.Join(words, " "))

@@ -45,7 +45,7 @@ func TestParse(t *testing.T) {
 		{"meeting edit", "/meeting", "edit 42 notes:\"new\" date:Pending", MeetingEdit{ID: 42, Fields: map[string]string{"notes": "new", "date": "Pending"}}},
 		{"meeting edit form", "/meeting", "edit 42", MeetingEdit{ID: 42, Fields: map[string]string{}}},
 		{"meeting delete", "/meeting", "delete 42", MeetingDelete{42}},
-		{"meeting search", "/meeting", `search "fusion center"`, MeetingSearch{Query: "fusion center"}},
+		{"meeting search", "/meeting", `search "fusion center"`, MeetingSearch{Query: `"fusion center"`}},
 		{"meeting search words", "/meeting", `search fusion center page:3`, MeetingSearch{Query: "fusion center", Page: 3}},
 		{"meeting import", "/meeting", "import", MeetingImport{}},
 		{"getback add", "/getback", `add @bob "send the list" due:friday meeting:42`, GetbackAdd{Owner: UserRef{Name: "bob"}, Text: "send the list", Due: fri, MeetingID: 42}},

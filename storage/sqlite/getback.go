@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/getbackhq/getback/bot"
@@ -94,7 +95,7 @@ func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
 		where, args = append(where, "m.region = ?"), append(args, *f.Region)
 	}
 	if f.OverdueOn != nil {
-		where, args = append(where, "g.status = 'open' AND g.due IS NOT NULL AND g.due < ?"), append(args, f.OverdueOn.String())
+		where, args = append(where, "g.status = 'open' AND g.due_key < ?"), append(args, f.OverdueOn.String())
 	}
 	if f.AwakeOn != nil {
 		where, args = append(where, "(g.snoozed_until IS NULL OR g.snoozed_until <= ?)"), append(args, f.AwakeOn.String())
@@ -114,20 +115,36 @@ func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
 	return strings.Join(where, " AND "), args, false
 }
 
+// countFrom is the FROM clause a count needs: the meetings join only when a
+// filter reads the meeting.
+func countFrom(f bot.GetbackFilter) string {
+	if f.Region != nil {
+		return getbackFrom
+	}
+	return "getbacks g"
+}
+
+// countQuery counts matching rows, stopping at limit when positive.
+func countQuery(from, cond string, limit int) string {
+	if limit > 0 {
+		return fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d)`, from, cond, limit)
+	}
+	return `SELECT COUNT(*) FROM ` + from + ` WHERE ` + cond
+}
+
 func findGetbacks(ctx context.Context, tx *Tx, f bot.GetbackFilter) ([]*bot.Getback, int, error) {
 	cond, args, none := getbackWhere(f)
 	if none {
 		return nil, 0, nil
 	}
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+getbackFrom+` WHERE `+cond, args...).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, countQuery(countFrom(f), cond, f.CountCap), args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	order := "g.id"
 	if f.OverdueFirstOn != nil {
-		// Undated items last; among dated ones the earliest due (so the
-		// overdue ones) first.
-		order = "g.due IS NULL, g.due, g.id"
+		// The earliest due (so the overdue ones) first, undated items last.
+		order = "g.due_key, g.id"
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE `+cond+` ORDER BY `+order+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {

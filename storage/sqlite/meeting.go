@@ -104,15 +104,20 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 		if match == "" {
 			return nil, 0, bot.Errorf(bot.EINVALID, "Search for at least one word.")
 		}
-		from = "meetings m JOIN meetings_fts ON meetings_fts.rowid = m.id"
+		from = "meetings_fts JOIN meetings m ON m.id = meetings_fts.rowid"
 		where, args = append(where, "meetings_fts MATCH ?"), append(args, match)
-		order = "meetings_fts.rank, m.id DESC"
+		order = "meetings_fts.rank"
 		cols = meetingCols + ", snippet(meetings_fts, -1, '', '', ' … ', 16)"
 	}
 	cond := strings.Join(where, " AND ")
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+from+` WHERE `+cond, args...).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, countQuery(from, cond, f.CountCap), args...).Scan(&total); err != nil {
 		return nil, 0, err
+	}
+	if f.Query != nil && f.CountCap > 0 && total >= f.CountCap {
+		// Too many matches to score them all: newest logged first, read
+		// straight off the full-text index.
+		order = "meetings_fts.rowid DESC"
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM `+from+` WHERE `+cond+` ORDER BY `+order+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
@@ -132,17 +137,31 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 	return out, total, rows.Err()
 }
 
-// ftsQuery turns free text into a safe FTS5 query: every word quoted (so no
-// FTS syntax gets through), all words required, each matching as a prefix.
+// ftsQuery turns a search into a safe FTS5 query. Only letters and digits
+// reach FTS5, each word inside double quotes, so no query syntax gets
+// through. A part the user put in double quotes must match as a phrase;
+// other words must all appear, each also as the start of a longer word.
 func ftsQuery(q string) string {
-	words := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	parts := make([]string, 0, len(words))
-	for _, w := range words {
-		p := `"` + w + `"`
-		if len([]rune(w)) >= 3 {
-			p += "*"
+	split := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	var parts []string
+	for i, seg := range strings.Split(q, `"`) {
+		words := split(seg)
+		if len(words) == 0 {
+			continue
 		}
-		parts = append(parts, p)
+		if i%2 == 1 { // inside quotes: a phrase
+			parts = append(parts, `"`+strings.Join(words, " ")+`"`)
+			continue
+		}
+		for _, w := range words {
+			p := `"` + w + `"`
+			if len([]rune(w)) >= 3 {
+				p += "*"
+			}
+			parts = append(parts, p)
+		}
 	}
 	return strings.Join(parts, " ")
 }
@@ -153,6 +172,23 @@ func (db *DB) CreateMeeting(ctx context.Context, m *bot.Meeting) error {
 		return err
 	}
 	return db.write(ctx, func(tx *Tx) error { return createMeeting(ctx, tx, m) })
+}
+
+// CreateMeetings stores many meetings in one transaction.
+func (db *DB) CreateMeetings(ctx context.Context, ms []*bot.Meeting) error {
+	for _, m := range ms {
+		if err := m.Validate(); err != nil {
+			return err
+		}
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		for _, m := range ms {
+			if err := createMeeting(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func createMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {

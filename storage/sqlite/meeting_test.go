@@ -174,6 +174,21 @@ func TestSearch(t *testing.T) {
 	if ms := search("Nevada"); len(ms) != 4 {
 		t.Fatalf("state is searchable: %d", len(ms))
 	}
+	if ms := search(`"tabletop exercises"`); len(ms) != 1 {
+		t.Fatalf("phrase: %d results", len(ms))
+	}
+	if ms := search(`"exercises tabletop"`); len(ms) != 0 {
+		t.Fatalf("a phrase keeps its word order: %d results", len(ms))
+	}
+	if ms := search(`"information sharing" fusion`); len(ms) != 1 {
+		t.Fatalf("phrase plus word: %d results", len(ms))
+	}
+	// A capped count lists newest first instead of scoring every match.
+	nv := "Nevada"
+	ms, n, err := db.FindMeetings(ctx, bot.MeetingFilter{Workspace: ws, Query: &nv, CountCap: 2, Limit: 10})
+	if err != nil || n != 2 || len(ms) != 4 || ms[0].ID != 4 || ms[3].ID != 1 {
+		t.Fatalf("capped search: total %d, %d rows, %v", n, len(ms), err)
+	}
 	// FTS syntax in user text is data, not query syntax.
 	for _, q := range []string{`fusion" OR "storage`, `NOT fusion`, `fusion*`, `discussion:fusion`, `(fusion`} {
 		search(q)
@@ -186,7 +201,7 @@ func TestSearch(t *testing.T) {
 		t.Fatalf("empty search: %v", err)
 	}
 	// Search follows edits and deletes.
-	ms := search("voting machines")
+	ms = search("voting machines")
 	d := "Nothing about that any more."
 	if _, err := db.UpdateMeeting(ctx, ws, ms[0].ID, bot.MeetingUpdate{Discussion: &d}); err != nil {
 		t.Fatal(err)
