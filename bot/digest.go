@@ -117,7 +117,7 @@ func (d *Digests) regional(ctx context.Context, r *Region, week, today Date) (Re
 		return Reply{}, err
 	}
 	open := StatusOpen
-	_, nOpen, err := d.Store.FindGetbacks(ctx, GetbackFilter{Workspace: ws, Region: &n, Status: &open, Limit: 1})
+	nOpen, err := d.Store.CountGetbacks(ctx, GetbackFilter{Workspace: ws, Region: &n, Status: &open})
 	if err != nil {
 		return Reply{}, err
 	}
@@ -271,7 +271,7 @@ func (d *Digests) leadership(ctx context.Context, r *Region, week, today Date) (
 	var rl []string
 	for n := 1; n <= 10; n++ {
 		n := n
-		_, overdue, err := d.Store.FindGetbacks(ctx, GetbackFilter{Workspace: ws, Region: &n, OverdueOn: &w.asOf, Limit: 1})
+		overdue, err := d.Store.CountGetbacks(ctx, GetbackFilter{Workspace: ws, Region: &n, OverdueOn: &w.asOf})
 		if err != nil {
 			return Reply{}, err
 		}

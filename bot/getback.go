@@ -26,6 +26,9 @@ type Getback struct {
 	ID        int64
 	Workspace string
 	MeetingID int64 // 0 when not linked to a meeting
+	// Region is the region of the meeting the item came from (kept when the
+	// meeting is deleted); 0 for items added without a meeting.
+	Region int
 	// Number is the item's number within its meeting ("GETBACK (2)").
 	Number int
 	Text   string
@@ -121,7 +124,7 @@ type GetbackFilter struct {
 	Owners    []string
 	Status    *string
 	MeetingID *int64
-	Region    *int // region of the linked meeting
+	Region    *int // the item's region (that of its meeting)
 	// OverdueOn selects open items due before this day.
 	OverdueOn *Date
 	// AwakeOn leaves out items snoozed past this day.
@@ -216,6 +219,9 @@ type GetbackService interface {
 	CreateGetback(ctx context.Context, g *Getback) error
 	// UpdateGetback applies upd and returns the updated item.
 	UpdateGetback(ctx context.Context, ws string, id int64, upd GetbackUpdate) (*Getback, error)
+	// CountGetbacks counts the matching items, stopping at CountCap when it
+	// is set (Offset and Limit are ignored).
+	CountGetbacks(ctx context.Context, filter GetbackFilter) (int, error)
 	// CountGetbacksByOwner counts the matching items per owner, largest
 	// count first (Offset, Limit and ordering are ignored).
 	CountGetbacksByOwner(ctx context.Context, filter GetbackFilter) ([]OwnerCount, error)

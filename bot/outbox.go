@@ -60,6 +60,9 @@ type OutboxFilter struct {
 // OutboxService persists the outbox.
 type OutboxService interface {
 	Enqueuer
+	// EnqueueMany adds items in one transaction, skipping keys that exist,
+	// and returns how many were added.
+	EnqueueMany(ctx context.Context, items []*OutboxItem) (int, error)
 	// DueOutbox returns pending items of the given platforms whose
 	// NextAttempt is not after now, oldest first.
 	DueOutbox(ctx context.Context, platforms []string, now time.Time, limit int) ([]*OutboxItem, error)

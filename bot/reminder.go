@@ -24,21 +24,39 @@ func (d *Digests) Reminder(ctx context.Context, p *Person, today Date) (r Reply,
 	if err != nil {
 		return Reply{}, false, err
 	}
-	return d.reminder(ctx, p, today, ms)
+	open := StatusOpen
+	items, _, err := d.Store.FindGetbacks(ctx, GetbackFilter{Workspace: p.Workspace, Owners: ownersOf(p.UserID, ms),
+		Status: &open, AwakeOn: &today})
+	if err != nil {
+		return Reply{}, false, err
+	}
+	r, ok = BuildReminder(p, today, items)
+	return r, ok, nil
 }
 
-func (d *Digests) reminder(ctx context.Context, p *Person, today Date, mappings []OwnerMapping) (r Reply, ok bool, err error) {
-	owners := []string{p.UserID}
+// ownersOf returns the owner values whose items belong to userID: the id
+// itself and every label mapped to it.
+func ownersOf(userID string, mappings []OwnerMapping) []string {
+	owners := []string{userID}
 	for _, m := range mappings {
-		if m.UserID == p.UserID {
+		if m.UserID == userID {
 			owners = append(owners, m.Label)
 		}
 	}
-	open := StatusOpen
-	items, total, err := d.Store.FindGetbacks(ctx, GetbackFilter{Workspace: p.Workspace, Owners: owners,
-		Status: &open, AwakeOn: &today, OverdueFirstOn: &today})
-	if err != nil || total == 0 {
-		return Reply{}, false, err
+	return owners
+}
+
+// BuildReminder builds p's reminder from their open items (in any order;
+// closed and snoozed ones are left out). ok is false when nothing is left.
+func BuildReminder(p *Person, today Date, all []*Getback) (r Reply, ok bool) {
+	var items []*Getback
+	for _, g := range all {
+		if g.IsOpen() && !g.IsSnoozed(today) {
+			items = append(items, g)
+		}
+	}
+	if len(items) == 0 {
+		return Reply{}, false
 	}
 	weekEnd := today.WeekStart().AddDays(6)
 	group := func(g *Getback) int {
@@ -50,11 +68,25 @@ func (d *Digests) reminder(ctx context.Context, p *Person, today Date, mappings 
 		}
 		return 2
 	}
-	sort.SliceStable(items, func(i, j int) bool { return group(items[i]) < group(items[j]) })
+	// Earliest due first, undated last, then oldest first.
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		if ga, gb := group(a), group(b); ga != gb {
+			return ga < gb
+		}
+		switch {
+		case a.Due.IsZero() != b.Due.IsZero():
+			return b.Due.IsZero()
+		case a.Due != b.Due:
+			return a.Due.Before(b.Due)
+		}
+		return a.ID < b.ID
+	})
 	var counts [3]int
 	for _, g := range items {
 		counts[group(g)]++
 	}
+	total := len(items)
 	r = Reply{View: ViewReminder,
 		Text: fmt.Sprintf("Good morning %s: you owe %s (%d overdue, %d due this week).",
 			p.Name, Plural(total, "getback", "getbacks"), counts[0], counts[1])}
@@ -90,7 +122,7 @@ func (d *Digests) reminder(ctx context.Context, p *Person, today Date, mappings 
 		r.Blocks = append(r.Blocks, Block{Note: fmt.Sprintf("…and %d more (%s). See them all with /getback list mine.",
 			rest, joinList(parts))})
 	}
-	return r, true, nil
+	return r, true
 }
 
 func lower(s string) string {

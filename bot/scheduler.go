@@ -172,7 +172,16 @@ func (s *Scheduler) planReminders(ctx context.Context, last, now time.Time, res 
 	if err != nil {
 		return err
 	}
+	// Load the open items of everyone concerned in a few queries, grouped
+	// by owner (a user id, or a label mapped to one).
+	type work struct {
+		job
+		items []*Getback
+	}
+	var todo []*work
+	byOwner := map[string][]*work{} // per workspace and owner
 	mappings := map[string][]OwnerMapping{}
+	ownersByWS := map[string][]string{}
 	for _, j := range jobs {
 		if exists[j.key] {
 			continue
@@ -184,32 +193,53 @@ func (s *Scheduler) planReminders(ctx context.Context, last, now time.Time, res 
 			}
 			mappings[j.p.Workspace] = ms
 		}
-		rep, owes, err := s.Digests.reminder(ctx, j.p, j.day, ms)
-		if err != nil {
-			return err
+		w := &work{job: j}
+		todo = append(todo, w)
+		for _, o := range ownersOf(j.p.UserID, ms) {
+			k := j.p.Workspace + "\x00" + o
+			if _, seen := byOwner[k]; !seen {
+				ownersByWS[j.p.Workspace] = append(ownersByWS[j.p.Workspace], o)
+			}
+			byOwner[k] = append(byOwner[k], w)
 		}
+	}
+	open := StatusOpen
+	for wsID, owners := range ownersByWS {
+		for start := 0; start < len(owners); start += 500 {
+			items, _, err := s.Store.FindGetbacks(ctx, GetbackFilter{Workspace: wsID, Owners: owners[start:min(start+500, len(owners))], Status: &open})
+			if err != nil {
+				return err
+			}
+			for _, g := range items {
+				for _, w := range byOwner[wsID+"\x00"+g.Owner] {
+					w.items = append(w.items, g)
+				}
+			}
+		}
+	}
+	var queue []*OutboxItem
+	for _, w := range todo {
+		rep, owes := BuildReminder(w.p, w.day, w.items)
 		if !owes {
-			s.idle[j.key] = true
+			s.idle[w.key] = true
 			continue
 		}
-		item := &OutboxItem{Key: j.key, Target: Target{Workspace: j.p.Workspace, User: j.p.UserID}, Reply: rep, NextAttempt: now}
-		if j.skip {
-			reason := fmt.Sprintf("getback was not running at %s", j.due.Format("Mon 2006-01-02 15:04 MST"))
+		item := &OutboxItem{Key: w.key, Target: Target{Workspace: w.p.Workspace, User: w.p.UserID}, Reply: rep, NextAttempt: now}
+		if w.skip {
+			reason := fmt.Sprintf("getback was not running at %s", w.due.Format("Mon 2006-01-02 15:04 MST"))
 			if ok, err := s.Store.RecordSkipped(ctx, item, reason); err != nil {
 				return err
 			} else if ok {
 				res.Skipped++
-				s.log().InfoContext(ctx, "reminder skipped", "key", j.key, "reason", reason)
+				s.log().InfoContext(ctx, "reminder skipped", "key", w.key, "reason", reason)
 			}
 			continue
 		}
-		if ok, err := s.Store.Enqueue(ctx, item); err != nil {
-			return err
-		} else if ok {
-			res.Reminders++
-		}
+		queue = append(queue, item)
 	}
-	return nil
+	n, err := s.Store.EnqueueMany(ctx, queue)
+	res.Reminders += n
+	return err
 }
 
 // digestPlan lists region r's digests whose moment falls in (last, now]:

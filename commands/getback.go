@@ -130,8 +130,8 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 	r := bot.Reply{Text: listTitle(who, kind, total, q.Status == "" || q.Overdue), View: q.text(page)}
 	if f.OverdueFirstOn != nil && !q.Overdue {
 		od := f
-		od.OverdueOn, od.Limit, od.Offset = &cl.today, 1, 0
-		if _, n, err := cl.r.Store.FindGetbacks(ctx, od); err == nil && n > 0 {
+		od.OverdueOn = &cl.today
+		if n, err := cl.r.Store.CountGetbacks(ctx, od); err == nil && n > 0 {
 			r.Text = strings.TrimSuffix(r.Text, ".") + fmt.Sprintf(", %s overdue (listed first).", countText(n, CountCap))
 		}
 	}
@@ -416,7 +416,7 @@ func (cl *call) getbackOwner(ctx context.Context, q GetbackOwner) (bot.Reply, er
 		return bot.Reply{}, err
 	}
 	open := bot.StatusOpen
-	_, n, err := cl.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, Owners: []string{q.Label}, Status: &open, Limit: 1})
+	n, err := cl.r.Store.CountGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, Owners: []string{q.Label}, Status: &open})
 	if err != nil {
 		return bot.Reply{}, err
 	}

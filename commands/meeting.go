@@ -145,7 +145,7 @@ func (cl *call) meetingDelete(ctx context.Context, id int64) (bot.Reply, error) 
 	if !bot.CanEditMeeting(cl.actor, m) {
 		return bot.Reply{}, bot.Errorf(bot.EUNAUTHORIZED, "Only whoever logged meeting #%d, or an admin, can delete it.", id)
 	}
-	_, n, err := cl.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, MeetingID: &id, Limit: 1})
+	n, err := cl.r.Store.CountGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, MeetingID: &id})
 	if err != nil {
 		return bot.Reply{}, err
 	}

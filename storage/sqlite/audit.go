@@ -47,8 +47,9 @@ func (db *DB) FindAudit(ctx context.Context, f bot.AuditFilter) ([]*bot.AuditEnt
 	}
 	var out []*bot.AuditEntry
 	err := db.read(ctx, func(tx *Tx) error {
+		lim, args := limitOffset(args, f.Limit, 0)
 		rows, err := tx.QueryContext(ctx, `SELECT id, workspace, actor, at, entity, entity_id, action, before, after
-			FROM audit_log WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`+limitOffset(f.Limit, 0), args...)
+			FROM audit_log WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`+lim, args...)
 		if err != nil {
 			return err
 		}

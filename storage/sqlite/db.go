@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
@@ -29,12 +31,23 @@ import (
 var migrationFS embed.FS
 
 // DB is an open getback database. Reads run on a pool of connections;
-// writes go through a single connection that begins IMMEDIATE transactions,
-// so writers queue instead of failing with "database is locked".
+// writes run one at a time in IMMEDIATE transactions, so writers queue
+// instead of failing with "database is locked".
 type DB struct {
 	rdb  *sql.DB
 	wdb  *sql.DB
 	path string
+
+	// wsem admits one write transaction at a time, rsem up to
+	// maxReaders-1 read transactions: each pool keeps one connection
+	// free, on which a statement seen for the first time is prepared.
+	wsem, rsem chan struct{}
+	memory     bool
+
+	// stmts caches prepared statements by pool and SQL text; database/sql
+	// keeps each prepared once per connection.
+	stmts     sync.Map // stmtKey -> *sql.Stmt
+	stmtCount atomic.Int64
 
 	// Now returns the current time; tests replace it. Each transaction reads
 	// it once, so every row a transaction writes carries the same instant.
@@ -48,8 +61,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("open database: no path given")
 	}
-	db := &DB{path: path, Now: time.Now}
+	db := &DB{path: path, Now: time.Now, wsem: make(chan struct{}, 1), rsem: make(chan struct{}, maxReaders-1)}
 	if path == ":memory:" {
+		db.memory = true
 		// One connection shared by readers and the writer: an in-memory
 		// database lives and dies with its connection.
 		conn, err := sql.Open("sqlite", dsn("file::memory:", "deferred"))
@@ -74,15 +88,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		if db.wdb, err = sql.Open("sqlite", dsn(u, "immediate")); err != nil {
 			return nil, err
 		}
-		db.wdb.SetMaxOpenConns(1)
+		db.wdb.SetMaxOpenConns(2)
+		db.wdb.SetMaxIdleConns(2)
 		db.wdb.SetConnMaxIdleTime(0)
 		db.wdb.SetConnMaxLifetime(0)
 		if db.rdb, err = sql.Open("sqlite", dsn(u, "deferred")); err != nil {
 			db.wdb.Close()
 			return nil, err
 		}
-		db.rdb.SetMaxOpenConns(8)
-		db.rdb.SetMaxIdleConns(8)
+		db.rdb.SetMaxOpenConns(maxReaders)
+		db.rdb.SetMaxIdleConns(maxReaders)
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -90,6 +105,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	return db, nil
 }
+
+// maxReaders is the size of the read pool.
+const maxReaders = 8
 
 func dsn(base, txlock string) string {
 	pragmas := []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"}
@@ -107,6 +125,14 @@ func (db *DB) Path() string { return db.path }
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error
+	db.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	if db.wdb != nil {
+		// Let SQLite refresh its planner statistics where they have drifted.
+		db.wdb.Exec(`PRAGMA optimize`)
+	}
 	if db.wdb != nil {
 		errs = append(errs, db.wdb.Close())
 	}
@@ -206,37 +232,105 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 }
 
 // Tx is a transaction with the instant it started, used for every
-// timestamp it writes.
+// timestamp it writes. Its query methods reuse prepared statements.
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db   *DB
+	pool *sql.DB
+	now  time.Time
 }
 
-// beginWrite starts a write transaction (BEGIN IMMEDIATE on the writer).
-func (db *DB) beginWrite(ctx context.Context) (*Tx, error) {
-	tx, err := db.wdb.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, formatError(err)
+type stmtKey struct {
+	pool  *sql.DB
+	query string
+}
+
+// maxCachedStmts bounds the statement cache; queries beyond it are
+// prepared each time.
+const maxCachedStmts = 1000
+
+// stmt returns the transaction's view of a cached prepared statement, or
+// nil when the cache is full (or the database is in memory, where the one
+// connection is always the transaction's).
+func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if tx.db.memory {
+		return nil, nil
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
-}
-
-// beginRead starts a read transaction: one consistent snapshot.
-func (db *DB) beginRead(ctx context.Context) (*Tx, error) {
-	tx, err := db.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.rdb != db.wdb})
-	if err != nil {
-		return nil, formatError(err)
+	key := stmtKey{tx.pool, query}
+	v, ok := tx.db.stmts.Load(key)
+	if !ok {
+		if tx.db.stmtCount.Load() >= maxCachedStmts {
+			return nil, nil
+		}
+		st, err := tx.pool.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		if prev, loaded := tx.db.stmts.LoadOrStore(key, st); loaded {
+			st.Close()
+			v = prev
+		} else {
+			tx.db.stmtCount.Add(1)
+			v = st
+		}
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	return tx.StmtContext(ctx, v.(*sql.Stmt)), nil
 }
 
-// write runs fn in a write transaction and commits it, rolling back on error.
+// QueryContext runs a query through the statement cache.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := tx.stmt(ctx, query)
+	if err != nil || st == nil {
+		if err != nil {
+			return nil, err
+		}
+		return tx.Tx.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs a one-row query through the statement cache.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := tx.stmt(ctx, query)
+	if err != nil || st == nil {
+		return tx.Tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// ExecContext runs a statement through the statement cache.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := tx.stmt(ctx, query)
+	if err != nil || st == nil {
+		if err != nil {
+			return nil, err
+		}
+		return tx.Tx.ExecContext(ctx, query, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func acquire(ctx context.Context, sem chan struct{}) error {
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// write runs fn in a write transaction (BEGIN IMMEDIATE) and commits it,
+// rolling back on error.
 func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
+	if err := acquire(ctx, db.wsem); err != nil {
 		return err
 	}
+	defer func() { <-db.wsem }()
+	sqlTx, err := db.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return formatError(err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, pool: db.wdb, now: db.Now().UTC().Truncate(time.Microsecond)}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return formatError(err)
@@ -244,12 +338,17 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 	return formatError(tx.Commit())
 }
 
-// read runs fn in a read transaction.
+// read runs fn in a read transaction: one consistent snapshot.
 func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
+	if err := acquire(ctx, db.rsem); err != nil {
 		return err
 	}
+	defer func() { <-db.rsem }()
+	sqlTx, err := db.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: !db.memory})
+	if err != nil {
+		return formatError(err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, pool: db.rdb, now: db.Now().UTC().Truncate(time.Microsecond)}
 	defer tx.Rollback()
 	return formatError(fn(tx))
 }
@@ -334,16 +433,13 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-func limitOffset(limit, offset int) string {
-	switch {
-	case limit > 0 && offset > 0:
-		return fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
-	case limit > 0:
-		return fmt.Sprintf(" LIMIT %d", limit)
-	case offset > 0:
-		return fmt.Sprintf(" LIMIT -1 OFFSET %d", offset)
+// limitOffset returns a LIMIT/OFFSET clause with placeholders (so that one
+// prepared statement serves every page) and its arguments appended to args.
+func limitOffset(args []any, limit, offset int) (string, []any) {
+	if limit <= 0 {
+		limit = -1
 	}
-	return ""
+	return " LIMIT ? OFFSET ?", append(args, limit, max(offset, 0))
 }
 
 func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 
 	"github.com/getbackhq/getback/bot"
@@ -12,7 +11,7 @@ import (
 // Ensure DB implements the getback service.
 var _ bot.GetbackService = (*DB)(nil)
 
-const getbackCols = `g.id, g.workspace, g.meeting_id, g.number, g.text, g.owner, g.owner_kind, g.assigned_by, g.due,
+const getbackCols = `g.id, g.workspace, g.meeting_id, g.region, g.number, g.text, g.owner, g.owner_kind, g.assigned_by, g.due,
 	g.status, g.done_at, g.done_note, g.snoozed_until, g.created_at, g.updated_at,
 	m.region, m.states, m.date`
 
@@ -20,14 +19,14 @@ const getbackFrom = `getbacks g LEFT JOIN meetings m ON m.id = g.meeting_id`
 
 func scanGetback(sc interface{ Scan(...any) error }) (*bot.Getback, error) {
 	g := &bot.Getback{}
-	var meetingID, mRegion sql.NullInt64
+	var meetingID, region, mRegion sql.NullInt64
 	var due, doneAt, snoozed, mStates, mDate sql.NullString
 	var created, updated string
-	if err := sc.Scan(&g.ID, &g.Workspace, &meetingID, &g.Number, &g.Text, &g.Owner, &g.OwnerKind, &g.AssignedBy,
+	if err := sc.Scan(&g.ID, &g.Workspace, &meetingID, &region, &g.Number, &g.Text, &g.Owner, &g.OwnerKind, &g.AssignedBy,
 		&due, &g.Status, &doneAt, &g.DoneNote, &snoozed, &created, &updated, &mRegion, &mStates, &mDate); err != nil {
 		return nil, err
 	}
-	g.MeetingID = meetingID.Int64
+	g.MeetingID, g.Region = meetingID.Int64, int(region.Int64)
 	g.Due, g.SnoozedUntil = parseDate(due), parseDate(snoozed)
 	g.DoneAt = parseTime(doneAt)
 	g.CreatedAt, g.UpdatedAt = parseTime(nullStr(created)), parseTime(nullStr(updated))
@@ -92,7 +91,7 @@ func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
 		where, args = append(where, "g.meeting_id = ?"), append(args, *f.MeetingID)
 	}
 	if f.Region != nil {
-		where, args = append(where, "m.region = ?"), append(args, *f.Region)
+		where, args = append(where, "g.region = ?"), append(args, *f.Region)
 	}
 	if f.OverdueOn != nil {
 		where, args = append(where, "g.status = 'open' AND g.due_key < ?"), append(args, f.OverdueOn.String())
@@ -115,21 +114,12 @@ func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
 	return strings.Join(where, " AND "), args, false
 }
 
-// countFrom is the FROM clause a count needs: the meetings join only when a
-// filter reads the meeting.
-func countFrom(f bot.GetbackFilter) string {
-	if f.Region != nil {
-		return getbackFrom
-	}
-	return "getbacks g"
-}
-
 // countQuery counts matching rows, stopping at limit when positive.
-func countQuery(from, cond string, limit int) string {
+func countQuery(from, cond string, args []any, limit int) (string, []any) {
 	if limit > 0 {
-		return fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d)`, from, cond, limit)
+		return `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + cond + ` LIMIT ?)`, append(args[:len(args):len(args)], limit)
 	}
-	return `SELECT COUNT(*) FROM ` + from + ` WHERE ` + cond
+	return `SELECT COUNT(*) FROM ` + from + ` WHERE ` + cond, args
 }
 
 func findGetbacks(ctx context.Context, tx *Tx, f bot.GetbackFilter) ([]*bot.Getback, int, error) {
@@ -138,7 +128,8 @@ func findGetbacks(ctx context.Context, tx *Tx, f bot.GetbackFilter) ([]*bot.Getb
 		return nil, 0, nil
 	}
 	var total int
-	if err := tx.QueryRowContext(ctx, countQuery(countFrom(f), cond, f.CountCap), args...).Scan(&total); err != nil {
+	cq, cargs := countQuery("getbacks g", cond, args, f.CountCap)
+	if err := tx.QueryRowContext(ctx, cq, cargs...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	order := "g.id"
@@ -146,7 +137,8 @@ func findGetbacks(ctx context.Context, tx *Tx, f bot.GetbackFilter) ([]*bot.Getb
 		// The earliest due (so the overdue ones) first, undated items last.
 		order = "g.due_key, g.id"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE `+cond+` ORDER BY `+order+limitOffset(f.Limit, f.Offset), args...)
+	lim, args := limitOffset(args, f.Limit, f.Offset)
+	rows, err := tx.QueryContext(ctx, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE `+cond+` ORDER BY `+order+lim, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -169,9 +161,11 @@ func (db *DB) CreateGetback(ctx context.Context, g *bot.Getback) error {
 	}
 	return db.write(ctx, func(tx *Tx) error {
 		if g.MeetingID != 0 {
-			if _, err := findMeetingByID(ctx, tx, g.Workspace, g.MeetingID); err != nil {
+			m, err := findMeetingByID(ctx, tx, g.Workspace, g.MeetingID)
+			if err != nil {
 				return err
 			}
+			g.Region = m.Region
 		}
 		return createGetback(ctx, tx, g)
 	})
@@ -182,14 +176,17 @@ func createGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
 	if g.Status != bot.StatusOpen && g.DoneAt.IsZero() {
 		g.DoneAt = tx.now
 	}
-	var meetingID any
+	var meetingID, region any
 	if g.MeetingID != 0 {
 		meetingID = g.MeetingID
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO getbacks (workspace, meeting_id, number, text, owner, owner_kind,
+	if g.Region != 0 {
+		region = g.Region
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO getbacks (workspace, meeting_id, region, number, text, owner, owner_kind,
 		assigned_by, due, status, done_at, done_note, snoozed_until, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		g.Workspace, meetingID, g.Number, g.Text, g.Owner, g.OwnerKind, g.AssignedBy, nullDate(g.Due), g.Status,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		g.Workspace, meetingID, region, g.Number, g.Text, g.Owner, g.OwnerKind, g.AssignedBy, nullDate(g.Due), g.Status,
 		nullTime(g.DoneAt), g.DoneNote, nullDate(g.SnoozedUntil), formatTime(tx.now), formatTime(tx.now))
 	if err != nil {
 		return err
@@ -285,6 +282,20 @@ func (db *DB) FindOwnerMappings(ctx context.Context, ws string) ([]bot.OwnerMapp
 	return out, err
 }
 
+// CountGetbacks counts matching items, up to CountCap when it is set.
+func (db *DB) CountGetbacks(ctx context.Context, f bot.GetbackFilter) (int, error) {
+	cond, args, none := getbackWhere(f)
+	if none {
+		return 0, nil
+	}
+	var n int
+	err := db.read(ctx, func(tx *Tx) error {
+		q, qargs := countQuery("getbacks g", cond, args, f.CountCap)
+		return tx.QueryRowContext(ctx, q, qargs...).Scan(&n)
+	})
+	return n, err
+}
+
 // CountGetbacksByOwner counts matching items per owner.
 func (db *DB) CountGetbacksByOwner(ctx context.Context, f bot.GetbackFilter) ([]bot.OwnerCount, error) {
 	cond, args, none := getbackWhere(f)
@@ -293,7 +304,7 @@ func (db *DB) CountGetbacksByOwner(ctx context.Context, f bot.GetbackFilter) ([]
 	}
 	var out []bot.OwnerCount
 	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT g.owner, g.owner_kind, COUNT(*), MIN(g.due) FROM `+getbackFrom+`
+		rows, err := tx.QueryContext(ctx, `SELECT g.owner, g.owner_kind, COUNT(*), MIN(NULLIF(g.due_key, '9999-12-31')) FROM getbacks g
 			WHERE `+cond+` GROUP BY g.owner, g.owner_kind ORDER BY COUNT(*) DESC, g.owner`, args...)
 		if err != nil {
 			return err

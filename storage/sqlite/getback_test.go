@@ -166,3 +166,53 @@ func TestOwnerMappings(t *testing.T) {
 		t.Fatalf("owner audit: %d", len(a))
 	}
 }
+
+func TestGetbackRegionFollowsMeeting(t *testing.T) {
+	db := open(t)
+	ctx := ctxAs("ana")
+	m := meeting("Guam", 9, bot.Date{Year: 2026, Month: 11, Day: 20})
+	m.Getbacks = []*bot.Getback{{Text: "x", Owner: "RD", OwnerKind: bot.OwnerLabel, Status: bot.StatusOpen}}
+	if err := db.CreateMeeting(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	loose := &bot.Getback{Workspace: ws, Text: "no meeting", Owner: "RD", OwnerKind: bot.OwnerLabel, Status: bot.StatusOpen}
+	db.CreateGetback(ctx, loose)
+	nine, ten := 9, 10
+	count := func(r int) int {
+		n, err := db.CountGetbacks(ctx, bot.GetbackFilter{Workspace: ws, Region: &r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if count(9) != 1 || count(10) != 0 {
+		t.Fatalf("region 9: %d, 10: %d", count(9), count(10))
+	}
+	if _, err := db.UpdateMeeting(ctx, ws, m.ID, bot.MeetingUpdate{Region: &ten}); err != nil {
+		t.Fatal(err)
+	}
+	if count(9) != 0 || count(10) != 1 {
+		t.Fatal("the item's region must follow its meeting's")
+	}
+	db.DeleteMeeting(ctx, ws, m.ID)
+	if count(10) != 1 {
+		t.Fatal("an item keeps its region when its meeting is deleted")
+	}
+	g, _ := db.FindGetbackByID(ctx, ws, loose.ID)
+	if g.Region != 0 {
+		t.Fatalf("an item without a meeting has no region: %d", g.Region)
+	}
+	_ = nine
+	// Coverage follows date edits.
+	m2 := meeting("Hawaii", 9, bot.Date{Year: 2026, Month: 1, Day: 5})
+	db.CreateMeeting(ctx, m2)
+	d := bot.Date{Year: 2026, Month: 11, Day: 2}
+	db.UpdateMeeting(ctx, ws, m2.ID, bot.MeetingUpdate{Date: &d})
+	last, _ := db.LastMeetingDates(ctx, ws, []string{"Hawaii"}, bot.Date{Year: 2026, Month: 12, Day: 1})
+	if last["Hawaii"] != d {
+		t.Fatalf("last meeting date after an edit: %v", last)
+	}
+	if n, _ := db.CountGetbacks(ctx, bot.GetbackFilter{Workspace: ws, CountCap: 1}); n != 1 {
+		t.Fatalf("capped count: %d", n)
+	}
+}

@@ -111,7 +111,8 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 	}
 	cond := strings.Join(where, " AND ")
 	var total int
-	if err := tx.QueryRowContext(ctx, countQuery(from, cond, f.CountCap), args...).Scan(&total); err != nil {
+	cq, cargs := countQuery(from, cond, args, f.CountCap)
+	if err := tx.QueryRowContext(ctx, cq, cargs...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if f.Query != nil && f.CountCap > 0 && total >= f.CountCap {
@@ -119,7 +120,8 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 		// straight off the full-text index.
 		order = "meetings_fts.rowid DESC"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM `+from+` WHERE `+cond+` ORDER BY `+order+limitOffset(f.Limit, f.Offset), args...)
+	lim, args := limitOffset(args, f.Limit, f.Offset)
+	rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM `+from+` WHERE `+cond+` ORDER BY `+order+lim, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -215,7 +217,7 @@ func createMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
 		return err
 	}
 	for _, g := range m.Getbacks {
-		g.Workspace, g.MeetingID = m.Workspace, m.ID
+		g.Workspace, g.MeetingID, g.Region = m.Workspace, m.ID, m.Region
 		if err := g.Validate(); err != nil {
 			return err
 		}
@@ -231,7 +233,8 @@ func writeMeetingStates(ctx context.Context, tx *Tx, m *bot.Meeting) error {
 		return err
 	}
 	for _, s := range m.States {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO meeting_states (meeting_id, state) VALUES (?, ?)`, m.ID, s); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO meeting_states (meeting_id, state, workspace, date) VALUES (?, ?, ?, ?)`,
+			m.ID, s, m.Workspace, nullDate(m.Date)); err != nil {
 			return err
 		}
 	}
@@ -269,8 +272,13 @@ func updateMeeting(ctx context.Context, tx *Tx, ws string, id int64, upd bot.Mee
 	if err != nil {
 		return nil, err
 	}
-	if upd.States != nil {
+	if upd.States != nil || m.Date != before.Date {
 		if err := writeMeetingStates(ctx, tx, &m); err != nil {
+			return nil, err
+		}
+	}
+	if m.Region != before.Region {
+		if _, err := tx.ExecContext(ctx, `UPDATE getbacks SET region = ? WHERE meeting_id = ?`, m.Region, id); err != nil {
 			return nil, err
 		}
 	}
@@ -278,7 +286,7 @@ func updateMeeting(ctx context.Context, tx *Tx, ws string, id int64, upd bot.Mee
 		return nil, err
 	}
 	for _, g := range upd.AddGetbacks {
-		g.Workspace, g.MeetingID = ws, id
+		g.Workspace, g.MeetingID, g.Region = ws, id, m.Region
 		if err := g.Validate(); err != nil {
 			return nil, err
 		}
@@ -311,27 +319,18 @@ func (db *DB) LastMeetingDates(ctx context.Context, ws string, states []string, 
 	if len(states) == 0 {
 		return out, nil
 	}
-	args := []any{ws, until.String()}
-	for _, s := range states {
-		args = append(args, s)
-	}
 	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT s.state, MAX(m.date) FROM meeting_states s JOIN meetings m ON m.id = s.meeting_id
-			WHERE m.workspace = ? AND m.date IS NOT NULL AND m.date <= ? AND s.state IN (`+placeholders(len(states))+`)
-			GROUP BY s.state`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var state string
+		for _, s := range states {
 			var d sql.NullString
-			if err := rows.Scan(&state, &d); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT MAX(date) FROM meeting_states WHERE workspace = ? AND state = ? AND date <= ?`,
+				ws, s, until.String()).Scan(&d); err != nil {
 				return err
 			}
-			out[state] = parseDate(d)
+			if d.Valid {
+				out[s] = parseDate(d)
+			}
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
 }

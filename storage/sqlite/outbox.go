@@ -72,6 +72,28 @@ func (db *DB) Enqueue(ctx context.Context, it *bot.OutboxItem) (bool, error) {
 	return created, err
 }
 
+// EnqueueMany adds items in one transaction, skipping existing keys.
+func (db *DB) EnqueueMany(ctx context.Context, items []*bot.OutboxItem) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := db.write(ctx, func(tx *Tx) error {
+		n = 0
+		for _, it := range items {
+			created, err := insertOutbox(ctx, tx, it, bot.OutboxPending, "")
+			if err != nil {
+				return err
+			}
+			if created {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
 // RecordSkipped stores an item that will not be sent, unless its key exists.
 func (db *DB) RecordSkipped(ctx context.Context, it *bot.OutboxItem, reason string) (bool, error) {
 	var created bool
@@ -128,8 +150,9 @@ func (db *DB) DueOutbox(ctx context.Context, platforms []string, now time.Time, 
 		return nil, nil
 	}
 	cond, args := platformArgs(platforms)
+	lim, args := limitOffset(append(args, formatTime(now)), limit, 0)
 	return db.queryOutbox(ctx, `SELECT `+outboxCols+` FROM outbox WHERE status = 'pending' AND `+cond+` AND next_attempt <= ?
-		ORDER BY id`+limitOffset(limit, 0), append(args, formatTime(now))...)
+		ORDER BY id`+lim, args...)
 }
 
 // NextOutboxAttempt returns the earliest pending attempt of the platforms,
@@ -175,7 +198,8 @@ func (db *DB) FindOutbox(ctx context.Context, f bot.OutboxFilter) ([]*bot.Outbox
 	if f.KeyPrefix != nil {
 		where, args = append(where, "substr(key, 1, ?) = ?"), append(args, len(*f.KeyPrefix), *f.KeyPrefix)
 	}
-	return db.queryOutbox(ctx, `SELECT `+outboxCols+` FROM outbox WHERE `+strings.Join(where, " AND ")+` ORDER BY id`+limitOffset(f.Limit, 0), args...)
+	lim, args := limitOffset(args, f.Limit, 0)
+	return db.queryOutbox(ctx, `SELECT `+outboxCols+` FROM outbox WHERE `+strings.Join(where, " AND ")+` ORDER BY id`+lim, args...)
 }
 
 func (db *DB) outboxExec(ctx context.Context, q string, args ...any) error {
