@@ -95,3 +95,46 @@ func cleanItemText(s string) string {
 func cleanOwner(s string) string {
 	return strings.Trim(s, ".,;:()[]{}\"'")
 }
+
+// NewGetbacks turns the GETBACK items of follow-up text into open getbacks
+// owned by the written owner as a label, leaving out items that match one of
+// existing (same text, and same number when one is written). Unnumbered
+// items are numbered after the highest number given or existing. Owners that
+// name a chat user are for the caller to resolve; items with no owner get
+// fallbackOwner as a user.
+func NewGetbacks(text string, existing []*Getback, assignedBy, fallbackOwner string) []*Getback {
+	items, _ := ExtractGetbacks(text)
+	next := 0
+	for _, g := range existing {
+		next = max(next, g.Number)
+	}
+	for _, it := range items {
+		next = max(next, it.Number)
+	}
+	var out []*Getback
+	for _, it := range items {
+		if hasItem(existing, it) {
+			continue
+		}
+		g := &Getback{Number: it.Number, Text: it.Text, Status: StatusOpen, AssignedBy: assignedBy,
+			Owner: it.Owner, OwnerKind: OwnerLabel}
+		if g.Number == 0 {
+			next++
+			g.Number = next
+		}
+		if g.Owner == "" {
+			g.Owner, g.OwnerKind = fallbackOwner, OwnerUser
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func hasItem(existing []*Getback, it ExtractedItem) bool {
+	for _, g := range existing {
+		if strings.EqualFold(g.Text, it.Text) && (it.Number == 0 || it.Number == g.Number) {
+			return true
+		}
+	}
+	return false
+}

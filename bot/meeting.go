@@ -37,7 +37,8 @@ type Meeting struct {
 	Notes    string // notes / comments
 
 	// SourceKey identifies the spreadsheet row an imported meeting came from
-	// ("" for meetings logged in chat); ImportHash fingerprints its content.
+	// ("" for meetings logged in chat): a group (the row's identity) followed
+	// by a number. ImportHash fingerprints its content.
 	SourceKey  string
 	ImportHash string
 
@@ -185,7 +186,9 @@ type MeetingFilter struct {
 	Since     *Date   // meeting date on or after
 	Until     *Date   // meeting date on or before
 	CreatedBy *string
-	SourceKey *string
+	// SourceGroups matches imported meetings whose SourceKey, "<group><n>"
+	// with n a number, has one of these groups.
+	SourceGroups []string
 	// NextFrom and NextTo bound the parsed next-engagement date (inclusive).
 	NextFrom, NextTo *Date
 	// Query is a full-text search over the meeting's text fields: every
@@ -193,12 +196,18 @@ type MeetingFilter struct {
 	// quotes must appear as that phrase.
 	Query *string
 
+	// OldestFirst orders by meeting date ascending (undated last), then by
+	// id; the default is newest first.
+	OldestFirst bool
+
 	Offset int
 	Limit  int // 0 means no limit
 	// CountCap, when positive, stops counting the total at this many; 0
 	// counts exactly. A capped search lists newest first instead of by
 	// relevance, which would need every match scored.
 	CountCap int
+	// NoTotal skips counting: the total returned is the number of rows.
+	NoTotal bool
 }
 
 // MeetingUpdate changes the fields that are set.

@@ -154,52 +154,22 @@ func parseStates(v string) (states []string, msg string) {
 }
 
 // extractGetbacks finds GETBACK items in follow-up text and turns them into
-// getbacks owned by a user (@name) or a label (RD, ITF). Numbers missing in
-// the text continue after the highest one given or already present.
+// getbacks owned by a user (@name) or a label (RD, ITF); items with no owner
+// written belong to the caller. Items already in existing are left out.
 func (cl *call) extractGetbacks(ctx context.Context, text string, existing []*bot.Getback) ([]*bot.Getback, error) {
-	items, _ := bot.ExtractGetbacks(text)
-	next := 0
-	for _, g := range existing {
-		next = max(next, g.Number)
-	}
-	for _, it := range items {
-		next = max(next, it.Number)
-	}
-	var out []*bot.Getback
-	for _, it := range items {
-		if duplicateItem(it, existing) {
-			continue
-		}
-		g := &bot.Getback{Workspace: cl.Workspace, Number: it.Number, Text: it.Text, Status: bot.StatusOpen,
-			AssignedBy: cl.User.ID, Owner: it.Owner, OwnerKind: bot.OwnerLabel}
-		if g.Number == 0 {
-			next++
-			g.Number = next
-		}
-		if ref, ok := parseUserRef(it.Owner); ok {
+	gbs := bot.NewGetbacks(text, existing, cl.User.ID, cl.User.ID)
+	for _, g := range gbs {
+		g.Workspace = cl.Workspace
+		if ref, ok := parseUserRef(g.Owner); ok && g.OwnerKind == bot.OwnerLabel {
 			u, err := cl.resolveUser(ctx, ref)
 			if err != nil {
 				return nil, err
 			}
 			g.Owner, g.OwnerKind = u.ID, bot.OwnerUser
 		}
-		if g.Owner == "" {
-			// No owner written: the person logging the meeting owns it.
-			g.Owner, g.OwnerKind = cl.User.ID, bot.OwnerUser
-		}
 		if g.Text == "" {
 			return nil, bot.Errorf(bot.EINVALID, "GETBACK (%d) has no text: write what is owed before the owner.", g.Number)
 		}
-		out = append(out, g)
 	}
-	return out, nil
-}
-
-func duplicateItem(it bot.ExtractedItem, existing []*bot.Getback) bool {
-	for _, g := range existing {
-		if strings.EqualFold(g.Text, it.Text) && (it.Number == 0 || it.Number == g.Number) {
-			return true
-		}
-	}
-	return false
+	return gbs, nil
 }

@@ -41,6 +41,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch sub {
 	case "console":
 		err = runConsole(ctx, env, args, stdin, stdout, stderr)
+	case "import":
+		err = runImport(ctx, env, args, stdout, stderr)
+	case "export":
+		err = runExport(ctx, env, args, stdout, stderr)
 	case "digest":
 		err = runDigest(ctx, env, args, stdout, stderr)
 	case "outbox":
@@ -67,6 +71,10 @@ const usage = `Usage: getback <command> [flags]
 
 Commands:
   console [--user NAME] [--tz ZONE]   local chat in the terminal (the default)
+  import FILE [--dry-run] [--region-map FILE] [--report FILE] [--workspace WS]
+                                      import the legacy weekly summary (.tsv, .csv, .xlsx)
+  export [--format csv|xlsx|md] [--region N] [--since DATE] [-o FILE] [--workspace WS]
+                                      export meetings in the legacy 13-column layout
   digest [--region N] [--week DATE] [--post] [--workspace WS]
                                       print (or post) a region's weekly digest
   outbox [--status pending|sent|dead|skipped] [--retry ID]

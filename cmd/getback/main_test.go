@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -125,5 +126,55 @@ func TestDigestAndOutboxCommands(t *testing.T) {
 	errOut.Reset()
 	if code := run(context.Background(), []string{"digest", "--db", dbPath, "--region", "18"}, nil, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "--region must be 1-10") {
 		t.Fatalf("bad region: %d %s", code, errOut.String())
+	}
+}
+
+func TestImportExportCommands(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "getback.db")
+	sample := filepath.Join("..", "..", "storage", "sheet", "testdata", "weekly-summary-2017.tsv")
+	var out, errOut bytes.Buffer
+	run := func(args ...string) int {
+		out.Reset()
+		errOut.Reset()
+		return run(context.Background(), append(args, "--db", dbPath), strings.NewReader(""), &out, &errOut)
+	}
+	if code := run("import", sample, "--dry-run"); code != 0 || !strings.Contains(out.String(), "nothing was written") {
+		t.Fatalf("dry run: %d %s %s", code, out.String(), errOut.String())
+	}
+	report := filepath.Join(dir, "flags.csv")
+	if code := run("import", sample, "--report", report); code != 0 {
+		t.Fatalf("import: %s", errOut.String())
+	}
+	for _, want := range []string{"sections     5", "rows read    40 (7 empty, 0 skipped)", "meetings     33 created, 0 updated, 0 unchanged",
+		"region_invalid       4", "Every flag, row by row: " + report} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+	rep, err := os.ReadFile(report)
+	if err != nil || strings.Count(string(rep), "\n") != 39 || !strings.HasPrefix(string(rep), "section,sheet,line,kind,field,value,message") {
+		t.Fatalf("report: %v\n%s", err, rep)
+	}
+	xlsx := filepath.Join(dir, "out.xlsx")
+	if code := run("export", "-o", xlsx); code != 0 {
+		t.Fatalf("export: %s", errOut.String())
+	}
+	if code := run("import", xlsx); code != 0 || !strings.Contains(out.String(), "0 created, 0 updated, 33 unchanged") {
+		t.Fatalf("round trip: %s %s", out.String(), errOut.String())
+	}
+	if code := run("export", "--format", "md", "--region", "10"); code != 0 || !strings.Contains(out.String(), "## Region 10") {
+		t.Fatalf("md export: %s", errOut.String())
+	}
+	badMap := filepath.Join(dir, "map.csv")
+	os.WriteFile(badMap, []byte("Atlantis,3\n"), 0o600)
+	if code := run("import", sample, "--region-map", badMap); code != 1 || !strings.Contains(errOut.String(), `line 1: "Atlantis" is not a state`) {
+		t.Fatalf("bad region map: %d %s", code, errOut.String())
+	}
+	if code := run("import", filepath.Join(dir, "notes.pdf")); code != 1 {
+		t.Fatalf("missing file: %d", code)
+	}
+	if code := run("import"); code != 2 {
+		t.Fatalf("no file: %d", code)
 	}
 }

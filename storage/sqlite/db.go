@@ -103,6 +103,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	// Let SQLite gather planner statistics where they are missing or stale
+	// (cheap: it analyses only tables that need it, with a row limit).
+	if _, err := db.wdb.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("optimize: %w", err)
+	}
 	return db, nil
 }
 

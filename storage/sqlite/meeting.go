@@ -78,7 +78,16 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 		where, args = append(where, "m.region = ?"), append(args, *f.Region)
 	}
 	if f.State != nil {
-		where, args = append(where, "m.id IN (SELECT meeting_id FROM meeting_states WHERE state = ?)"), append(args, *f.State)
+		// The state tags carry the meeting date, so a date range narrows
+		// the tag lookup itself (workspace, state, date index).
+		sub, subArgs := "SELECT meeting_id FROM meeting_states WHERE workspace = ? AND state = ?", []any{f.Workspace, *f.State}
+		if f.Since != nil {
+			sub, subArgs = sub+" AND date >= ?", append(subArgs, f.Since.String())
+		}
+		if f.Until != nil {
+			sub, subArgs = sub+" AND date <= ?", append(subArgs, f.Until.String())
+		}
+		where, args = append(where, "m.id IN ("+sub+")"), append(args, subArgs...)
 	}
 	if f.Since != nil {
 		where, args = append(where, "m.date >= ?"), append(args, f.Since.String())
@@ -95,10 +104,19 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 	if f.CreatedBy != nil {
 		where, args = append(where, "m.created_by = ?"), append(args, *f.CreatedBy)
 	}
-	if f.SourceKey != nil {
-		where, args = append(where, "m.source_key = ?"), append(args, *f.SourceKey)
+	if f.SourceGroups != nil {
+		if len(f.SourceGroups) == 0 {
+			return nil, 0, nil
+		}
+		where = append(where, "m.source_key IS NOT NULL AND m.source_group IN ("+placeholders(len(f.SourceGroups))+")")
+		for _, g := range f.SourceGroups {
+			args = append(args, g)
+		}
 	}
 	from, order, cols := "meetings m", "m.date DESC, m.id DESC", meetingCols+", ''"
+	if f.OldestFirst {
+		order = "m.date IS NULL, m.date, m.id"
+	}
 	if f.Query != nil {
 		match := ftsQuery(*f.Query)
 		if match == "" {
@@ -110,10 +128,12 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 		cols = meetingCols + ", snippet(meetings_fts, -1, '', '', ' … ', 16)"
 	}
 	cond := strings.Join(where, " AND ")
-	var total int
-	cq, cargs := countQuery(from, cond, args, f.CountCap)
-	if err := tx.QueryRowContext(ctx, cq, cargs...).Scan(&total); err != nil {
-		return nil, 0, err
+	total := -1
+	if !f.NoTotal {
+		cq, cargs := countQuery(from, cond, args, f.CountCap)
+		if err := tx.QueryRowContext(ctx, cq, cargs...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
 	}
 	if f.Query != nil && f.CountCap > 0 && total >= f.CountCap {
 		// Too many matches to score them all: newest logged first, read
@@ -135,6 +155,9 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 		}
 		m.Snippet = snippet
 		out = append(out, m)
+	}
+	if total < 0 {
+		total = len(out)
 	}
 	return out, total, rows.Err()
 }
@@ -176,8 +199,12 @@ func (db *DB) CreateMeeting(ctx context.Context, m *bot.Meeting) error {
 	return db.write(ctx, func(tx *Tx) error { return createMeeting(ctx, tx, m) })
 }
 
-// CreateMeetings stores many meetings in one transaction.
+// CreateMeetings stores many meetings in one transaction, indexing their
+// text for search in one statement.
 func (db *DB) CreateMeetings(ctx context.Context, ms []*bot.Meeting) error {
+	if len(ms) == 0 {
+		return nil
+	}
 	for _, m := range ms {
 		if err := m.Validate(); err != nil {
 			return err
@@ -185,15 +212,50 @@ func (db *DB) CreateMeetings(ctx context.Context, ms []*bot.Meeting) error {
 	}
 	return db.write(ctx, func(tx *Tx) error {
 		for _, m := range ms {
-			if err := createMeeting(ctx, tx, m); err != nil {
+			if err := insertMeeting(ctx, tx, m); err != nil {
 				return err
 			}
 		}
-		return nil
+		// The writer is alone, so the new rows have consecutive ids.
+		_, err := tx.ExecContext(ctx, `INSERT INTO meetings_fts (rowid, `+ftsCols+`) SELECT id, `+ftsCols+`
+			FROM meetings WHERE id BETWEEN ? AND ?`, ms[0].ID, ms[len(ms)-1].ID)
+		return err
 	})
 }
 
+// ftsCols are the indexed columns, in the order of meetings_fts.
+const ftsCols = `states, location, poc, attendees, discussion, concerns, followup, awareness, action, next, notes`
+
+// ftsArgs returns m's values for ftsCols.
+func ftsArgs(m *bot.Meeting) []any {
+	return []any{strings.Join(m.States, stateSep), m.Location, m.POC, m.Attendees, m.Discussion, m.Concerns,
+		m.FollowUp, m.Awareness, m.Action, m.Next, m.Notes}
+}
+
+// ftsIndex adds m's text to the full-text index.
+func ftsIndex(ctx context.Context, tx *Tx, m *bot.Meeting) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO meetings_fts (rowid, `+ftsCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{m.ID}, ftsArgs(m)...)...)
+	return err
+}
+
+// ftsUnindex removes m's text (as stored) from the full-text index.
+func ftsUnindex(ctx context.Context, tx *Tx, m *bot.Meeting) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO meetings_fts (meetings_fts, rowid, `+ftsCols+`) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{m.ID}, ftsArgs(m)...)...)
+	return err
+}
+
 func createMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
+	if err := insertMeeting(ctx, tx, m); err != nil {
+		return err
+	}
+	return ftsIndex(ctx, tx, m)
+}
+
+// insertMeeting stores m, its state tags, its getbacks and the audit entry,
+// but does not index its text.
+func insertMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
 	m.CreatedAt, m.UpdatedAt = tx.now, tx.now
 	if m.CreatedBy == "" {
 		m.CreatedBy = bot.ActorFrom(ctx).UserID
@@ -210,7 +272,7 @@ func createMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
 	if m.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	if err := writeMeetingStates(ctx, tx, m); err != nil {
+	if err := writeMeetingStates(ctx, tx, m, false); err != nil {
 		return err
 	}
 	if err := tx.audit(ctx, m.Workspace, "meeting", m.ID, bot.AuditCreate, nil, m); err != nil {
@@ -228,9 +290,11 @@ func createMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
 	return nil
 }
 
-func writeMeetingStates(ctx context.Context, tx *Tx, m *bot.Meeting) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM meeting_states WHERE meeting_id = ?`, m.ID); err != nil {
-		return err
+func writeMeetingStates(ctx context.Context, tx *Tx, m *bot.Meeting, replace bool) error {
+	if replace {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM meeting_states WHERE meeting_id = ?`, m.ID); err != nil {
+			return err
+		}
 	}
 	for _, s := range m.States {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO meeting_states (meeting_id, state, workspace, date) VALUES (?, ?, ?, ?)`,
@@ -273,9 +337,15 @@ func updateMeeting(ctx context.Context, tx *Tx, ws string, id int64, upd bot.Mee
 		return nil, err
 	}
 	if upd.States != nil || m.Date != before.Date {
-		if err := writeMeetingStates(ctx, tx, &m); err != nil {
+		if err := writeMeetingStates(ctx, tx, &m, true); err != nil {
 			return nil, err
 		}
+	}
+	if err := ftsUnindex(ctx, tx, before); err != nil {
+		return nil, err
+	}
+	if err := ftsIndex(ctx, tx, &m); err != nil {
+		return nil, err
 	}
 	if m.Region != before.Region {
 		if _, err := tx.ExecContext(ctx, `UPDATE getbacks SET region = ? WHERE meeting_id = ?`, m.Region, id); err != nil {
@@ -303,6 +373,9 @@ func (db *DB) DeleteMeeting(ctx context.Context, ws string, id int64) error {
 	return db.write(ctx, func(tx *Tx) error {
 		before, err := findMeetingByID(ctx, tx, ws, id)
 		if err != nil {
+			return err
+		}
+		if err := ftsUnindex(ctx, tx, before); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM meetings WHERE id = ?`, id); err != nil {
