@@ -41,6 +41,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch sub {
 	case "console":
 		err = runConsole(ctx, env, args, stdin, stdout, stderr)
+	case "serve":
+		err = runServe(ctx, env, args, stdout, stderr)
 	case "import":
 		err = runImport(ctx, env, args, stdout, stderr)
 	case "export":
@@ -71,6 +73,7 @@ const usage = `Usage: getback <command> [flags]
 
 Commands:
   console [--user NAME] [--tz ZONE]   local chat in the terminal (the default)
+  serve [--addr HOST:PORT]            Slack and Mattermost adapters over HTTP
   import FILE [--dry-run] [--region-map FILE] [--report FILE] [--workspace WS]
                                       import the legacy weekly summary (.tsv, .csv, .xlsx)
   export [--format csv|xlsx|md] [--region N] [--since DATE] [-o FILE] [--workspace WS]

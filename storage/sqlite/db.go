@@ -48,6 +48,7 @@ type DB struct {
 	// keeps each prepared once per connection.
 	stmts     sync.Map // stmtKey -> *sql.Stmt
 	stmtCount atomic.Int64
+	seenCount atomic.Int64 // FirstSeen calls that recorded a new key
 
 	// Now returns the current time; tests replace it. Each transaction reads
 	// it once, so every row a transaction writes carries the same instant.

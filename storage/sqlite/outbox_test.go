@@ -97,3 +97,22 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("checkpoint %v", at)
 	}
 }
+
+func TestFirstSeen(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	first, err := db.FirstSeen(ctx, "slack:trigger:1")
+	if err != nil || !first {
+		t.Fatal(first, err)
+	}
+	if again, _ := db.FirstSeen(ctx, "slack:trigger:1"); again {
+		t.Fatal("a key was new twice")
+	}
+	// A day later the key is forgotten (pruned by the next new key).
+	now := db.Now()
+	db.Now = func() time.Time { return now.Add(25 * time.Hour) }
+	db.FirstSeen(ctx, "slack:trigger:2")
+	if again, _ := db.FirstSeen(ctx, "slack:trigger:1"); !again {
+		t.Fatal("old keys must be forgotten")
+	}
+}

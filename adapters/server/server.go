@@ -1,0 +1,158 @@
+// Package server is the HTTP front of `getback serve`: the chat platforms'
+// endpoints, /healthz and /metrics, request accounting, and a graceful
+// shutdown.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Check tests one dependency (the database, a platform's API).
+type Check func(ctx context.Context) error
+
+// Server serves getback's HTTP endpoints.
+type Server struct {
+	Addr    string
+	Mux     *http.ServeMux
+	Metrics *Metrics
+	// Checks are run by /healthz, each with a short timeout.
+	Checks map[string]Check
+	Log    *slog.Logger
+	// ShutdownTimeout bounds how long in-flight requests may finish;
+	// default 10 s.
+	ShutdownTimeout time.Duration
+
+	mu   sync.Mutex
+	addr net.Addr
+}
+
+// Handler returns the server's handler: the mux plus /healthz and
+// /metrics, with every request counted by route and status.
+func (s *Server) Handler() http.Handler {
+	mux := s.Mux
+	if mux == nil {
+		mux = http.NewServeMux()
+	}
+	mux.HandleFunc("GET /healthz", s.health)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics.Handler())
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		mux.ServeHTTP(rec, r)
+		if s.Metrics != nil {
+			_, route := mux.Handler(r)
+			if route == "" {
+				route = "unmatched"
+			}
+			s.Metrics.requests.WithLabelValues(route, http.StatusText(rec.code)).Inc()
+		}
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// health runs every check and answers 200 when all pass, 503 otherwise,
+// with each check's result as JSON.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	type result struct {
+		Name   string `json:"name"`
+		OK     bool   `json:"ok"`
+		Error  string `json:"error,omitempty"`
+		Millis int64  `json:"ms"`
+	}
+	names := make([]string, 0, len(s.Checks))
+	for n := range s.Checks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	results := make([]result, len(names))
+	var wg sync.WaitGroup
+	for i, n := range names {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+			defer cancel()
+			start := time.Now()
+			err := s.Checks[n](ctx)
+			results[i] = result{Name: n, OK: err == nil, Millis: time.Since(start).Milliseconds()}
+			if err != nil {
+				results[i].Error = err.Error()
+			}
+		})
+	}
+	wg.Wait()
+	status := "ok"
+	code := http.StatusOK
+	for _, res := range results {
+		if !res.OK {
+			status, code = "unhealthy", http.StatusServiceUnavailable
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]any{"status": status, "checks": results})
+}
+
+// ListenAddr returns the address the server listens on, once it does.
+func (s *Server) ListenAddr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// Run listens and serves until ctx ends, then stops taking requests and
+// lets in-flight ones finish (up to ShutdownTimeout). ready, when not nil,
+// is closed once the listener is open.
+func (s *Server) Run(ctx context.Context, ready chan<- struct{}) error {
+	ln, err := net.Listen("tcp", s.Addr)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.addr = ln.Addr()
+	s.mu.Unlock()
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+	if ready != nil {
+		close(ready)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	timeout := s.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}

@@ -1,0 +1,217 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+// Ensure the adapter is a bot.Messenger.
+var _ bot.Messenger = (*Adapter)(nil)
+
+// cacheTTL is how long user and channel details are reused.
+const cacheTTL = 15 * time.Minute
+
+type cached[T any] struct {
+	v  T
+	at time.Time
+}
+
+// ttlCache is a small map whose entries expire.
+type ttlCache[T any] struct {
+	mu sync.Mutex
+	m  map[string]cached[T]
+}
+
+func (c *ttlCache[T]) get(k string) (T, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || time.Since(e.at) > cacheTTL {
+		var zero T
+		return zero, false
+	}
+	return e.v, true
+}
+
+func (c *ttlCache[T]) put(k string, v T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cached[T]{}
+	}
+	c.m[k] = cached[T]{v, time.Now()}
+}
+
+func (c *ttlCache[T]) drop(k string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, k)
+}
+
+// Platform implements bot.Messenger.
+func (a *Adapter) Platform() string { return Platform }
+
+// Limits implements bot.Messenger.
+func (a *Adapter) Limits() bot.MessageLimits { return limits }
+
+// sendError classifies a Slack API failure for the outbox.
+func sendError(err error) error {
+	var rl *slackgo.RateLimitedError
+	if errors.As(err, &rl) {
+		return &bot.SendError{RetryAfter: max(rl.RetryAfter, time.Second), Err: err}
+	}
+	var se slackgo.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch se.Err {
+		case "channel_not_found", "not_in_channel", "is_archived", "account_inactive", "user_not_found",
+			"invalid_auth", "not_authed", "token_revoked", "missing_scope", "cannot_dm_bot", "user_disabled",
+			"invalid_blocks", "msg_too_long", "no_text":
+			return &bot.SendError{Permanent: true, Err: err}
+		}
+	}
+	return &bot.SendError{Err: err}
+}
+
+// dmChannel returns the DM channel with a user (conversations.open), cached.
+func (a *Adapter) dmChannel(ctx context.Context, user string) (string, error) {
+	if id, ok := a.dms.get(user); ok {
+		return id, nil
+	}
+	ch, _, _, err := a.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{user}})
+	if err != nil {
+		return "", err
+	}
+	a.dms.put(user, ch.ID)
+	return ch.ID, nil
+}
+
+// Post implements bot.Messenger: chat.postMessage with the bot token, to a
+// channel or (after conversations.open) a user's DMs.
+func (a *Adapter) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
+	channel := to.Channel
+	if to.User != "" {
+		id, err := a.dmChannel(ctx, to.User)
+		if err != nil {
+			return bot.MessageRef{}, sendError(err)
+		}
+		channel = id
+	}
+	ch, ts, err := a.api.PostMessageContext(ctx, channel, slackgo.MsgOptionText(fallback(r), false),
+		slackgo.MsgOptionBlocks(blocks(r)...))
+	if err != nil {
+		return bot.MessageRef{}, sendError(err)
+	}
+	return bot.MessageRef{Channel: ch, ID: ts}, nil
+}
+
+// Update implements bot.Messenger with chat.update.
+func (a *Adapter) Update(ctx context.Context, ws string, ref bot.MessageRef, r bot.Reply) error {
+	_, _, _, err := a.api.UpdateMessageContext(ctx, ref.Channel, ref.ID, slackgo.MsgOptionText(fallback(r), false),
+		slackgo.MsgOptionBlocks(blocks(r)...))
+	if err != nil {
+		return sendError(err)
+	}
+	return nil
+}
+
+func toUser(u *slackgo.User) bot.User {
+	name := u.Name
+	display := u.Profile.DisplayName
+	if display == "" {
+		display = u.RealName
+	}
+	return bot.User{ID: u.ID, Name: name, Display: display, TZ: u.TZ, Admin: u.IsAdmin || u.IsOwner,
+		Bot: u.IsBot || u.ID == "USLACKBOT"}
+}
+
+// LookupUser implements bot.Messenger with users.info, cached.
+func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, error) {
+	if u, ok := a.users.get(id); ok {
+		return u, nil
+	}
+	su, err := a.api.GetUserInfoContext(ctx, id)
+	if err != nil {
+		var se slackgo.SlackErrorResponse
+		if errors.As(err, &se) && (se.Err == "user_not_found" || se.Err == "users_not_found") {
+			return bot.User{}, bot.Errorf(bot.ENOTFOUND, "No Slack user %s.", id)
+		}
+		return bot.User{}, err
+	}
+	if su.Deleted {
+		return bot.User{}, bot.Errorf(bot.ENOTFOUND, "Slack user %s is deactivated.", id)
+	}
+	u := toUser(su)
+	a.users.put(id, u)
+	return u, nil
+}
+
+// directory returns the workspace's users (users.list, every page), cached.
+func (a *Adapter) directory(ctx context.Context) ([]slackgo.User, error) {
+	if us, ok := a.userList.get(""); ok {
+		return us, nil
+	}
+	us, err := a.api.GetUsersContext(ctx, slackgo.GetUsersOptionLimit(200))
+	if err != nil {
+		return nil, err
+	}
+	a.userList.put("", us)
+	return us, nil
+}
+
+// FindUser implements bot.Messenger: a handle (or display name) from
+// users.list. Slack usually sends users as <@U123>, so this is the
+// fallback for plain @name.
+func (a *Adapter) FindUser(ctx context.Context, ws, name string) (bot.User, error) {
+	us, err := a.directory(ctx)
+	if err != nil {
+		return bot.User{}, err
+	}
+	for i := range us {
+		u := &us[i]
+		if !u.Deleted && (strings.EqualFold(u.Name, name) || strings.EqualFold(u.Profile.DisplayName, name)) {
+			bu := toUser(u)
+			a.users.put(u.ID, bu)
+			return bu, nil
+		}
+	}
+	return bot.User{}, bot.Errorf(bot.ENOTFOUND, "No Slack user @%s.", name)
+}
+
+// FindChannel implements bot.Messenger: a public or private channel the
+// bot can see (conversations.list), cached.
+func (a *Adapter) FindChannel(ctx context.Context, ws, name string) (bot.Channel, error) {
+	if ch, ok := a.channels.get(name); ok {
+		return ch, nil
+	}
+	cursor := ""
+	for {
+		chans, next, err := a.api.GetConversationsContext(ctx, &slackgo.GetConversationsParameters{Cursor: cursor,
+			ExcludeArchived: true, Limit: 200, Types: []string{"public_channel", "private_channel"}})
+		if err != nil {
+			return bot.Channel{}, err
+		}
+		for _, c := range chans {
+			a.channels.put(c.Name, bot.Channel{ID: c.ID, Name: c.Name})
+			if strings.EqualFold(c.Name, name) {
+				return bot.Channel{ID: c.ID, Name: c.Name}, nil
+			}
+		}
+		if next == "" {
+			return bot.Channel{}, bot.Errorf(bot.ENOTFOUND, "No Slack channel #%s.", name)
+		}
+		cursor = next
+	}
+}
+
+// Ping checks that Slack answers and accepts the bot token (auth.test).
+func (a *Adapter) Ping(ctx context.Context) error {
+	_, err := a.api.AuthTestContext(ctx)
+	return err
+}

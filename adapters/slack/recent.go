@@ -1,0 +1,39 @@
+package slack
+
+import (
+	"sync"
+	"time"
+)
+
+// recentSet remembers keys for recentTTL, up to recentMax of them (the
+// oldest are forgotten first).
+type recentSet struct {
+	mu    sync.Mutex
+	seen  map[string]time.Time
+	order []string
+}
+
+const (
+	recentTTL = 10 * time.Minute
+	recentMax = 20000
+)
+
+// add records key and reports whether it was not already there.
+func (s *recentSet) add(key string) bool {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen == nil {
+		s.seen = map[string]time.Time{}
+	}
+	if at, ok := s.seen[key]; ok && now.Sub(at) < recentTTL {
+		return false
+	}
+	for len(s.order) > 0 && (len(s.order) >= recentMax || now.Sub(s.seen[s.order[0]]) >= recentTTL) {
+		delete(s.seen, s.order[0])
+		s.order = s.order[1:]
+	}
+	s.seen[key] = now
+	s.order = append(s.order, key)
+	return true
+}

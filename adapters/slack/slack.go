@@ -1,0 +1,377 @@
+// Package slack connects getback to Slack with github.com/slack-go/slack:
+// slash commands, buttons, modals and events over signed HTTP requests or
+// Socket Mode, and posts and DMs with the bot token. It implements
+// bot.Messenger for the outbox and the command runner.
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/commands"
+)
+
+// Platform is the platform name, and the prefix of Slack workspace ids
+// ("slack:T0123").
+const Platform = "slack"
+
+// Workspace returns getback's workspace id for a Slack team.
+func Workspace(teamID string) string { return Platform + ":" + teamID }
+
+// Config configures the adapter.
+type Config struct {
+	BotToken      string
+	SigningSecret string
+	// AppToken (xapp-...) enables Socket Mode.
+	AppToken string
+	// APIURL overrides Slack's API base, e.g. for tests and proxies.
+	APIURL     string
+	HTTPClient *http.Client
+	Log        *slog.Logger
+	// AckWithin is how long a slash command may run before Slack gets an
+	// empty acknowledgement and the answer follows through response_url;
+	// Slack allows 3 s. Default 2.5 s.
+	AckWithin time.Duration
+	// MaxBody bounds a request body; default 256 KiB.
+	MaxBody int64
+	// Workers bounds the commands running at once after their
+	// acknowledgement (default 8); Queue bounds those running or waiting
+	// (default 4096).
+	Workers, Queue int
+	// Observe, when set, is told how each command went: its name, how long
+	// it took, and "ok", "error" or "late".
+	Observe func(command string, took time.Duration, outcome string)
+}
+
+// Deduper remembers deliveries already handled.
+type Deduper interface {
+	FirstSeen(ctx context.Context, key string) (bool, error)
+}
+
+// Adapter is getback's Slack connection.
+type Adapter struct {
+	cfg    Config
+	api    *slackgo.Client
+	runner *commands.Runner
+	dedupe Deduper
+	log    *slog.Logger
+
+	users    ttlCache[bot.User]
+	userList ttlCache[[]slackgo.User]
+	channels ttlCache[bot.Channel]
+	dms      ttlCache[string]
+	// recent remembers trigger ids (slash commands and clicks are not
+	// retried by Slack, but may be replayed); events use the store.
+	recent recentSet
+	// slots bounds the commands running in the background; queued counts
+	// those running or waiting for a slot.
+	slots  chan struct{}
+	queued atomic.Int64
+
+	// bg tracks work that outlives a request (late answers, message
+	// updates), so shutdown can wait for it.
+	bg sync.WaitGroup
+}
+
+// New returns an adapter; SetRunner must be called before it serves.
+func New(cfg Config, dedupe Deduper) *Adapter {
+	if cfg.AckWithin <= 0 {
+		cfg.AckWithin = 2500 * time.Millisecond
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 256 << 10
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	opts := []slackgo.Option{slackgo.OptionHTTPClient(cfg.HTTPClient)}
+	if cfg.APIURL != "" {
+		u := cfg.APIURL
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts = append(opts, slackgo.OptionAPIURL(u))
+	}
+	if cfg.AppToken != "" {
+		opts = append(opts, slackgo.OptionAppLevelToken(cfg.AppToken))
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 4096
+	}
+	return &Adapter{cfg: cfg, api: slackgo.New(cfg.BotToken, opts...), dedupe: dedupe, log: log.With("platform", Platform),
+		slots: make(chan struct{}, cfg.Workers)}
+}
+
+// SetRunner sets the command runner (which uses the adapter as its user
+// directory, hence the two steps).
+func (a *Adapter) SetRunner(r *commands.Runner) { a.runner = r }
+
+// Wait blocks until background work started by requests has finished.
+func (a *Adapter) Wait() { a.bg.Wait() }
+
+// Register adds the Slack endpoints to mux.
+func (a *Adapter) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /slack/commands", a.serveCommand)
+	mux.HandleFunc("POST /slack/interactivity", a.serveInteractivity)
+	mux.HandleFunc("POST /slack/events", a.serveEvents)
+}
+
+// verified reads the body and checks Slack's v0 signature over it (and the
+// timestamp: at most five minutes old). It answers 401 or 413 itself and
+// returns ok=false when the request must not be processed.
+func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return nil, false
+		}
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return nil, false
+	}
+	sv, err := slackgo.NewSecretsVerifier(r.Header, a.cfg.SigningSecret)
+	if err == nil {
+		sv.Write(body)
+		err = sv.Ensure()
+	}
+	if err != nil {
+		a.log.Warn("refused a request with a bad signature", "path", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	return body, true
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	if v == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
+	body, ok := a.verified(w, r)
+	if !ok {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sc, err := slackgo.SlashCommandParse(r)
+	if err != nil || sc.UserID == "" || sc.TeamID == "" {
+		http.Error(w, "not a slash command", http.StatusBadRequest)
+		return
+	}
+	if msg := a.command(r.Context(), sc); msg != nil {
+		writeJSON(w, msg)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (a *Adapter) serveInteractivity(w http.ResponseWriter, r *http.Request) {
+	body, ok := a.verified(w, r)
+	if !ok {
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("payload") == "" {
+		http.Error(w, "no payload", http.StatusBadRequest)
+		return
+	}
+	var cb slackgo.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		http.Error(w, "bad payload", http.StatusBadRequest)
+		return
+	}
+	writeJSON(w, a.interaction(r.Context(), cb))
+}
+
+func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
+	body, ok := a.verified(w, r)
+	if !ok {
+		return
+	}
+	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		http.Error(w, "bad event", http.StatusBadRequest)
+		return
+	}
+	if ev.Type == slackevents.URLVerification {
+		var ch slackevents.ChallengeResponse
+		json.Unmarshal(body, &ch)
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, ch.Challenge)
+		return
+	}
+	a.event(r.Context(), ev)
+	w.WriteHeader(http.StatusOK)
+}
+
+// firstTime reports whether a delivery key is new; when the store cannot
+// tell, the delivery is processed (a duplicate beats a loss).
+func (a *Adapter) firstTime(ctx context.Context, key string) bool {
+	if key == "" || a.dedupe == nil {
+		return true
+	}
+	first, err := a.dedupe.FirstSeen(ctx, "slack:"+key)
+	if err != nil {
+		a.log.Error("dedupe lookup failed", "err", err)
+		return true
+	}
+	return first
+}
+
+// caller describes the user behind a request, with the time zone and admin
+// flag from users.info when Slack answers.
+func (a *Adapter) caller(ctx context.Context, ws, id, name string) bot.User {
+	u, err := a.LookupUser(ctx, ws, id)
+	if err != nil {
+		a.log.Warn("users.info failed; going on with the id", "user", id, "err", err)
+		return bot.User{ID: id, Name: name}
+	}
+	return u
+}
+
+// background runs fn after the request, with a context that outlives it.
+func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	a.bg.Go(func() {
+		defer cancel()
+		fn(ctx)
+	})
+}
+
+// command handles a slash command. It acknowledges at once (nil: an empty
+// 200) and queues the command; Workers of them run at a time, answering
+// through response_url (or opening the modal with the trigger). When the
+// queue is full the command runs in the request instead (answering within
+// AckWithin, or later through response_url): acknowledgements slow down
+// rather than the queue growing without bound.
+func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *response {
+	start := time.Now()
+	if sc.TriggerID != "" && !a.recent.add("trigger:"+sc.TriggerID) {
+		return nil
+	}
+	if a.queued.Add(1) <= int64(a.cfg.Queue) {
+		a.background(ctx, func(ctx context.Context) {
+			a.slots <- struct{}{}
+			defer func() { <-a.slots; a.queued.Add(-1) }()
+			rep := a.runCommand(ctx, sc)
+			a.observe(sc.Command, start, outcome(rep))
+			if rep.Form != nil {
+				if err := a.openForm(ctx, sc, rep.Form); err != nil {
+					rep = formFailed
+				} else {
+					return
+				}
+			}
+			a.sendResponse(ctx, sc.ResponseURL, rep.Split(limits), false)
+		})
+		return nil
+	}
+	a.queued.Add(-1)
+	done := make(chan bot.Reply, 1)
+	a.background(ctx, func(ctx context.Context) { done <- a.runCommand(ctx, sc) })
+	timer := time.NewTimer(a.cfg.AckWithin)
+	defer timer.Stop()
+	select {
+	case rep := <-done:
+		a.observe(sc.Command, start, outcome(rep))
+		return a.answer(ctx, sc, rep)
+	case <-timer.C:
+		a.background(ctx, func(ctx context.Context) {
+			rep := <-done
+			a.observe(sc.Command, start, "late")
+			if rep.Form != nil { // trigger_id expired: explain instead
+				rep = bot.Reply{Text: "That took too long to open the form; try again, or give the fields on one line: " +
+					commands.Usage("meeting add"), Error: true}
+			}
+			a.sendResponse(ctx, sc.ResponseURL, rep.Split(limits), false)
+		})
+		return nil
+	}
+}
+
+// runCommand runs a slash command as its caller.
+func (a *Adapter) runCommand(ctx context.Context, sc slackgo.SlashCommand) bot.Reply {
+	ws := Workspace(sc.TeamID)
+	return a.runner.Run(ctx, commands.Call{Workspace: ws, User: a.caller(ctx, ws, sc.UserID, sc.UserName),
+		Channel: sc.ChannelID, ChannelName: sc.ChannelName, Command: sc.Command, Text: sc.Text})
+}
+
+func outcome(rep bot.Reply) string {
+	if rep.Error {
+		return "error"
+	}
+	return "ok"
+}
+
+func (a *Adapter) observe(command string, start time.Time, outcome string) {
+	if a.cfg.Observe != nil {
+		a.cfg.Observe(strings.TrimPrefix(command, "/"), time.Since(start), outcome)
+	}
+}
+
+// answer turns a reply into the immediate response: a modal opened with the
+// trigger, or the first message (the rest, if Slack's limits split it,
+// follow through response_url in order).
+func (a *Adapter) answer(ctx context.Context, sc slackgo.SlashCommand, rep bot.Reply) *response {
+	if rep.Form != nil {
+		if err := a.openForm(ctx, sc, rep.Form); err != nil {
+			return message(formFailed)
+		}
+		return nil
+	}
+	parts := rep.Split(limits)
+	if len(parts) > 1 {
+		a.background(ctx, func(ctx context.Context) { a.sendResponse(ctx, sc.ResponseURL, parts[1:], false) })
+	}
+	return message(parts[0])
+}
+
+// formFailed answers a command whose modal could not be opened.
+var formFailed = bot.Reply{Text: "I couldn't open the form. Give the fields on one line instead: " +
+	commands.Usage("meeting add"), Error: true}
+
+// openForm opens a modal with the command's trigger (valid for 3 s).
+func (a *Adapter) openForm(ctx context.Context, sc slackgo.SlashCommand, f *bot.Form) error {
+	_, err := a.api.OpenViewContext(ctx, sc.TriggerID, modal(f, sc.ChannelID))
+	if err != nil {
+		a.log.Error("views.open failed", "err", err)
+	}
+	return err
+}
+
+// sendResponse posts messages to a response_url, in order.
+func (a *Adapter) sendResponse(ctx context.Context, responseURL string, parts []bot.Reply, replace bool) {
+	for _, p := range parts {
+		if err := slackgo.PostWebhookCustomHTTPContext(ctx, responseURL, a.cfg.HTTPClient, webhook(p, replace)); err != nil {
+			a.log.Error("response_url post failed", "err", err)
+			return
+		}
+		replace = false
+	}
+}

@@ -1,0 +1,371 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+func meetings(t *testing.T, e *env) int {
+	_, n, err := e.db.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: "slack:T1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestSignatureChecks(t *testing.T) {
+	e := newEnv(t)
+	form := url.Values{"team_id": {"T1"}, "user_id": {"UANA"}, "command": {"/meeting"}, "text": {"add state:Nevada"},
+		"trigger_id": {"t-forged"}, "channel_id": {"C1"}}.Encode()
+	for name, tamper := range map[string]func(h http.Header){
+		"missing signature": func(h http.Header) { h.Del("X-Slack-Signature") },
+		"wrong signature":   func(h http.Header) { h.Set("X-Slack-Signature", "v0="+strings.Repeat("ab", 32)) },
+		"stale timestamp": func(h http.Header) {
+			old := time.Now().Add(-10 * time.Minute).Unix()
+			h.Set("X-Slack-Request-Timestamp", strconv.FormatInt(old, 10))
+			h.Set("X-Slack-Signature", sign(old, form))
+		},
+		"missing timestamp": func(h http.Header) { h.Del("X-Slack-Request-Timestamp") },
+	} {
+		for _, path := range []string{"/slack/commands", "/slack/interactivity", "/slack/events"} {
+			resp, _ := e.post(path, form, tamper)
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s on %s: %d, want 401", name, path, resp.StatusCode)
+			}
+		}
+	}
+	// A body signed with one content and sent with another is forged too.
+	resp, _ := e.post("/slack/commands", form, func(h http.Header) {
+		ts := time.Now().Unix()
+		h.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+		h.Set("X-Slack-Signature", sign(ts, strings.Replace(form, "Nevada", "Oregon", 1)))
+	})
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("tampered body: %d", resp.StatusCode)
+	}
+	if n := meetings(t, e); n != 0 || len(e.slack.calls) != 0 {
+		t.Fatalf("forged requests changed something: %d meetings, %d API calls", n, len(e.slack.calls))
+	}
+	big := strings.Repeat("x", 300<<10)
+	if resp, _ := e.post("/slack/commands", big, nil); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized body: %d", resp.StatusCode)
+	}
+}
+
+func TestSlashCommandAnswersAndDedupe(t *testing.T) {
+	e := newEnv(t)
+	msg := e.answer("UANA", "/meeting", `add state:Nevada date:2026-11-20 followup:"GETBACK (1): send the list. <@UBOB|bob> FORAC."`)
+	blocks, _ := msg["blocks"].([]any)
+	if msg["response_type"] != "ephemeral" || !strings.HasPrefix(msg["text"].(string), "Logged meeting #1: Nevada, 2026-11-20 (Region 9).") || len(blocks) == 0 {
+		t.Fatalf("answer: %v", msg)
+	}
+	g, err := e.db.FindGetbackByID(context.Background(), "slack:T1", 1)
+	if err != nil || g.Owner != "UBOB" {
+		t.Fatalf("getback from <@UBOB|bob>: %+v %v", g, err)
+	}
+	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UANA")
+	if p == nil || p.TZ != "America/Los_Angeles" || p.Name != "Ana" {
+		t.Fatalf("caller's time zone from users.info: %+v", p)
+	}
+
+	// The same delivery again (same trigger_id) is processed once.
+	form := url.Values{"team_id": {"T1"}, "user_id": {"UANA"}, "command": {"/meeting"}, "text": {"add state:Guam"},
+		"trigger_id": {"dup-1"}, "channel_id": {"C1"}, "response_url": {e.slack.srv.URL + "/response/x"}}.Encode()
+	e.post("/slack/commands", form, nil)
+	resp, body := e.post("/slack/commands", form, func(h http.Header) { h.Set("X-Slack-Retry-Num", "1") })
+	if resp.StatusCode != 200 || body != "" {
+		t.Fatalf("duplicate: %d %q", resp.StatusCode, body)
+	}
+	e.slack.waitFor("response/x", 1)
+	e.a.Wait()
+	if n := meetings(t, e); n != 2 || len(e.slack.callsTo("response/x")) != 1 {
+		t.Fatalf("%d meetings, %d answers; want 2 and 1", n, len(e.slack.callsTo("response/x")))
+	}
+
+	raw, _ := json.Marshal(e.answer("UANA", "/meeting", "add stat:Nevada"))
+	if !strings.Contains(string(raw), "did you mean 'state'?") || !strings.Contains(string(raw), "Usage: /meeting add") {
+		t.Fatalf("error answer: %s", raw)
+	}
+	if text := e.answerText("UANA", "/getback", `add <@UNOBODY|ghost> "x"`); !strings.Contains(text, "I don't know") {
+		t.Fatalf("unknown user: %s", text)
+	}
+}
+
+func TestBusyAdapterAnswersInline(t *testing.T) {
+	e := newEnv(t)
+	e.a.cfg.AckWithin = 2 * time.Second
+	e.a.queued.Add(int64(e.a.cfg.Queue)) // the queue is full
+	defer e.a.queued.Add(-int64(e.a.cfg.Queue))
+	resp, body := e.command("UANA", "/getback", "remind")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Your daily reminder comes at 09:00") {
+		t.Fatalf("inline answer: %d %s", resp.StatusCode, body)
+	}
+	// A busy adapter with a slow command acknowledges within AckWithin and
+	// answers later through response_url.
+	e.a.cfg.AckWithin = 50 * time.Millisecond
+	e.slack.slow["users.list"] = 400 * time.Millisecond
+	start := time.Now()
+	resp, body = e.command("UANA", "/getback", `add @bob "send the agenda"`)
+	if took := time.Since(start); took > 300*time.Millisecond {
+		t.Fatalf("the ack took %v", took)
+	}
+	if resp.StatusCode != 200 || body != "" {
+		t.Fatalf("ack: %d %q", resp.StatusCode, body)
+	}
+	calls := e.slack.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
+	if text, _ := calls[0].JSON["text"].(string); !strings.HasPrefix(text, "Added getback #1 for Bob") {
+		t.Fatalf("late answer: %v", calls[0].JSON)
+	}
+}
+
+func TestModalOpenValidateAndSubmit(t *testing.T) {
+	e := newEnv(t)
+	resp, body := e.command("UANA", "/meeting", "add")
+	if resp.StatusCode != 200 || body != "" {
+		t.Fatalf("form command answers empty: %d %q", resp.StatusCode, body)
+	}
+	opens := e.slack.waitFor("views.open", 1)
+	if len(opens) != 1 || opens[0].JSON["trigger_id"] != "trig."+strconv.Itoa(triggerSeq) {
+		t.Fatalf("views.open: %+v", opens)
+	}
+	view := opens[0].JSON["view"].(map[string]any)
+	blocks := view["blocks"].([]any)
+	if view["type"] != "modal" || len(blocks) != 13 || !strings.HasPrefix(view["private_metadata"].(string), "meeting.add\nCGEN") {
+		t.Fatalf("modal: %v", view)
+	}
+	kinds := map[string]string{}
+	for _, b := range blocks {
+		bm := b.(map[string]any)
+		kinds[bm["block_id"].(string)] = bm["element"].(map[string]any)["type"].(string)
+	}
+	want := map[string]string{"state": "static_select", "date": "datepicker", "poc": "users_select", "discussion": "plain_text_input", "region": "static_select"}
+	for k, v := range want {
+		if kinds[k] != v {
+			t.Errorf("field %s is %s, want %s", k, kinds[k], v)
+		}
+	}
+
+	submission := func(values map[string]map[string]any) map[string]any {
+		return map[string]any{"type": "view_submission", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "UANA", "name": "ana"},
+			"trigger_id": "sub." + strconv.Itoa(len(values)),
+			"view":       map[string]any{"callback_id": formCallback, "private_metadata": "meeting.add\nCGEN", "state": map[string]any{"values": values}}}
+	}
+	resp, body = e.interact(submission(map[string]map[string]any{
+		"state":      {"state": map[string]any{"type": "static_select"}},
+		"date":       {"date": map[string]any{"type": "datepicker", "selected_date": "2026-13-40"}},
+		"discussion": {"discussion": map[string]any{"type": "plain_text_input", "value": "talked"}},
+	}))
+	var errs struct {
+		Action string            `json:"response_action"`
+		Errors map[string]string `json:"errors"`
+	}
+	json.Unmarshal([]byte(body), &errs)
+	if resp.StatusCode != 200 || errs.Action != "errors" || errs.Errors["state"] == "" || errs.Errors["date"] == "" {
+		t.Fatalf("field errors: %d %s", resp.StatusCode, body)
+	}
+	if n := meetings(t, e); n != 0 {
+		t.Fatal("an invalid submission was saved")
+	}
+	resp, body = e.interact(submission(map[string]map[string]any{
+		"state":    {"state": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "Guam"}}},
+		"date":     {"date": map[string]any{"type": "datepicker", "selected_date": "2026-11-24"}},
+		"poc":      {"poc": map[string]any{"type": "users_select", "selected_user": "UBOB"}},
+		"followup": {"followup": map[string]any{"type": "plain_text_input", "value": "GETBACK (1): call back. RD FORAC."}},
+	}))
+	if resp.StatusCode != 200 || body != "" {
+		t.Fatalf("valid submission closes the modal: %d %q", resp.StatusCode, body)
+	}
+	m, err := e.db.FindMeetingByID(context.Background(), "slack:T1", 1)
+	if err != nil || m.StateList() != "Guam" || m.POC != "UBOB" || m.Date != (bot.Date{Year: 2026, Month: 11, Day: 24}) {
+		t.Fatalf("saved: %+v %v", m, err)
+	}
+	eph := e.slack.waitFor("chat.postEphemeral", 1)
+	if eph[0].Form.Get("channel") != "CGEN" || eph[0].Form.Get("user") != "UANA" || !strings.Contains(eph[0].Form.Get("text"), "Logged meeting #1") {
+		t.Fatalf("confirmation: %v", eph[0].Form)
+	}
+}
+
+func TestButtonClickUpdatesTheMessage(t *testing.T) {
+	e := newEnv(t)
+	e.answer("UANA", "/getback", `add <@UBOB|bob> "send the contact list" due:friday`)
+	e.answer("UANA", "/getback", `add <@UBOB|bob> "share the guide"`)
+	// The reminder DM, as the outbox would post it.
+	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
+	rep, ok, err := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	if err != nil || !ok {
+		t.Fatal(err)
+	}
+	ref, err := e.a.Post(context.Background(), bot.Target{Workspace: "slack:T1", User: "UBOB"}, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open := e.slack.callsTo("conversations.open"); len(open) != 1 || open[0].Form.Get("users") != "UBOB" || ref.Channel != "DUBOB" {
+		t.Fatalf("DM channel: %+v %v", open, ref)
+	}
+	posted := e.slack.callsTo("chat.postMessage")[0]
+	var blocks []map[string]any
+	json.Unmarshal([]byte(posted.Form.Get("blocks")), &blocks)
+	var doneAction map[string]any
+	var blockID string
+	for _, b := range blocks {
+		if b["type"] == "actions" {
+			blockID = b["block_id"].(string)
+			doneAction = b["elements"].([]any)[0].(map[string]any)
+			break
+		}
+	}
+	if doneAction == nil || !strings.HasPrefix(doneAction["action_id"].(string), bot.ActionDone+"|") || !strings.HasSuffix(blockID, "|"+bot.ViewReminder) {
+		t.Fatalf("reminder buttons: %v", blocks)
+	}
+	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "UBOB"},
+		"trigger_id": "click-1", "channel": map[string]any{"id": ref.Channel}, "response_url": e.slack.srv.URL + "/response/click",
+		"container": map[string]any{"type": "message", "message_ts": ref.ID, "channel_id": ref.Channel},
+		"actions":   []any{map[string]any{"type": "button", "action_id": doneAction["action_id"], "block_id": blockID, "value": doneAction["value"]}}}
+	resp, body := e.interact(click)
+	if resp.StatusCode != 200 || body != "" {
+		t.Fatalf("click ack: %d %q", resp.StatusCode, body)
+	}
+	upd := e.slack.waitFor("chat.update", 1)
+	if upd[0].Form.Get("channel") != "DUBOB" || upd[0].Form.Get("ts") != ref.ID || !strings.Contains(upd[0].Form.Get("text"), "you owe 1 getback") {
+		t.Fatalf("chat.update: %v", upd[0].Form)
+	}
+	id, _ := strconv.ParseInt(doneAction["value"].(string), 10, 64)
+	g, _ := e.db.FindGetbackByID(context.Background(), "slack:T1", id)
+	if g.Status != bot.StatusDone {
+		t.Fatalf("the click did not close #%d", id)
+	}
+	// The same click delivered again changes nothing more.
+	e.interact(click)
+	time.Sleep(50 * time.Millisecond)
+	e.a.Wait()
+	if n := len(e.slack.callsTo("chat.update")); n != 1 {
+		t.Fatalf("a repeated click updated the message %d times", n)
+	}
+
+	// Someone else's click is refused, told through response_url, and
+	// changes nothing.
+	click["user"] = map[string]any{"id": "UANA-not-owner"}
+	e.slack.users["UANA-not-owner"] = map[string]any{"id": "UANA-not-owner", "name": "eve", "profile": map[string]any{}}
+	click["trigger_id"] = "click-2"
+	act := click["actions"].([]any)[0].(map[string]any)
+	act["action_id"] = bot.ActionSnoozeWeek + "|2"
+	e.interact(click)
+	resps := e.slack.waitFor("response/click", 1)
+	if !strings.Contains(resps[0].JSON["text"].(string), "Only the owner of #2") {
+		t.Fatalf("refusal: %v", resps[0].JSON)
+	}
+	if g2, _ := e.db.FindGetbackByID(context.Background(), "slack:T1", 2); !g2.SnoozedUntil.IsZero() {
+		t.Fatal("a refused click changed the item")
+	}
+
+	// A click on an ephemeral list replaces it through response_url.
+	click["user"] = map[string]any{"id": "UBOB"}
+	click["trigger_id"] = "click-3"
+	click["response_url"] = e.slack.srv.URL + "/response/list"
+	click["container"] = map[string]any{"type": "message", "message_ts": "", "is_ephemeral": true}
+	act["action_id"], act["block_id"] = bot.ActionSnoozeDay+"|2", "b0|/getback list mine"
+	e.interact(click)
+	replaced := e.slack.waitFor("response/list", 1)
+	if replaced[0].JSON["replace_original"] != true || !strings.Contains(replaced[0].JSON["text"].(string), "You owe 1 open getback") {
+		t.Fatalf("ephemeral update: %v", replaced[0].JSON)
+	}
+}
+
+func TestPostHonoursRateLimitsAndClassifiesErrors(t *testing.T) {
+	e := newEnv(t)
+	e.slack.rateLimited["chat.postMessage"] = 1
+	_, err := e.a.Post(context.Background(), bot.Target{Workspace: "slack:T1", Channel: "C9"}, bot.Reply{Text: "hi"})
+	var se *bot.SendError
+	if !errors.As(err, &se) || se.RetryAfter != 7*time.Second {
+		t.Fatalf("429: %v", err)
+	}
+	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "slack:T1", Channel: "C9"}, bot.Reply{Text: "hi"}); err != nil {
+		t.Fatalf("after Retry-After: %v", err)
+	}
+	if err := sendError(errors.New("connection reset")); errors.As(err, &se) && (se.Permanent || se.RetryAfter != 0) {
+		t.Fatalf("a network error is transient: %+v", se)
+	}
+	if _, err := e.a.LookupUser(context.Background(), "slack:T1", "UNOPE"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("unknown user: %v", err)
+	}
+	if ch, err := e.a.FindChannel(context.Background(), "slack:T1", "region-9"); err != nil || ch.ID != "C9" {
+		t.Fatalf("channel: %v %v", ch, err)
+	}
+	if _, err := e.a.FindChannel(context.Background(), "slack:T1", "nowhere"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("unknown channel: %v", err)
+	}
+
+	// Through the outbox: the 429 defers the item by Retry-After.
+	e.slack.rateLimited["chat.postMessage"] = 1
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	e.db.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, Reply: bot.Reply{Text: "digest"}})
+	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: func() time.Time { return now }}
+	if n, _ := s.Drain(context.Background()); n != 0 {
+		t.Fatal("sent during a 429")
+	}
+	items, _ := e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
+	if !items[0].NextAttempt.Equal(now.Add(7*time.Second)) || items[0].Attempts != 0 {
+		t.Fatalf("deferred: %+v", items[0])
+	}
+}
+
+func TestLongMessagesAreSplit(t *testing.T) {
+	r := bot.Reply{Text: "Region 9 weekly digest"}
+	for i := 0; i < 70; i++ {
+		r.Blocks = append(r.Blocks, bot.Block{Heading: "State " + strconv.Itoa(i), Text: strings.Repeat("meeting notes ", 40)})
+	}
+	r.Blocks = append(r.Blocks, bot.Block{Text: strings.Repeat("x", 7000)})
+	parts := r.Split(limits)
+	total := 0
+	for _, p := range parts {
+		bs := blocks(p)
+		if len(bs) > 50 {
+			t.Fatalf("a part renders to %d blocks", len(bs))
+		}
+		raw, _ := json.Marshal(bs)
+		if len(raw) > 16000 {
+			t.Fatalf("a part renders to %d bytes of blocks", len(raw))
+		}
+		for _, b := range p.Blocks {
+			if len([]rune(b.Text)) > 3000 {
+				t.Fatal("a section over 3,000 characters")
+			}
+			total += len(b.Text)
+		}
+	}
+	if len(parts) < 3 || total < 70*40*len("meeting notes ")-70*40 {
+		t.Fatalf("%d parts, %d characters of text kept", len(parts), total)
+	}
+}
+
+func TestEvents(t *testing.T) {
+	e := newEnv(t)
+	resp, body := e.post("/slack/events", `{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`, nil)
+	if resp.StatusCode != 200 || body != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+		t.Fatalf("challenge: %d %q", resp.StatusCode, body)
+	}
+	mention := `{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"app_mention","user":"UANA","text":"<@UBOT> hi","channel":"C9","ts":"1.2"}}`
+	e.post("/slack/events", mention, nil)
+	e.post("/slack/events", mention, func(h http.Header) { h.Set("X-Slack-Retry-Num", "1"); h.Set("X-Slack-Retry-Reason", "http_timeout") })
+	items, _ := e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
+	if len(items) != 1 || items[0].Target.Channel != "C9" {
+		t.Fatalf("mention replies: %+v", items)
+	}
+	// A profile change updates the person's time zone.
+	e.answer("UBOB", "/getback", "remind")
+	change := `{"type":"event_callback","team_id":"T1","event_id":"Ev2","event":{"type":"user_change","user":{"id":"UBOB","name":"bob","real_name":"Bob Chen","tz":"Pacific/Guam","profile":{"display_name":"Bob"}}}}`
+	e.post("/slack/events", change, nil)
+	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
+	if p.TZ != "Pacific/Guam" {
+		t.Fatalf("tz after user_change: %q", p.TZ)
+	}
+}

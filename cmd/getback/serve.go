@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/getbackhq/getback/adapters/server"
+	"github.com/getbackhq/getback/adapters/slack"
+	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/commands"
+	"github.com/getbackhq/getback/storage/sqlite"
+)
+
+// platform is one chat platform wired into serve.
+type platform struct {
+	name      string
+	messenger bot.Messenger
+	// run, when set, runs alongside the HTTP server (Socket Mode).
+	run func(ctx context.Context) error
+	// wait waits for the platform's background work after the server stops.
+	wait func()
+}
+
+func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", &c, stderr)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (env GETBACK_ADDR)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := newLogger(c, stderr, true)
+	db, err := sqlite.Open(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	metrics := server.NewMetrics(db)
+	digests := &bot.Digests{Store: db}
+	messengers := map[string]bot.Messenger{}
+	sender := &bot.Sender{Store: db, Messengers: messengers, Now: time.Now, Log: log, Observe: metrics.ObserveSend}
+	mux := http.NewServeMux()
+	checks := map[string]server.Check{"database": db.Ping}
+	newRunner := func(dir commands.Directory) *commands.Runner {
+		return &commands.Runner{Store: db, Users: dir, Now: time.Now, Admins: c.Admins, Digests: digests, Outbox: sender, Log: log}
+	}
+
+	var platforms []platform
+	switch {
+	case c.SlackBotToken != "" && (c.SlackSigningSecret != "" || c.SlackAppToken != ""):
+		sa := slack.New(slack.Config{BotToken: c.SlackBotToken, SigningSecret: c.SlackSigningSecret, AppToken: c.SlackAppToken,
+			APIURL: c.SlackAPIURL, Log: log, Observe: metrics.CommandObserver(slack.Platform)}, db)
+		sa.SetRunner(newRunner(sa))
+		if c.SlackSigningSecret != "" {
+			sa.Register(mux)
+		}
+		p := platform{name: slack.Platform, messenger: sa, wait: sa.Wait}
+		if c.SlackAppToken != "" {
+			p.run = sa.RunSocketMode
+		}
+		checks[slack.Platform] = sa.Ping
+		platforms = append(platforms, p)
+	case c.SlackBotToken != "":
+		return fmt.Errorf("Slack: SLACK_BOT_TOKEN is set, but neither SLACK_SIGNING_SECRET (HTTP) nor SLACK_APP_TOKEN (Socket Mode)")
+	}
+	if len(platforms) == 0 {
+		return errors.New("no chat platform configured: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN " +
+			"(see README, \"Connect to Slack\"); to try getback without a chat server, run: getback console")
+	}
+	var names []string
+	for _, p := range platforms {
+		messengers[p.name] = p.messenger
+		names = append(names, p.name)
+	}
+	sort.Strings(names)
+	sched := &bot.Scheduler{Store: db, Digests: digests, Now: time.Now, Log: log, Platforms: names, Queued: sender.Wake}
+	srv := &server.Server{Addr: c.Addr, Mux: mux, Metrics: metrics, Checks: checks, Log: log}
+	return serve(ctx, log, srv, sched, sender, platforms)
+}
+
+// serve runs the HTTP server, the platforms' own loops, the scheduler and
+// the sender until ctx ends, then shuts down in order: stop taking
+// requests, let in-flight ones and their follow-ups finish, then stop the
+// scheduler and the sender between two posts.
+func serve(ctx context.Context, log interface {
+	Info(string, ...any)
+	Error(string, ...any)
+}, srv *server.Server, sched *bot.Scheduler, sender *bot.Sender, platforms []platform) error {
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+	var wg sync.WaitGroup
+	wg.Go(func() { sched.Run(bg) })
+	wg.Go(func() { sender.Run(bg, 5*time.Second) })
+	for _, p := range platforms {
+		if p.run != nil {
+			wg.Go(func() {
+				if err := p.run(ctx); err != nil {
+					log.Error("platform loop stopped", "platform", p.name, "err", err)
+				}
+			})
+		}
+	}
+	err := srv.Run(ctx, nil)
+	start := time.Now()
+	for _, p := range platforms {
+		if p.wait != nil {
+			p.wait()
+		}
+	}
+	stopBG()
+	wg.Wait()
+	log.Info("stopped", "drain", time.Since(start).String())
+	return err
+}

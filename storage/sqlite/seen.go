@@ -1,0 +1,34 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+)
+
+// seenTTL is how long a delivery key is remembered; platforms retry within
+// minutes.
+const seenTTL = 24 * time.Hour
+
+// FirstSeen records a delivery key and reports whether this is the first
+// time it was seen. Keys older than a day are forgotten.
+func (db *DB) FirstSeen(ctx context.Context, key string) (bool, error) {
+	var first bool
+	err := db.write(ctx, func(tx *Tx) error {
+		// A key seen more than a day ago counts as new again.
+		res, err := tx.ExecContext(ctx, `INSERT INTO inbound_seen (key, at) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET at = excluded.at WHERE inbound_seen.at < ?`,
+			key, formatTime(tx.now), formatTime(tx.now.Add(-seenTTL)))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		first = n == 1
+		if err != nil || !first || tx.db.seenCount.Add(1)%256 != 1 {
+			return err
+		}
+		// Every 256 new keys (and the first), forget old ones.
+		_, err = tx.ExecContext(ctx, `DELETE FROM inbound_seen WHERE at < ?`, formatTime(tx.now.Add(-seenTTL)))
+		return err
+	})
+	return first, err
+}
