@@ -4,7 +4,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build vet fmt bench clean
+.PHONY: run test build vet fmt bench clean e2e-mattermost
 
 ## run: the bot in local console mode on ./getback.db (no chat server needed)
 run: build
@@ -29,3 +29,10 @@ bench:
 
 clean:
 	rm -rf bin
+
+## e2e-mattermost: the Mattermost adapter against a real server (needs
+## GETBACK_E2E_MATTERMOST_URL and GETBACK_E2E_MATTERMOST_ADMIN_TOKEN)
+e2e-mattermost:
+	@if [ -z "$$GETBACK_E2E_MATTERMOST_URL" ] || [ -z "$$GETBACK_E2E_MATTERMOST_ADMIN_TOKEN" ]; then \
+		echo "set GETBACK_E2E_MATTERMOST_URL and GETBACK_E2E_MATTERMOST_ADMIN_TOKEN (a system admin's access token)"; exit 2; fi
+	$(GO) test -count=1 -run TestEndToEndWithRealServer -v ./adapters/mattermost/

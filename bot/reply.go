@@ -188,14 +188,14 @@ func (r Reply) Split(lim MessageLimits) []Reply {
 		blocks = append(blocks, splitBlock(bl, lim.MaxBlockChars)...)
 	}
 	var parts []Reply
-	cur := Reply{Visibility: r.Visibility, Text: r.Text, Error: r.Error}
+	cur := Reply{Visibility: r.Visibility, Text: r.Text, Error: r.Error, View: r.View}
 	size := utf8.RuneCountInString(r.Text)
 	for _, bl := range blocks {
 		full := (lim.MaxBlocks > 0 && len(cur.Blocks) >= lim.MaxBlocks) ||
 			(lim.MaxChars > 0 && len(cur.Blocks) > 0 && size+bl.size() > lim.MaxChars)
 		if full {
 			parts = append(parts, cur)
-			cur = Reply{Visibility: r.Visibility, Text: r.Text + " (continued)"}
+			cur = Reply{Visibility: r.Visibility, Text: r.Text + " (continued)", View: r.View}
 			size = utf8.RuneCountInString(cur.Text)
 		}
 		cur.Blocks = append(cur.Blocks, bl)

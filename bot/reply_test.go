@@ -9,7 +9,7 @@ import (
 
 func TestSplitKeepsEverythingInOrder(t *testing.T) {
 	var r Reply
-	r.Text = "Digest"
+	r.Text, r.View = "Digest", ViewReminder
 	for i := 0; i < 120; i++ {
 		r.Blocks = append(r.Blocks, Block{Heading: fmt.Sprintf("h%d", i), Text: strings.Repeat("x", 200)})
 	}
@@ -33,6 +33,9 @@ func TestSplitKeepsEverythingInOrder(t *testing.T) {
 		}
 		if i > 0 && !strings.HasSuffix(p.Text, "(continued)") {
 			t.Errorf("part %d text %q", i, p.Text)
+		}
+		if p.View != ViewReminder {
+			t.Errorf("part %d lost the view: buttons would not re-render it", i)
 		}
 	}
 	for i, h := range seen {

@@ -79,14 +79,18 @@ func (cl *call) meetingForm(ctx context.Context, m *bot.Meeting) *bot.Form {
 	return f
 }
 
+// formLabels are the form's field labels: short, since dialogs allow at
+// most 24 characters.
+var formLabels = map[string]string{
+	"region": "Region", "state": "State or territory", "location": "Meeting location", "date": "Meeting date",
+	"poc": "DHS POC", "attendees": "Attendees", "discussion": "Discussion points", "concerns": "Issues or concerns",
+	"followup": "Follow-up required", "awareness": "Leadership awareness", "action": "Leadership action",
+	"next": "Next engagement", "notes": "Notes / comments",
+}
+
 func formLabel(f bot.MeetingField) string {
-	switch f.Key {
-	case "attendees":
-		return "Key attendees & affiliations"
-	case "awareness":
-		return "For leadership awareness"
-	case "next":
-		return "Next scheduled engagement"
+	if l, ok := formLabels[f.Key]; ok {
+		return l
 	}
 	return f.Title
 }

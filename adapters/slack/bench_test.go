@@ -73,16 +73,9 @@ func benchAcksHeld(b *testing.B) { benchAcksWith(b, "/slack/commands", true) }
 func benchAcksWith(b *testing.B, path string, hold bool) {
 	srv, answers, a, responseURL := benchSlack(b)
 	if hold {
-		a.cfg.Queue = 1 << 30
-		for i := 0; i < cap(a.slots); i++ {
-			a.slots <- struct{}{}
-		}
-		b.Cleanup(func() {
-			for i := 0; i < cap(a.slots); i++ {
-				<-a.slots
-			}
-			a.Wait()
-		})
+		a.work.SetMax(1 << 30)
+		release := a.work.Hold()
+		b.Cleanup(func() { release(); a.Wait() })
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	var lat sqlitetest.Latencies

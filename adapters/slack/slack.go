@@ -14,13 +14,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/getbackhq/getback/adapters/inbound"
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/commands"
 )
@@ -76,15 +75,9 @@ type Adapter struct {
 	dms      ttlCache[string]
 	// recent remembers trigger ids (slash commands and clicks are not
 	// retried by Slack, but may be replayed); events use the store.
-	recent recentSet
-	// slots bounds the commands running in the background; queued counts
-	// those running or waiting for a slot.
-	slots  chan struct{}
-	queued atomic.Int64
-
-	// bg tracks work that outlives a request (late answers, message
-	// updates), so shutdown can wait for it.
-	bg sync.WaitGroup
+	recent inbound.Recent
+	// work runs commands after their acknowledgement, and follow-ups.
+	work *inbound.Queue
 }
 
 // New returns an adapter; SetRunner must be called before it serves.
@@ -113,14 +106,8 @@ func New(cfg Config, dedupe Deduper) *Adapter {
 	if cfg.AppToken != "" {
 		opts = append(opts, slackgo.OptionAppLevelToken(cfg.AppToken))
 	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 8
-	}
-	if cfg.Queue <= 0 {
-		cfg.Queue = 4096
-	}
 	return &Adapter{cfg: cfg, api: slackgo.New(cfg.BotToken, opts...), dedupe: dedupe, log: log.With("platform", Platform),
-		slots: make(chan struct{}, cfg.Workers)}
+		work: inbound.NewQueue(cfg.Workers, cfg.Queue)}
 }
 
 // SetRunner sets the command runner (which uses the adapter as its user
@@ -128,7 +115,7 @@ func New(cfg Config, dedupe Deduper) *Adapter {
 func (a *Adapter) SetRunner(r *commands.Runner) { a.runner = r }
 
 // Wait blocks until background work started by requests has finished.
-func (a *Adapter) Wait() { a.bg.Wait() }
+func (a *Adapter) Wait() { a.work.Wait() }
 
 // Register adds the Slack endpoints to mux.
 func (a *Adapter) Register(mux *http.ServeMux) {
@@ -256,13 +243,7 @@ func (a *Adapter) caller(ctx context.Context, ws, id, name string) bot.User {
 }
 
 // background runs fn after the request, with a context that outlives it.
-func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	a.bg.Go(func() {
-		defer cancel()
-		fn(ctx)
-	})
-}
+func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) { a.work.Go(ctx, fn) }
 
 // command handles a slash command. It acknowledges at once (nil: an empty
 // 200) and queues the command; Workers of them run at a time, answering
@@ -272,27 +253,24 @@ func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) 
 // rather than the queue growing without bound.
 func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *response {
 	start := time.Now()
-	if sc.TriggerID != "" && !a.recent.add("trigger:"+sc.TriggerID) {
+	if sc.TriggerID != "" && !a.recent.Add("trigger:"+sc.TriggerID) {
 		return nil
 	}
-	if a.queued.Add(1) <= int64(a.cfg.Queue) {
-		a.background(ctx, func(ctx context.Context) {
-			a.slots <- struct{}{}
-			defer func() { <-a.slots; a.queued.Add(-1) }()
-			rep := a.runCommand(ctx, sc)
-			a.observe(sc.Command, start, outcome(rep))
-			if rep.Form != nil {
-				if err := a.openForm(ctx, sc, rep.Form); err != nil {
-					rep = formFailed
-				} else {
-					return
-				}
+	queued := a.work.TryGo(ctx, func(ctx context.Context) {
+		rep := a.runCommand(ctx, sc)
+		a.observe(sc.Command, start, outcome(rep))
+		if rep.Form != nil {
+			if err := a.openForm(ctx, sc, rep.Form); err != nil {
+				rep = formFailed
+			} else {
+				return
 			}
-			a.sendResponse(ctx, sc.ResponseURL, rep.Split(limits), false)
-		})
+		}
+		a.sendResponse(ctx, sc.ResponseURL, rep.Split(limits), false)
+	})
+	if queued {
 		return nil
 	}
-	a.queued.Add(-1)
 	done := make(chan bot.Reply, 1)
 	a.background(ctx, func(ctx context.Context) { done <- a.runCommand(ctx, sc) })
 	timer := time.NewTimer(a.cfg.AckWithin)

@@ -103,8 +103,7 @@ func TestSlashCommandAnswersAndDedupe(t *testing.T) {
 func TestBusyAdapterAnswersInline(t *testing.T) {
 	e := newEnv(t)
 	e.a.cfg.AckWithin = 2 * time.Second
-	e.a.queued.Add(int64(e.a.cfg.Queue)) // the queue is full
-	defer e.a.queued.Add(-int64(e.a.cfg.Queue))
+	defer e.a.work.Fill()() // the queue is full
 	resp, body := e.command("UANA", "/getback", "remind")
 	if resp.StatusCode != 200 || !strings.Contains(body, "Your daily reminder comes at 09:00") {
 		t.Fatalf("inline answer: %d %s", resp.StatusCode, body)

@@ -68,7 +68,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		if !ok || evt.Request == nil {
 			return
 		}
-		a.bg.Go(func() {
+		a.work.Go(ctx, func(ctx context.Context) {
 			if msg := a.command(ctx, sc); msg != nil {
 				ack(msg)
 			} else {
@@ -80,13 +80,13 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		if !ok || evt.Request == nil {
 			return
 		}
-		a.bg.Go(func() { ack(a.interaction(ctx, cb)) })
+		a.work.Go(ctx, func(ctx context.Context) { ack(a.interaction(ctx, cb)) })
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if !ok || evt.Request == nil {
 			return
 		}
 		ack(nil)
-		a.bg.Go(func() { a.event(ctx, ev) })
+		a.work.Go(ctx, func(ctx context.Context) { a.event(ctx, ev) })
 	}
 }

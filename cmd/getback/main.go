@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runConsole(ctx, env, args, stdin, stdout, stderr)
 	case "serve":
 		err = runServe(ctx, env, args, stdout, stderr)
+	case "mattermost":
+		err = runMattermost(ctx, env, args, stdout, stderr)
 	case "import":
 		err = runImport(ctx, env, args, stdout, stderr)
 	case "export":
@@ -82,6 +84,7 @@ Commands:
                                       print (or post) a region's weekly digest
   outbox [--status pending|sent|dead|skipped] [--retry ID]
                                       show the delivery outbox; retry a dead item
+  mattermost setup --team NAME [--bot] create the slash commands (and bot) on a Mattermost team
   version                             print the version
 
 Every command takes --db FILE (default $GETBACK_DB or ./getback.db).

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/getbackhq/getback/adapters/mattermost"
 	"github.com/getbackhq/getback/adapters/server"
 	"github.com/getbackhq/getback/adapters/slack"
 	"github.com/getbackhq/getback/bot"
@@ -68,9 +69,23 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	case c.SlackBotToken != "":
 		return fmt.Errorf("Slack: SLACK_BOT_TOKEN is set, but neither SLACK_SIGNING_SECRET (HTTP) nor SLACK_APP_TOKEN (Socket Mode)")
 	}
+	switch {
+	case c.MattermostURL != "" && c.MattermostBotToken != "" && len(c.MattermostCommandTokens) > 0:
+		ma := mattermost.New(mattermost.Config{URL: c.MattermostURL, BotToken: c.MattermostBotToken,
+			CommandTokens: c.MattermostCommandTokens, PublicURL: publicURL(c), Log: log,
+			Observe: metrics.CommandObserver(mattermost.Platform)})
+		ma.SetRunner(newRunner(ma))
+		ma.Register(mux)
+		checks[mattermost.Platform] = ma.Ping
+		platforms = append(platforms, platform{name: mattermost.Platform, messenger: ma, wait: ma.Wait})
+	case c.MattermostURL != "" || c.MattermostBotToken != "":
+		return fmt.Errorf("Mattermost needs MATTERMOST_URL, MATTERMOST_BOT_TOKEN and MATTERMOST_COMMAND_TOKENS " +
+			"(getback mattermost setup prints them)")
+	}
 	if len(platforms) == 0 {
-		return errors.New("no chat platform configured: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN " +
-			"(see README, \"Connect to Slack\"); to try getback without a chat server, run: getback console")
+		return errors.New("no chat platform configured: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, " +
+			"or MATTERMOST_URL, MATTERMOST_BOT_TOKEN and MATTERMOST_COMMAND_TOKENS (see README, \"Connect to Slack\" and " +
+			"\"Connect to Mattermost\"); to try getback without a chat server, run: getback console")
 	}
 	var names []string
 	for _, p := range platforms {

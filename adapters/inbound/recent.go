@@ -1,13 +1,13 @@
-package slack
+package inbound
 
 import (
 	"sync"
 	"time"
 )
 
-// recentSet remembers keys for recentTTL, up to recentMax of them (the
-// oldest are forgotten first).
-type recentSet struct {
+// Recent remembers delivery keys for ten minutes, up to 20,000 of them
+// (the oldest are forgotten first). The zero value is ready to use.
+type Recent struct {
 	mu    sync.Mutex
 	seen  map[string]time.Time
 	order []string
@@ -18,8 +18,8 @@ const (
 	recentMax = 20000
 )
 
-// add records key and reports whether it was not already there.
-func (s *recentSet) add(key string) bool {
+// Add records key and reports whether it was not already there.
+func (s *Recent) Add(key string) bool {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()

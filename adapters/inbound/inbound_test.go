@@ -1,0 +1,71 @@
+package inbound
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestQueueBoundsWorkAndWaiting(t *testing.T) {
+	q := NewQueue(2, 3)
+	var running, peak atomic.Int64
+	release := make(chan struct{})
+	job := func(context.Context) {
+		n := running.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		<-release
+		running.Add(-1)
+	}
+	for i := 0; i < 3; i++ {
+		if !q.TryGo(context.Background(), job) {
+			t.Fatalf("job %d refused with room in the queue", i)
+		}
+	}
+	if q.TryGo(context.Background(), job) {
+		t.Fatal("a fourth job was queued past Max")
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := running.Load(); n != 2 {
+		t.Fatalf("%d jobs running, want Workers=2", n)
+	}
+	close(release)
+	q.Wait()
+	if peak.Load() != 2 {
+		t.Fatalf("peak concurrency %d", peak.Load())
+	}
+	if !q.TryGo(context.Background(), func(context.Context) {}) {
+		t.Fatal("the queue did not free its room")
+	}
+	q.Wait()
+	// A job's context outlives the request's.
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan error, 1)
+	q.TryGo(ctx, func(ctx context.Context) { time.Sleep(20 * time.Millisecond); got <- ctx.Err() })
+	cancel()
+	if err := <-got; err != nil {
+		t.Fatalf("the job's context ended with the request: %v", err)
+	}
+}
+
+func TestRecent(t *testing.T) {
+	var r Recent
+	if !r.Add("a") || r.Add("a") || !r.Add("b") {
+		t.Fatal("Add must report first sightings only")
+	}
+	for i := 0; i < recentMax+10; i++ {
+		r.Add(fmt.Sprint("k", i))
+	}
+	if len(r.seen) > recentMax {
+		t.Fatalf("%d keys kept, bound %d", len(r.seen), recentMax)
+	}
+	if !r.Add("a") {
+		t.Fatal("the oldest keys must be forgotten first")
+	}
+}

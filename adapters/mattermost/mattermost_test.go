@@ -1,0 +1,289 @@
+package mattermost
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+func meetingCount(t *testing.T, e *env) int {
+	_, n, err := e.db.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: "mattermost:team1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestCommandTokens(t *testing.T) {
+	e := newEnv(t)
+	for name, tok := range map[string]string{"wrong": "nope", "empty": "", "prefix": token[:5]} {
+		code, _ := e.command("anaid", "/meeting", "add state:Nevada", url.Values{"token": {tok}})
+		if code != http.StatusUnauthorized {
+			t.Errorf("%s token: %d, want 401", name, code)
+		}
+	}
+	e.a.Wait()
+	if meetingCount(t, e) != 0 || len(e.mm.calls) != 0 {
+		t.Fatal("a refused command changed something")
+	}
+	// The token may come in the form alone, too.
+	form := url.Values{"token": {token}, "team_id": {"team1"}, "channel_id": {"c"}, "user_id": {"anaid"}, "command": {"/getback"}, "text": {"remind"}}
+	resp, err := http.PostForm(e.srv.URL+"/mattermost/commands", form)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("token in the form: %v %v", resp.StatusCode, err)
+	}
+}
+
+func TestCommandAnswersAndMentions(t *testing.T) {
+	e := newEnv(t)
+	cr := e.answer("anaid", "/meeting", `add state:Nevada date:2026-11-20 discussion:"**bold** @channel [x](http://evil)" followup:"GETBACK (1): call the clerk. @bob FORAC."`,
+		url.Values{"user_mentions": {"bob"}, "user_mentions_ids": {"bobid"}})
+	if cr.ResponseType != model.CommandResponseTypeEphemeral || !strings.HasPrefix(cr.Text, "Logged meeting #1: Nevada, 2026-11-20 (Region 9).") || !cr.SkipSlackParsing {
+		t.Fatalf("answer: %+v", cr)
+	}
+	g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", 1)
+	if g == nil || g.Owner != "bobid" {
+		t.Fatalf("owner from user_mentions_ids: %+v", g)
+	}
+	if n := len(e.mm.callsTo(http.MethodGet, "/api/v4/users/username/")); n != 0 {
+		t.Fatalf("the mention map should spare a lookup, got %d", n)
+	}
+	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
+	if p == nil || p.TZ != "Pacific/Guam" || p.Name != "Bob Chen" {
+		t.Fatalf("manual time zone: %+v", p)
+	}
+	show := e.answer("anaid", "/meeting", "show 1", nil)
+	if strings.Contains(show.Text, "@channel") || !strings.Contains(show.Text, "@\u200bchannel") ||
+		strings.Contains(show.Text, "**bold**") || strings.Contains(show.Text, "[x](") {
+		t.Fatalf("user text must be escaped: %q", show.Text)
+	}
+	bad := e.answer("anaid", "/getback", `add @nobody "x"`, nil)
+	if !strings.Contains(bad.Text, "I don't know @\u200bnobody") {
+		t.Fatalf("unknown user: %q", bad.Text)
+	}
+}
+
+func TestDialogOpenValidateSubmit(t *testing.T) {
+	e := newEnv(t)
+	code, body := e.command("anaid", "/meeting", "add", nil)
+	if code != 200 || strings.TrimSpace(body) != "{}" {
+		t.Fatalf("ack: %d %q", code, body)
+	}
+	opens := e.mm.waitFor(http.MethodPost, "/api/v4/actions/dialogs/open", 1)
+	var req model.OpenDialogRequest
+	json.Unmarshal(opens[0].Body, &req)
+	if req.TriggerId != "trig"+strconv.Itoa(trigger) || req.URL != "http://getback.test/mattermost/dialogs" || len(req.Dialog.Elements) != 13 {
+		t.Fatalf("dialog request: %+v", req)
+	}
+	if err := req.Dialog.IsValid(); err != nil {
+		t.Fatalf("Mattermost would refuse the dialog: %v", err)
+	}
+	submit := func(user string, values map[string]any, state string) (int, string) {
+		return e.postJSON("/mattermost/dialogs", model.SubmitDialogRequest{Type: "dialog_submission", CallbackId: req.Dialog.CallbackId,
+			State: state, UserId: user, ChannelId: "chan1", TeamId: "team1", Submission: values})
+	}
+	code, body = submit("anaid", map[string]any{"state": nil, "date": "someday", "discussion": "talked"}, req.Dialog.State)
+	var resp model.SubmitDialogResponse
+	json.Unmarshal([]byte(body), &resp)
+	if code != 200 || resp.Errors["state"] == "" || resp.Errors["date"] == "" {
+		t.Fatalf("field errors: %d %s", code, body)
+	}
+	if meetingCount(t, e) != 0 {
+		t.Fatal("an invalid submission was saved")
+	}
+	// Forged submissions: another user, a tampered state, an expired one.
+	for name, tc := range map[string]struct{ user, state string }{
+		"other user":     {"bobid", req.Dialog.State},
+		"tampered state": {"anaid", strings.Replace(req.Dialog.State, "meeting.add", "meeting.edit:1", 1)},
+		"no state":       {"anaid", ""},
+	} {
+		if code, _ := submit(tc.user, map[string]any{"state": "Guam"}, tc.state); code != http.StatusUnauthorized {
+			t.Errorf("%s: %d, want 401", name, code)
+		}
+	}
+	e.a.cfg.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	if code, _ := submit("anaid", map[string]any{"state": "Guam"}, req.Dialog.State); code != http.StatusUnauthorized {
+		t.Errorf("expired state: %d", code)
+	}
+	e.a.cfg.Now = time.Now
+	code, body = submit("anaid", map[string]any{"state": "Guam", "date": "2026-11-24", "poc": "bobid", "region": ""}, req.Dialog.State)
+	if code != 200 || strings.TrimSpace(body) != "{}" {
+		t.Fatalf("valid submission: %d %s", code, body)
+	}
+	m, err := e.db.FindMeetingByID(context.Background(), "mattermost:team1", 1)
+	if err != nil || m.StateList() != "Guam" || m.POC != "bobid" {
+		t.Fatalf("saved: %+v %v", m, err)
+	}
+	posts := e.mm.waitFor(http.MethodPost, "/api/v4/posts", 1)
+	var post model.Post
+	json.Unmarshal(posts[0].Body, &post)
+	if post.ChannelId != "dm_anaid" || !strings.Contains(post.Message, "Logged meeting #1") {
+		t.Fatalf("confirmation DM: %s", posts[0].Body)
+	}
+}
+
+// clickable returns the actions of a recorded post.
+func clickable(t *testing.T, body []byte) []*model.PostAction {
+	var post model.Post
+	if err := json.Unmarshal(body, &post); err != nil {
+		t.Fatal(err)
+	}
+	var acts []*model.PostAction
+	for _, att := range post.Attachments() {
+		acts = append(acts, att.Actions...)
+	}
+	return acts
+}
+
+func TestButtonsUpdateThePostAndForgeriesAreRefused(t *testing.T) {
+	e := newEnv(t)
+	e.answer("anaid", "/getback", `add @bob "send the contact list" due:friday`, nil)
+	e.answer("anaid", "/getback", `add @bob "share the guide"`, nil)
+	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
+	rep, _, _ := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	ref, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", User: "bobid"}, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Channel != "dm_bobid" {
+		t.Fatalf("DM channel %q", ref.Channel)
+	}
+	posts := e.mm.callsTo(http.MethodPost, "/api/v4/posts")
+	acts := clickable(t, posts[len(posts)-1].Body)
+	if len(acts) != 8 || acts[0].Integration.URL != "http://getback.test/mattermost/actions" || acts[3].DataSource != model.PostActionDataSourceUsers {
+		t.Fatalf("actions: %d %+v", len(acts), acts[0])
+	}
+	for _, a := range acts {
+		if err := a.IsValid(); err != nil {
+			t.Fatalf("Mattermost would refuse action %+v: %v", a, err)
+		}
+	}
+	click := func(user string, ctxt map[string]any) (int, model.PostActionIntegrationResponse) {
+		trigger++
+		code, body := e.postJSON("/mattermost/actions", model.PostActionIntegrationRequest{UserId: user, ChannelId: ref.Channel,
+			PostId: ref.ID, TriggerId: "click" + string(rune('a'+trigger)), Context: ctxt})
+		var resp model.PostActionIntegrationResponse
+		json.Unmarshal([]byte(body), &resp)
+		return code, resp
+	}
+	done := acts[0].Integration.Context
+	code, resp := click("bobid", done)
+	if code != 200 || resp.Update == nil || !strings.Contains(resp.Update.Message, "you owe 1 getback") || !resp.SkipSlackParsing {
+		t.Fatalf("click: %d %+v", code, resp)
+	}
+	id := done["value"].(string)
+	if g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", atoi(id)); g.Status != bot.StatusDone {
+		t.Fatal("the click did not close the item")
+	}
+	// A forged click: the value changed, the signature kept; or no signature.
+	forged := map[string]any{}
+	for k, v := range acts[4].Integration.Context {
+		forged[k] = v
+	}
+	forged["value"] = "1"
+	if code, _ := click("bobid", forged); code != http.StatusUnauthorized {
+		t.Fatalf("tampered context: %d", code)
+	}
+	forged["value"], forged["ws"] = acts[4].Integration.Context["value"], "mattermost:otherteam"
+	if code, _ := click("bobid", forged); code != http.StatusUnauthorized {
+		t.Fatalf("another workspace: %d", code)
+	}
+	delete(forged, "sig")
+	if code, _ := click("bobid", forged); code != http.StatusUnauthorized {
+		t.Fatalf("unsigned context: %d", code)
+	}
+	// A genuine button pressed by someone who may not: refused, unchanged.
+	e.mm.mu.Lock()
+	e.mm.users["eveid"] = &model.User{Id: "eveid", Username: "eve"}
+	e.mm.mu.Unlock()
+	code, resp = click("eveid", acts[5].Integration.Context)
+	if code != 200 || !strings.Contains(resp.EphemeralText, "Only the owner") || resp.Update != nil {
+		t.Fatalf("refused click: %d %+v", code, resp)
+	}
+	if g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", atoi(acts[5].Integration.Context["value"].(string))); !g.SnoozedUntil.IsZero() {
+		t.Fatal("a refused click changed the item")
+	}
+	// Reassign through the user picker.
+	sel := map[string]any{}
+	for k, v := range acts[7].Integration.Context {
+		sel[k] = v
+	}
+	sel["selected_option"] = "anaid"
+	code, resp = click("bobid", sel)
+	if code != 200 || resp.Update == nil || !strings.Contains(resp.Update.Message, "you owe") {
+		t.Fatalf("reassign: %d %+v", code, resp)
+	}
+	g2, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", atoi(acts[7].Integration.Context["value"].(string)))
+	if g2.Owner != "anaid" {
+		t.Fatalf("reassigned to %q", g2.Owner)
+	}
+}
+
+func atoi(s string) int64 {
+	var n int64
+	for _, c := range s {
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}
+
+func TestRateLimitsAndLookups(t *testing.T) {
+	e := newEnv(t)
+	e.mm.rateLimited = 1
+	_, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", Channel: "chan9"}, bot.Reply{Text: "hi"})
+	var se *bot.SendError
+	if !errors.As(err, &se) || se.RetryAfter != 3*time.Second {
+		t.Fatalf("429: %v", err)
+	}
+	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", Channel: "chan9"}, bot.Reply{Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.LookupUser(context.Background(), "mattermost:team1", "ghost"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("unknown user: %v", err)
+	}
+	u, err := e.a.LookupUser(context.Background(), "mattermost:team1", "bossid")
+	if err != nil || !u.Admin || u.TZ != "" {
+		t.Fatalf("system admin: %+v %v", u, err)
+	}
+	ch, err := e.a.FindChannel(context.Background(), "mattermost:team1", "region-9")
+	if err != nil || ch.ID != "chan9" {
+		t.Fatalf("channel: %+v %v", ch, err)
+	}
+	if len(e.mm.callsTo(http.MethodPost, "/api/v4/channels/chan9/members")) != 1 {
+		t.Fatal("getback should join the digest channel")
+	}
+	if _, err := e.a.FindChannel(context.Background(), "mattermost:team1", "nowhere"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("unknown channel: %v", err)
+	}
+	if err := e.a.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Permanent failures are not retried.
+	if err := sendError(&model.Response{StatusCode: 403}, errors.New("forbidden")); !errors.As(err, &se) || !se.Permanent {
+		t.Fatalf("403: %v", err)
+	}
+	if err := sendError(&model.Response{StatusCode: 502}, errors.New("bad gateway")); !errors.As(err, &se) || se.Permanent {
+		t.Fatalf("502: %v", err)
+	}
+}
+
+func TestBusyAdapterAnswersInline(t *testing.T) {
+	e := newEnv(t)
+	defer e.a.work.Fill()()
+	code, body := e.command("anaid", "/getback", "remind", nil)
+	var cr model.CommandResponse
+	json.Unmarshal([]byte(body), &cr)
+	if code != 200 || !strings.Contains(cr.Text, "Your daily reminder comes at 09:00") {
+		t.Fatalf("inline: %d %s", code, body)
+	}
+}

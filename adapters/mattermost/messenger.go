@@ -1,0 +1,210 @@
+package mattermost
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+// Ensure the adapter is a bot.Messenger.
+var _ bot.Messenger = (*Adapter)(nil)
+
+// userTTL is how long user details are reused.
+const userTTL = 15 * time.Minute
+
+// Platform implements bot.Messenger.
+func (a *Adapter) Platform() string { return Platform }
+
+// Limits implements bot.Messenger.
+func (a *Adapter) Limits() bot.MessageLimits { return limits }
+
+// statusOf returns the HTTP status of a Client4 failure.
+func statusOf(resp *model.Response, err error) int {
+	var ae *model.AppError
+	if errors.As(err, &ae) && ae.StatusCode != 0 {
+		return ae.StatusCode
+	}
+	if resp != nil {
+		return resp.StatusCode
+	}
+	return 0
+}
+
+// sendError classifies a failed call for the outbox: 429 waits for the
+// server's Retry-After (or X-Ratelimit-Reset); 4xx other than 408 are
+// permanent; the rest are retried.
+func sendError(resp *model.Response, err error) error {
+	status := statusOf(resp, err)
+	switch {
+	case status == http.StatusTooManyRequests:
+		wait := time.Second
+		if resp != nil {
+			for _, h := range []string{"Retry-After", "X-Ratelimit-Reset"} {
+				if n, err := strconv.Atoi(resp.Header.Get(h)); err == nil && n > 0 {
+					wait = time.Duration(n) * time.Second
+					break
+				}
+			}
+		}
+		return &bot.SendError{RetryAfter: wait, Err: err}
+	case status >= 400 && status < 500 && status != http.StatusRequestTimeout:
+		return &bot.SendError{Permanent: true, Err: err}
+	}
+	return &bot.SendError{Err: err}
+}
+
+// me returns the bot account's user id.
+func (a *Adapter) me(ctx context.Context) (string, error) {
+	a.mu.Lock()
+	id := a.botID
+	a.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	u, _, err := a.api.GetMe(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	a.mu.Lock()
+	a.botID = u.Id
+	a.mu.Unlock()
+	return u.Id, nil
+}
+
+// dmChannel returns the direct channel between the bot and a user.
+func (a *Adapter) dmChannel(ctx context.Context, user string) (string, *model.Response, error) {
+	a.mu.Lock()
+	id, ok := a.dms[user]
+	a.mu.Unlock()
+	if ok {
+		return id, nil, nil
+	}
+	botID, err := a.me(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	ch, resp, err := a.api.CreateDirectChannel(ctx, botID, user)
+	if err != nil {
+		return "", resp, err
+	}
+	a.mu.Lock()
+	a.dms[user] = ch.Id
+	a.mu.Unlock()
+	return ch.Id, nil, nil
+}
+
+// Post implements bot.Messenger: a post with the bot token in a channel,
+// or in the DM channel with a user.
+func (a *Adapter) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
+	channel := to.Channel
+	if to.User != "" {
+		id, resp, err := a.dmChannel(ctx, to.User)
+		if err != nil {
+			return bot.MessageRef{}, sendError(resp, err)
+		}
+		channel = id
+	}
+	p := a.post(to.Workspace, r)
+	p.ChannelId = channel
+	created, resp, err := a.api.CreatePost(ctx, p)
+	if err != nil {
+		return bot.MessageRef{}, sendError(resp, err)
+	}
+	return bot.MessageRef{Channel: channel, ID: created.Id}, nil
+}
+
+// Update implements bot.Messenger.
+func (a *Adapter) Update(ctx context.Context, ws string, ref bot.MessageRef, r bot.Reply) error {
+	p := a.post(ws, r)
+	p.Id, p.ChannelId = ref.ID, ref.Channel
+	if _, resp, err := a.api.UpdatePost(ctx, ref.ID, p); err != nil {
+		return sendError(resp, err)
+	}
+	return nil
+}
+
+func toUser(u *model.User) bot.User {
+	display := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	if u.Nickname != "" {
+		display = u.Nickname
+	}
+	return bot.User{ID: u.Id, Name: u.Username, Display: display, TZ: u.GetPreferredTimezone(),
+		Admin: u.IsSystemAdmin(), Bot: u.IsBot}
+}
+
+func (a *Adapter) cacheUser(u bot.User) {
+	a.mu.Lock()
+	a.users[u.ID] = cachedUser{u, time.Now()}
+	a.mu.Unlock()
+}
+
+// LookupUser implements bot.Messenger, cached.
+func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, error) {
+	a.mu.Lock()
+	c, ok := a.users[id]
+	a.mu.Unlock()
+	if ok && time.Since(c.at) < userTTL {
+		return c.u, nil
+	}
+	mu, resp, err := a.api.GetUser(ctx, id, "")
+	if err != nil {
+		if s := statusOf(resp, err); s == http.StatusNotFound || s == http.StatusBadRequest {
+			return bot.User{}, bot.Errorf(bot.ENOTFOUND, "No Mattermost user %s.", id)
+		}
+		return bot.User{}, err
+	}
+	if mu.DeleteAt != 0 {
+		return bot.User{}, bot.Errorf(bot.ENOTFOUND, "Mattermost user %s is deactivated.", id)
+	}
+	u := toUser(mu)
+	a.cacheUser(u)
+	return u, nil
+}
+
+// FindUser implements bot.Messenger by username.
+func (a *Adapter) FindUser(ctx context.Context, ws, name string) (bot.User, error) {
+	mu, resp, err := a.api.GetUserByUsername(ctx, strings.ToLower(name), "")
+	if err != nil {
+		if s := statusOf(resp, err); s == http.StatusNotFound || s == http.StatusBadRequest {
+			return bot.User{}, bot.Errorf(bot.ENOTFOUND, "No Mattermost user @%s.", name)
+		}
+		return bot.User{}, err
+	}
+	if mu.DeleteAt != 0 {
+		return bot.User{}, bot.Errorf(bot.ENOTFOUND, "Mattermost user @%s is deactivated.", name)
+	}
+	u := toUser(mu)
+	a.cacheUser(u)
+	return u, nil
+}
+
+// FindChannel implements bot.Messenger: a channel of the workspace's team
+// by name. getback joins it (public channels) so that it can post there.
+func (a *Adapter) FindChannel(ctx context.Context, ws, name string) (bot.Channel, error) {
+	ch, resp, err := a.api.GetChannelByName(ctx, strings.ToLower(name), teamOf(ws), "")
+	if err != nil {
+		if s := statusOf(resp, err); s == http.StatusNotFound || s == http.StatusForbidden {
+			return bot.Channel{}, bot.Errorf(bot.ENOTFOUND, "No Mattermost channel ~%s.", name)
+		}
+		return bot.Channel{}, err
+	}
+	if botID, err := a.me(ctx); err == nil {
+		if _, _, err := a.api.AddChannelMember(ctx, ch.Id, botID); err != nil {
+			a.log.Warn("could not join the channel; invite the bot", "channel", name, "err", err)
+		}
+	}
+	return bot.Channel{ID: ch.Id, Name: ch.Name}, nil
+}
+
+// Ping checks that the server answers and accepts the bot token.
+func (a *Adapter) Ping(ctx context.Context) error {
+	_, _, err := a.api.GetMe(ctx, "")
+	return err
+}
