@@ -32,6 +32,10 @@ type OutboxItem struct {
 	// PartsSent counts the messages of a split reply already delivered, so a
 	// restart resumes after them instead of posting them again.
 	PartsSent int
+	// AttemptAt is when the current send began; set while a post is in
+	// flight. An item loaded with it set was being posted when getback
+	// stopped.
+	AttemptAt time.Time
 	Ref       MessageRef // the first message posted
 	CreatedAt time.Time
 	SentAt    time.Time
@@ -69,6 +73,9 @@ type OutboxService interface {
 	// NextOutboxAttempt returns the earliest NextAttempt of a pending item
 	// of the platforms, or the zero time when none is pending.
 	NextOutboxAttempt(ctx context.Context, platforms []string) (time.Time, error)
+	// MarkOutboxAttempt records that a post of the item is about to be
+	// made.
+	MarkOutboxAttempt(ctx context.Context, id int64) error
 	// MarkOutboxProgress records delivered parts of a split post (and the
 	// first message).
 	MarkOutboxProgress(ctx context.Context, id int64, partsSent int, ref MessageRef) error
@@ -99,4 +106,12 @@ type CheckpointService interface {
 	// Checkpoint returns the named instant, or the zero time.
 	Checkpoint(ctx context.Context, name string) (time.Time, error)
 	SetCheckpoint(ctx context.Context, name string, at time.Time) error
+}
+
+// DeliveryChecker is implemented by messengers that can tell whether a
+// message carrying a delivery key reached its target since a moment: after
+// a crash between a post and its record, the sender asks before posting
+// again, so that nothing is sent twice.
+type DeliveryChecker interface {
+	Delivered(ctx context.Context, to Target, key string, since time.Time) (MessageRef, bool, error)
 }

@@ -28,6 +28,10 @@ type Reply struct {
 	Form *Form
 	// Error marks a reply that reports a failed command.
 	Error bool
+	// DeliveryKey, set by the outbox on each message it sends, travels
+	// with the post unseen (Slack metadata, Mattermost props), so that the
+	// delivery can be recognised after a crash.
+	DeliveryKey string `json:"-"`
 	// View is the command that renders this message again (for example
 	// "/getback list overdue page:2", or ViewReminder); after a button
 	// click the message is replaced by a fresh rendering of its view.

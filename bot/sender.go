@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sort"
 	"sync"
@@ -211,13 +212,32 @@ func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) 
 	parts := it.Reply.Split(lim)
 	ref := it.Ref
 	for i := it.PartsSent; i < len(parts); i++ {
+		part := parts[i]
+		part.DeliveryKey = fmt.Sprintf("%s#%d", it.Key, i)
+		if !it.AttemptAt.IsZero() {
+			// getback stopped while posting this part: post it only if it
+			// did not arrive.
+			if r, found := s.delivered(ctx, m, it, part.DeliveryKey); found {
+				if ref.ID == "" {
+					ref = r
+				}
+				if err := s.record(ctx, it, i+1, len(parts), ref); err != nil {
+					return false, err
+				}
+				continue
+			}
+			it.AttemptAt = time.Time{}
+		}
 		if err := s.pace(ctx, it.Target, lim.MinInterval); err != nil {
 			return false, err
 		}
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		r, perr := m.Post(ctx, it.Target, parts[i])
+		if err := s.Store.MarkOutboxAttempt(ctx, it.ID); err != nil {
+			return false, err
+		}
+		r, perr := m.Post(ctx, it.Target, part)
 		s.mu.Lock()
 		s.lastPost[it.Target] = time.Now()
 		s.mu.Unlock()
@@ -227,18 +247,48 @@ func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) 
 		if ref.ID == "" {
 			ref = r
 		}
-		if i+1 < len(parts) {
-			if err := s.Store.MarkOutboxProgress(context.WithoutCancel(ctx), it.ID, i+1, ref); err != nil {
-				return false, err
-			}
-			it.PartsSent = i + 1
+		if err := s.record(ctx, it, i+1, len(parts), ref); err != nil {
+			return false, err
 		}
 	}
-	if err := s.Store.MarkOutboxSent(context.WithoutCancel(ctx), it.ID, len(parts), ref); err != nil {
-		return false, err
+	if it.PartsSent < len(parts) { // nothing was left to send
+		if err := s.record(ctx, it, len(parts), len(parts), ref); err != nil {
+			return false, err
+		}
 	}
 	s.observe(it, OutcomeSent)
 	return true, nil
+}
+
+// record stores that done of n parts were delivered.
+func (s *Sender) record(ctx context.Context, it *OutboxItem, done, n int, ref MessageRef) error {
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	if done < n {
+		err = s.Store.MarkOutboxProgress(ctx, it.ID, done, ref)
+	} else {
+		err = s.Store.MarkOutboxSent(ctx, it.ID, done, ref)
+	}
+	it.PartsSent = done
+	return err
+}
+
+// delivered asks the messenger, when it can tell, whether a post with the
+// key arrived around the interrupted attempt.
+func (s *Sender) delivered(ctx context.Context, m Messenger, it *OutboxItem, key string) (MessageRef, bool) {
+	dc, ok := m.(DeliveryChecker)
+	if !ok {
+		return MessageRef{}, false
+	}
+	ref, found, err := dc.Delivered(ctx, it.Target, key, it.AttemptAt.Add(-time.Minute))
+	if err != nil {
+		s.log().WarnContext(ctx, "outbox: could not check an interrupted post; sending it", "key", it.Key, "err", err)
+		return MessageRef{}, false
+	}
+	if found {
+		s.log().InfoContext(ctx, "outbox: an interrupted post had arrived; not sending it again", "key", key)
+	}
+	return ref, found
 }
 
 func (s *Sender) observe(it *OutboxItem, outcome string) {

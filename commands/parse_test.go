@@ -205,3 +205,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestMutates(t *testing.T) {
+	for _, tc := range []struct {
+		cmd, text string
+		want      bool
+	}{
+		{"/meeting", "add state:Nevada", true}, {"/meeting", "add", false}, {"/meeting", "list", false},
+		{"/meeting", "edit 4 notes:x", true}, {"/meeting", "edit 4", false}, {"/meeting", "delete 4", true},
+		{"/meeting", "search x", false}, {"/getback", "add @a x", true}, {"/getback", "done 3", true},
+		{"/getback", "snooze 3", true}, {"/getback", "list mine", false}, {"/getback", "remind", false},
+		{"/getback", "remind off", true}, {"/getback", "owner", false}, {"/getback", "owner ITF @b", true},
+		{"/digest", "preview region:9", false}, {"/digest", "post region:9", true}, {"/digest", "config", false},
+		{"/digest", "config region:9 hour:8", true}, {"/digest", "states", false}, {"/digest", "states Guam region:10", true},
+		{"/meeting", "add stat:x", false}, {"help", "", false},
+	} {
+		if got := Mutates(tc.cmd, tc.text); got != tc.want {
+			t.Errorf("Mutates(%s %s) = %v, want %v", tc.cmd, tc.text, got, tc.want)
+		}
+	}
+}

@@ -171,3 +171,31 @@ func (DigestPreview) command() string   { return "digest preview" }
 func (DigestPost) command() string      { return "digest post" }
 func (DigestConfig) command() string    { return "digest config" }
 func (DigestStates) command() string    { return "digest states" }
+
+// Mutates reports whether a command changes stored data (as opposed to
+// reading it or opening a form). Adapters acknowledge such a command only
+// once it has been committed, so that an acknowledged write survives a
+// crash.
+func Mutates(command, text string) bool {
+	req, err := Parse(command, text, bot.Date{Year: 2000, Month: 1, Day: 1})
+	if err != nil {
+		return false
+	}
+	switch q := req.(type) {
+	case MeetingAdd:
+		return len(q.Fields) > 0
+	case MeetingEdit:
+		return len(q.Fields) > 0
+	case GetbackRemind:
+		return q.Hour != nil || q.On != nil || q.Days != nil
+	case GetbackOwner:
+		return q.Label != ""
+	case DigestConfig:
+		return q.Channel != nil || q.TZ != nil || q.Day != nil || q.Hour != nil || q.Coverage != nil
+	case DigestStates:
+		return q.State != ""
+	case MeetingDelete, GetbackAdd, GetbackClose, GetbackReopen, GetbackReassign, GetbackDue, GetbackSnooze, DigestPost:
+		return true
+	}
+	return false
+}

@@ -39,7 +39,9 @@ type fakeMM struct {
 	calls       []apiCall
 	users       map[string]*model.User
 	rateLimited int // posts answering 429 before succeeding
+	lostReplies int // posts created whose answer is a 500
 	postSeq     int
+	posts       []*model.Post // created posts, oldest first
 }
 
 func newFakeMM(t *testing.T) *fakeMM {
@@ -110,9 +112,33 @@ func (f *fakeMM) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		var post model.Post
 		json.Unmarshal(body, &post)
-		post.Id = id
+		post.Id, post.CreateAt, post.UpdateAt = id, model.GetMillis(), model.GetMillis()
+		f.mu.Lock()
+		f.posts = append(f.posts, &post)
+		lost := f.lostReplies > 0
+		if lost {
+			f.lostReplies--
+		}
+		f.mu.Unlock()
+		if lost { // created, but the answer never arrives
+			f.appError(w, 500, "api.context.500.app_error")
+			return
+		}
 		w.WriteHeader(http.StatusCreated)
 		reply(&post)
+	case strings.HasPrefix(p, "/api/v4/channels/") && strings.HasSuffix(p, "/posts") && r.Method == http.MethodGet:
+		channel := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v4/channels/"), "/posts")
+		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+		list := model.NewPostList()
+		f.mu.Lock()
+		for _, post := range f.posts {
+			if post.ChannelId == channel && post.UpdateAt >= since {
+				list.AddPost(post)
+				list.AddOrder(post.Id)
+			}
+		}
+		f.mu.Unlock()
+		reply(list)
 	case strings.HasPrefix(p, "/api/v4/posts/") && r.Method == http.MethodPut:
 		var post model.Post
 		json.Unmarshal(body, &post)
@@ -220,17 +246,22 @@ func (e *env) command(user, cmd, text string, extra url.Values) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// answer runs a command and returns the CommandResponse posted to its
-// response_url.
+// answer runs a command and returns its CommandResponse: in the response
+// for a command that writes (answered after its commit), else posted to
+// the response_url after an empty acknowledgement.
 func (e *env) answer(user, cmd, text string, extra url.Values) *model.CommandResponse {
 	e.t.Helper()
 	code, body := e.command(user, cmd, text, extra)
-	if code != 200 || strings.TrimSpace(body) != "{}" {
-		e.t.Fatalf("%s %s: ack %d %q", cmd, text, code, body)
+	acked := strings.TrimSpace(body) == "{}"
+	if code != 200 || commands.Mutates(cmd, text) == acked {
+		e.t.Fatalf("%s %s: a write must be answered in the response, a read after {}: %d %q", cmd, text, code, body)
 	}
-	calls := e.mm.waitFor(http.MethodPost, "/hooks/commands/"+strconv.Itoa(trigger), 1)
+	raw := []byte(body)
+	if acked {
+		raw = e.mm.waitFor(http.MethodPost, "/hooks/commands/"+strconv.Itoa(trigger), 1)[0].Body
+	}
 	var cr model.CommandResponse
-	if err := json.Unmarshal(calls[0].Body, &cr); err != nil {
+	if err := json.Unmarshal(raw, &cr); err != nil {
 		e.t.Fatal(err)
 	}
 	return &cr

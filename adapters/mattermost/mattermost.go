@@ -198,10 +198,12 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, a.command(r.Context(), cr))
 }
 
-// command acknowledges at once ({}) and runs the command from the queue,
-// answering through response_url or opening the dialog; when the queue is
-// full, or with Inline, it runs in the request (answering within
-// AckWithin, else later).
+// command acknowledges a command that reads at once ({}) and runs it from
+// the queue, answering through response_url or opening the dialog. A
+// command that writes runs in the request and is answered there, after its
+// commit, so an acknowledged write survives a crash; so does any command
+// when the queue is full, or with Inline. One still running after AckWithin
+// is acknowledged and answered later.
 func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 	start := time.Now()
 	if cr.TriggerID != "" && !a.recent.Add("trigger:"+cr.TriggerID) {
@@ -216,7 +218,7 @@ func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 		}
 		a.respond(ctx, Workspace(cr.TeamID), cr.ResponseURL, rep.Split(limits))
 	}
-	if !a.cfg.Inline && a.work.TryGo(ctx, func(ctx context.Context) {
+	if !a.cfg.Inline && !commands.Mutates(cr.Command, cr.Text) && a.work.TryGo(ctx, func(ctx context.Context) {
 		rep := a.runCommand(ctx, cr)
 		a.observe(cr.Command, start, outcome(rep))
 		deliver(ctx, rep)

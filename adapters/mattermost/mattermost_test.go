@@ -287,3 +287,53 @@ func TestBusyAdapterAnswersInline(t *testing.T) {
 		t.Fatalf("inline: %d %s", code, body)
 	}
 }
+
+func TestInterruptedPostsAreNotRepeated(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: func() time.Time { return now }}
+
+	// A reminder DM is created but the answer is lost; the retry finds it
+	// by its delivery key and records it instead of posting again.
+	e.mm.lostReplies = 1
+	e.db.Enqueue(ctx, &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"}, Reply: bot.Reply{Text: "you owe 1"}})
+	if n, _ := s.Drain(ctx); n != 0 {
+		t.Fatal("a post without an answer counted as sent")
+	}
+	now = now.Add(time.Hour)
+	if n, err := s.Drain(ctx); n != 1 || err != nil {
+		t.Fatalf("retry: %d %v", n, err)
+	}
+	posts := e.mm.callsTo(http.MethodPost, "/api/v4/posts")
+	if len(posts) != 1 {
+		t.Fatalf("the reminder was posted %d times", len(posts))
+	}
+	var p model.Post
+	json.Unmarshal(posts[0].Body, &p)
+	if p.GetProp("getback_delivery") != "reminder:bobid:2026-11-26#0" || p.ChannelId != "dm_bobid" {
+		t.Fatalf("post: %s %v", p.ChannelId, p.GetProps())
+	}
+	if len(e.mm.callsTo(http.MethodGet, "/api/v4/channels/dm_bobid/posts")) != 1 {
+		t.Fatal("the retry did not look for the interrupted post")
+	}
+	items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{})
+	if items[0].Status != bot.OutboxSent || items[0].Ref.ID != e.mm.posts[0].Id {
+		t.Fatalf("recorded: %+v", items[0])
+	}
+
+	// A post that never arrived is sent after the check.
+	e.db.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "mattermost:team1", Channel: "chan9"}, Reply: bot.Reply{Text: "digest"}})
+	items, _ = e.db.FindOutbox(ctx, bot.OutboxFilter{})
+	for _, it := range items {
+		if it.Key == "digest:r9:2026-W48" {
+			e.db.MarkOutboxAttempt(ctx, it.ID)
+		}
+	}
+	if n, err := s.Drain(ctx); n != 1 || err != nil {
+		t.Fatalf("drain: %d %v", n, err)
+	}
+	if n := len(e.mm.callsTo(http.MethodPost, "/api/v4/posts")); n != 2 {
+		t.Fatalf("%d posts, want the digest posted once", n)
+	}
+}

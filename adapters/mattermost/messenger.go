@@ -13,8 +13,11 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
-// Ensure the adapter is a bot.Messenger.
-var _ bot.Messenger = (*Adapter)(nil)
+// Ensure the adapter is a bot.Messenger that can tell what was delivered.
+var (
+	_ bot.Messenger       = (*Adapter)(nil)
+	_ bot.DeliveryChecker = (*Adapter)(nil)
+)
 
 // userTTL is how long user details are reused.
 const userTTL = 15 * time.Minute
@@ -118,6 +121,32 @@ func (a *Adapter) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 		return bot.MessageRef{}, sendError(resp, err)
 	}
 	return bot.MessageRef{Channel: channel, ID: created.Id}, nil
+}
+
+// deliveryProp is the post prop that carries an outbox delivery key.
+const deliveryProp = "getback_delivery"
+
+// Delivered implements bot.DeliveryChecker: it reads the target channel's
+// posts since the moment for one carrying the key.
+func (a *Adapter) Delivered(ctx context.Context, to bot.Target, key string, since time.Time) (bot.MessageRef, bool, error) {
+	channel := to.Channel
+	if to.User != "" {
+		id, _, err := a.dmChannel(ctx, to.User)
+		if err != nil {
+			return bot.MessageRef{}, false, err
+		}
+		channel = id
+	}
+	list, _, err := a.api.GetPostsSince(ctx, channel, since.UnixMilli(), false)
+	if err != nil {
+		return bot.MessageRef{}, false, err
+	}
+	for _, p := range list.Posts {
+		if k, _ := p.GetProp(deliveryProp).(string); k == key {
+			return bot.MessageRef{Channel: channel, ID: p.Id}, true, nil
+		}
+	}
+	return bot.MessageRef{}, false, nil
 }
 
 // Update implements bot.Messenger.

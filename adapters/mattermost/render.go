@@ -121,6 +121,9 @@ func (a *Adapter) post(ws string, r bot.Reply) *model.Post {
 	if atts := a.attachments(ws, r); len(atts) > 0 {
 		p.AddProp(model.PostPropsAttachments, atts)
 	}
+	if r.DeliveryKey != "" {
+		p.AddProp(deliveryProp, r.DeliveryKey)
+	}
 	if p.Message == "" && len(p.GetProps()) == 0 {
 		p.Message = " "
 	}

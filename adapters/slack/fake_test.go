@@ -45,10 +45,20 @@ type fakeSlack struct {
 	slow        map[string]time.Duration // method -> delay
 	wsURL       string                   // apps.connections.open answer
 	ts          int
+	lostReplies map[string]int // method -> how many more calls take effect but answer 500
+	posted      []postedMessage
+}
+
+// postedMessage is a message chat.postMessage created, as
+// conversations.history returns it.
+type postedMessage struct {
+	Channel  string
+	TS       string
+	Metadata map[string]any
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{t: t, rateLimited: map[string]int{}, slow: map[string]time.Duration{}, retryAfter: 7,
+	f := &fakeSlack{t: t, rateLimited: map[string]int{}, slow: map[string]time.Duration{}, retryAfter: 7, lostReplies: map[string]int{},
 		users: map[string]map[string]any{
 			"UANA": {"id": "UANA", "name": "ana", "real_name": "Ana Lopez", "tz": "America/Los_Angeles", "profile": map[string]any{"display_name": "Ana"}},
 			"UBOB": {"id": "UBOB", "name": "bob", "real_name": "Bob Chen", "tz": "Pacific/Honolulu", "profile": map[string]any{"display_name": "Bob"}},
@@ -76,7 +86,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	delay := f.slow[method]
 	f.ts++
-	ts := fmt.Sprintf("1700000000.%06d", f.ts)
+	ts := fmt.Sprintf("%d.%06d", time.Now().Unix(), f.ts) // a real ts: seconds since the epoch
 	f.mu.Unlock()
 	time.Sleep(delay)
 	if limited {
@@ -91,7 +101,37 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch method {
 	case "chat.postMessage":
+		pm := postedMessage{Channel: call.Form.Get("channel"), TS: ts}
+		json.Unmarshal([]byte(call.Form.Get("metadata")), &pm.Metadata)
+		f.mu.Lock()
+		f.posted = append(f.posted, pm)
+		lost := f.lostReplies[method] > 0
+		if lost {
+			f.lostReplies[method]--
+		}
+		f.mu.Unlock()
+		if lost { // posted, but the answer never arrives
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
 		reply(map[string]any{"channel": call.Form.Get("channel"), "ts": ts})
+	case "conversations.history":
+		oldest := call.Form.Get("oldest")
+		var msgs []any
+		f.mu.Lock()
+		for i := len(f.posted) - 1; i >= 0; i-- { // newest first, as Slack does
+			pm := f.posted[i]
+			if pm.Channel != call.Form.Get("channel") || pm.TS < oldest {
+				continue
+			}
+			m := map[string]any{"type": "message", "ts": pm.TS, "bot_id": "BBOT"}
+			if pm.Metadata != nil && call.Form.Get("include_all_metadata") == "1" {
+				m["metadata"] = pm.Metadata
+			}
+			msgs = append(msgs, m)
+		}
+		f.mu.Unlock()
+		reply(map[string]any{"messages": msgs, "has_more": false})
 	case "chat.update":
 		reply(map[string]any{"channel": call.Form.Get("channel"), "ts": call.Form.Get("ts")})
 	case "chat.postEphemeral":
@@ -236,13 +276,24 @@ func (e *env) command(user, cmd, text string) (*http.Response, string) {
 	return e.post("/slack/commands", form.Encode(), nil)
 }
 
-// answer sends a command, checks that it is acknowledged at once with an
-// empty 200, and returns the answer posted to its response_url.
+// answer sends a command and returns its answer: in the response for a
+// command that writes (answered after its commit), else posted to the
+// response_url after an empty acknowledgement.
 func (e *env) answer(user, cmd, text string) map[string]any {
 	e.t.Helper()
 	resp, body := e.command(user, cmd, text)
-	if resp.StatusCode != http.StatusOK || body != "" {
+	if resp.StatusCode != http.StatusOK {
 		e.t.Fatalf("%s %s: ack %d %q", cmd, text, resp.StatusCode, body)
+	}
+	if commands.Mutates(cmd, text) != (body != "") {
+		e.t.Fatalf("%s %s: a write must be answered in the response, a read after an empty ack; got %q", cmd, text, body)
+	}
+	if body != "" {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			e.t.Fatal(err)
+		}
+		return m
 	}
 	calls := e.slack.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
 	return calls[0].JSON

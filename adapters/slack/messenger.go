@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +14,10 @@ import (
 )
 
 // Ensure the adapter is a bot.Messenger.
-var _ bot.Messenger = (*Adapter)(nil)
+var (
+	_ bot.Messenger       = (*Adapter)(nil)
+	_ bot.DeliveryChecker = (*Adapter)(nil)
+)
 
 // cacheTTL is how long user and channel details are reused.
 const cacheTTL = 15 * time.Minute
@@ -103,12 +107,58 @@ func (a *Adapter) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 		}
 		channel = id
 	}
-	ch, ts, err := a.api.PostMessageContext(ctx, channel, slackgo.MsgOptionText(fallback(r), false),
-		slackgo.MsgOptionBlocks(blocks(r)...))
+	opts := []slackgo.MsgOption{slackgo.MsgOptionText(fallback(r), false), slackgo.MsgOptionBlocks(blocks(r)...)}
+	if r.DeliveryKey != "" {
+		opts = append(opts, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{
+			EventType:    deliveryEvent,
+			EventPayload: map[string]any{"key": r.DeliveryKey},
+		}))
+	}
+	ch, ts, err := a.api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
 		return bot.MessageRef{}, sendError(err)
 	}
 	return bot.MessageRef{Channel: ch, ID: ts}, nil
+}
+
+// deliveryEvent is the metadata event type of messages posted by the
+// outbox; its payload carries the delivery key.
+const deliveryEvent = "getback_delivery"
+
+// Delivered implements bot.DeliveryChecker: it reads the target's history
+// since the moment (conversations.history with metadata) for a message
+// carrying the key.
+func (a *Adapter) Delivered(ctx context.Context, to bot.Target, key string, since time.Time) (bot.MessageRef, bool, error) {
+	channel := to.Channel
+	if to.User != "" {
+		id, err := a.dmChannel(ctx, to.User)
+		if err != nil {
+			return bot.MessageRef{}, false, err
+		}
+		channel = id
+	}
+	params := &slackgo.GetConversationHistoryParameters{
+		ChannelID:          channel,
+		Oldest:             fmt.Sprintf("%d.000000", since.Unix()),
+		Limit:              200,
+		IncludeAllMetadata: true,
+	}
+	for range 10 { // at most 2,000 messages back
+		h, err := a.api.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return bot.MessageRef{}, false, err
+		}
+		for _, m := range h.Messages {
+			if m.Metadata.EventType == deliveryEvent && m.Metadata.EventPayload["key"] == key {
+				return bot.MessageRef{Channel: channel, ID: m.Timestamp}, true, nil
+			}
+		}
+		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		params.Cursor = h.ResponseMetaData.NextCursor
+	}
+	return bot.MessageRef{}, false, nil
 }
 
 // Update implements bot.Messenger with chat.update.

@@ -245,18 +245,20 @@ func (a *Adapter) caller(ctx context.Context, ws, id, name string) bot.User {
 // background runs fn after the request, with a context that outlives it.
 func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) { a.work.Go(ctx, fn) }
 
-// command handles a slash command. It acknowledges at once (nil: an empty
-// 200) and queues the command; Workers of them run at a time, answering
-// through response_url (or opening the modal with the trigger). When the
-// queue is full the command runs in the request instead (answering within
-// AckWithin, or later through response_url): acknowledgements slow down
-// rather than the queue growing without bound.
+// command handles a slash command. A command that reads is acknowledged at
+// once (nil: an empty 200) and queued; Workers of them run at a time,
+// answering through response_url (or opening the modal with the trigger).
+// A command that writes runs in the request and is answered there, after
+// its commit, so an acknowledged write survives a crash. So does a read
+// when the queue is full: acknowledgements slow down rather than the queue
+// growing without bound. A command still running after AckWithin is
+// acknowledged and answered later through response_url.
 func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *response {
 	start := time.Now()
 	if sc.TriggerID != "" && !a.recent.Add("trigger:"+sc.TriggerID) {
 		return nil
 	}
-	queued := a.work.TryGo(ctx, func(ctx context.Context) {
+	queued := !commands.Mutates(sc.Command, sc.Text) && a.work.TryGo(ctx, func(ctx context.Context) {
 		rep := a.runCommand(ctx, sc)
 		a.observe(sc.Command, start, outcome(rep))
 		if rep.Form != nil {

@@ -80,15 +80,16 @@ func TestSlashCommandAnswersAndDedupe(t *testing.T) {
 	// The same delivery again (same trigger_id) is processed once.
 	form := url.Values{"team_id": {"T1"}, "user_id": {"UANA"}, "command": {"/meeting"}, "text": {"add state:Guam"},
 		"trigger_id": {"dup-1"}, "channel_id": {"C1"}, "response_url": {e.slack.srv.URL + "/response/x"}}.Encode()
-	e.post("/slack/commands", form, nil)
+	if _, body := e.post("/slack/commands", form, nil); !strings.Contains(body, "Logged meeting #2") {
+		t.Fatalf("first delivery: %q", body)
+	}
 	resp, body := e.post("/slack/commands", form, func(h http.Header) { h.Set("X-Slack-Retry-Num", "1") })
 	if resp.StatusCode != 200 || body != "" {
 		t.Fatalf("duplicate: %d %q", resp.StatusCode, body)
 	}
-	e.slack.waitFor("response/x", 1)
 	e.a.Wait()
-	if n := meetings(t, e); n != 2 || len(e.slack.callsTo("response/x")) != 1 {
-		t.Fatalf("%d meetings, %d answers; want 2 and 1", n, len(e.slack.callsTo("response/x")))
+	if n := meetings(t, e); n != 2 {
+		t.Fatalf("%d meetings, want 2", n)
 	}
 
 	raw, _ := json.Marshal(e.answer("UANA", "/meeting", "add stat:Nevada"))
@@ -108,8 +109,9 @@ func TestBusyAdapterAnswersInline(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, "Your daily reminder comes at 09:00") {
 		t.Fatalf("inline answer: %d %s", resp.StatusCode, body)
 	}
-	// A busy adapter with a slow command acknowledges within AckWithin and
-	// answers later through response_url.
+	// A slow command (here a write, which always runs in the request) is
+	// acknowledged within AckWithin and answered later through
+	// response_url.
 	e.a.cfg.AckWithin = 50 * time.Millisecond
 	e.slack.slow["users.list"] = 400 * time.Millisecond
 	start := time.Now()
@@ -366,5 +368,69 @@ func TestEvents(t *testing.T) {
 	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
 	if p.TZ != "Pacific/Guam" {
 		t.Fatalf("tz after user_change: %q", p.TZ)
+	}
+}
+
+func TestInterruptedPostsAreNotRepeated(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: func() time.Time { return now }}
+	pendingStatus := bot.OutboxPending
+
+	// The post takes effect but its answer is lost: the retry finds it in
+	// the channel's history instead of posting again.
+	e.slack.lostReplies["chat.postMessage"] = 1
+	e.db.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, Reply: bot.Reply{Text: "digest"}})
+	if n, _ := s.Drain(ctx); n != 0 {
+		t.Fatal("a post without an answer counted as sent")
+	}
+	now = now.Add(time.Hour)
+	if n, err := s.Drain(ctx); n != 1 || err != nil {
+		t.Fatalf("retry: %d %v", n, err)
+	}
+	posts := e.slack.callsTo("chat.postMessage")
+	if len(posts) != 1 {
+		t.Fatalf("the digest was posted %d times", len(posts))
+	}
+	var meta map[string]any
+	json.Unmarshal([]byte(posts[0].Form.Get("metadata")), &meta)
+	if meta["event_type"] != "getback_delivery" || meta["event_payload"].(map[string]any)["key"] != "digest:r9:2026-W48#0" {
+		t.Fatalf("metadata: %v", meta)
+	}
+	hist := e.slack.callsTo("conversations.history")
+	if len(hist) != 1 || hist[0].Form.Get("channel") != "C9" || hist[0].Form.Get("include_all_metadata") != "1" {
+		t.Fatalf("history: %+v", hist)
+	}
+	items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{})
+	if items[0].Status != bot.OutboxSent || items[0].Ref.ID != e.slack.posted[0].TS {
+		t.Fatalf("recorded: %+v", items[0])
+	}
+
+	// getback stopped after marking an attempt. One DM had arrived, the
+	// other had not: only the missing one is posted.
+	for _, u := range []string{"UANA", "UBOB"} {
+		it := &bot.OutboxItem{Key: "reminder:" + u + ":2026-11-26", Target: bot.Target{Workspace: "slack:T1", User: u}, Reply: bot.Reply{Text: "you owe"}}
+		e.db.Enqueue(ctx, it)
+		pending, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{Status: &pendingStatus})
+		for _, p := range pending {
+			if p.Key == it.Key {
+				e.db.MarkOutboxAttempt(ctx, p.ID)
+			}
+		}
+	}
+	if _, err := e.a.Post(ctx, bot.Target{Workspace: "slack:T1", User: "UBOB"}, bot.Reply{Text: "you owe", DeliveryKey: "reminder:UBOB:2026-11-26#0"}); err != nil {
+		t.Fatal(err)
+	}
+	before := len(e.slack.callsTo("chat.postMessage"))
+	if n, err := s.Drain(ctx); n != 2 || err != nil {
+		t.Fatalf("drain after restart: %d %v", n, err)
+	}
+	after := e.slack.callsTo("chat.postMessage")[before:]
+	if len(after) != 1 || after[0].Form.Get("channel") != "DUANA" {
+		t.Fatalf("after restart posted %d: %+v", len(after), after)
+	}
+	if pending, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{Status: &pendingStatus}); len(pending) != 0 {
+		t.Fatalf("still pending: %+v", pending)
 	}
 }

@@ -17,20 +17,21 @@ var (
 )
 
 const outboxCols = `id, key, workspace, channel, user_id, reply, status, attempts, next_attempt, last_error,
-	parts_sent, ref_channel, ref_id, created_at, sent_at`
+	parts_sent, ref_channel, ref_id, created_at, sent_at, attempt_at`
 
 func scanOutbox(sc interface{ Scan(...any) error }) (*bot.OutboxItem, error) {
 	it := &bot.OutboxItem{}
 	var reply, next, created string
-	var sent sql.NullString
+	var sent, attempt sql.NullString
 	if err := sc.Scan(&it.ID, &it.Key, &it.Target.Workspace, &it.Target.Channel, &it.Target.User, &reply, &it.Status,
-		&it.Attempts, &next, &it.LastError, &it.PartsSent, &it.Ref.Channel, &it.Ref.ID, &created, &sent); err != nil {
+		&it.Attempts, &next, &it.LastError, &it.PartsSent, &it.Ref.Channel, &it.Ref.ID, &created, &sent, &attempt); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(reply), &it.Reply); err != nil {
 		return nil, err
 	}
 	it.NextAttempt, it.CreatedAt, it.SentAt = parseTime(nullStr(next)), parseTime(nullStr(created)), parseTime(sent)
+	it.AttemptAt = parseTime(attempt)
 	return it, nil
 }
 
@@ -217,9 +218,17 @@ func (db *DB) outboxExec(ctx context.Context, q string, args ...any) error {
 	})
 }
 
+// MarkOutboxAttempt records that a post of the item is about to be made.
+func (db *DB) MarkOutboxAttempt(ctx context.Context, id int64) error {
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempt_at = ? WHERE id = ?`, formatTime(tx.now), id)
+		return err
+	})
+}
+
 // MarkOutboxProgress records delivered parts of a split post.
 func (db *DB) MarkOutboxProgress(ctx context.Context, id int64, parts int, ref bot.MessageRef) error {
-	return db.outboxExec(ctx, `UPDATE outbox SET parts_sent = ?,
+	return db.outboxExec(ctx, `UPDATE outbox SET parts_sent = ?, attempt_at = NULL,
 		ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
 		ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, parts, ref.Channel, ref.ID, id)
 }
@@ -227,7 +236,7 @@ func (db *DB) MarkOutboxProgress(ctx context.Context, id int64, parts int, ref b
 // MarkOutboxSent records delivery of every part.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, parts int, ref bot.MessageRef) error {
 	return db.write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', parts_sent = ?,
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', parts_sent = ?, attempt_at = NULL,
 			ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
 			ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, formatTime(tx.now), parts, ref.Channel, ref.ID, id)
 		return err
@@ -236,7 +245,7 @@ func (db *DB) MarkOutboxSent(ctx context.Context, id int64, parts int, ref bot.M
 
 // MarkOutboxDeferred postpones an item without counting an attempt.
 func (db *DB) MarkOutboxDeferred(ctx context.Context, id int64, errText string, next time.Time) error {
-	return db.outboxExec(ctx, `UPDATE outbox SET last_error = ?, next_attempt = ? WHERE id = ?`, errText, formatTime(next), id)
+	return db.outboxExec(ctx, `UPDATE outbox SET last_error = ?, next_attempt = ?, attempt_at = NULL WHERE id = ?`, errText, formatTime(next), id)
 }
 
 // MarkOutboxFailed records a failed attempt.
