@@ -33,7 +33,7 @@ func TestCommandTokens(t *testing.T) {
 		}
 	}
 	e.a.Wait()
-	if meetingCount(t, e) != 0 || len(e.mm.calls) != 0 {
+	if meetingCount(t, e) != 0 || len(e.mm.Calls("", "")) != 0 {
 		t.Fatal("a refused command changed something")
 	}
 	// The token may come in the form alone, too.
@@ -203,9 +203,7 @@ func TestButtonsUpdateThePostAndForgeriesAreRefused(t *testing.T) {
 		t.Fatalf("unsigned context: %d", code)
 	}
 	// A genuine button pressed by someone who may not: refused, unchanged.
-	e.mm.mu.Lock()
-	e.mm.users["eveid"] = &model.User{Id: "eveid", Username: "eve"}
-	e.mm.mu.Unlock()
+	e.mm.SetUser(&model.User{Id: "eveid", Username: "eve"})
 	code, resp = click("eveid", acts[5].Integration.Context)
 	if code != 200 || !strings.Contains(resp.EphemeralText, "Only the owner") || resp.Update != nil {
 		t.Fatalf("refused click: %d %+v", code, resp)
@@ -239,7 +237,7 @@ func atoi(s string) int64 {
 
 func TestRateLimitsAndLookups(t *testing.T) {
 	e := newEnv(t)
-	e.mm.rateLimited = 1
+	e.mm.RateLimit(1)
 	_, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", Channel: "chan9"}, bot.Reply{Text: "hi"})
 	var se *bot.SendError
 	if !errors.As(err, &se) || se.RetryAfter != 3*time.Second {
@@ -296,7 +294,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 
 	// A reminder DM is created but the answer is lost; the retry finds it
 	// by its delivery key and records it instead of posting again.
-	e.mm.lostReplies = 1
+	e.mm.LoseReplies(1)
 	e.db.Enqueue(ctx, &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"}, Reply: bot.Reply{Text: "you owe 1"}})
 	if n, _ := s.Drain(ctx); n != 0 {
 		t.Fatal("a post without an answer counted as sent")
@@ -318,7 +316,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 		t.Fatal("the retry did not look for the interrupted post")
 	}
 	items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{})
-	if items[0].Status != bot.OutboxSent || items[0].Ref.ID != e.mm.posts[0].Id {
+	if items[0].Status != bot.OutboxSent || items[0].Ref.ID != e.mm.Posts()[0].Id {
 		t.Fatalf("recorded: %+v", items[0])
 	}
 

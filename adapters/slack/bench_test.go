@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getbackhq/getback/adapters/slack/slacktest"
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/commands"
 	"github.com/getbackhq/getback/storage/sqlite/sqlitetest"
@@ -53,15 +54,9 @@ var benchSeq atomic.Int64
 
 func signedList(b *testing.B, url_, responseURL string) *http.Request {
 	n := benchSeq.Add(1)
-	form := url.Values{"team_id": {"T1"}, "user_id": {"u0001"}, "user_name": {"p1"}, "command": {"/getback"},
-		"text": {"list overdue"}, "channel_id": {"C1"}, "trigger_id": {fmt.Sprintf("bench.%d", n)},
-		"response_url": {responseURL + strconv.FormatInt(n, 10)}}.Encode()
-	req, _ := http.NewRequest(http.MethodPost, url_, strings.NewReader(form))
-	ts := time.Now().Unix()
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-	req.Header.Set("X-Slack-Signature", sign(ts, form))
-	return req
+	return slacktest.NewRequest(url_, secret, url.Values{"team_id": {"T1"}, "user_id": {"u0001"}, "user_name": {"p1"},
+		"command": {"/getback"}, "text": {"list overdue"}, "channel_id": {"C1"}, "trigger_id": {fmt.Sprintf("bench.%d", n)},
+		"response_url": {responseURL + strconv.FormatInt(n, 10)}})
 }
 
 // benchAcks sends signed /getback list requests from 4 clients and reports

@@ -52,8 +52,8 @@ func TestSignatureChecks(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("tampered body: %d", resp.StatusCode)
 	}
-	if n := meetings(t, e); n != 0 || len(e.slack.calls) != 0 {
-		t.Fatalf("forged requests changed something: %d meetings, %d API calls", n, len(e.slack.calls))
+	if n := meetings(t, e); n != 0 || len(e.slack.Calls("")) != 0 {
+		t.Fatalf("forged requests changed something: %d meetings, %d API calls", n, len(e.slack.Calls("")))
 	}
 	big := strings.Repeat("x", 300<<10)
 	if resp, _ := e.post("/slack/commands", big, nil); resp.StatusCode != http.StatusRequestEntityTooLarge {
@@ -79,7 +79,7 @@ func TestSlashCommandAnswersAndDedupe(t *testing.T) {
 
 	// The same delivery again (same trigger_id) is processed once.
 	form := url.Values{"team_id": {"T1"}, "user_id": {"UANA"}, "command": {"/meeting"}, "text": {"add state:Guam"},
-		"trigger_id": {"dup-1"}, "channel_id": {"C1"}, "response_url": {e.slack.srv.URL + "/response/x"}}.Encode()
+		"trigger_id": {"dup-1"}, "channel_id": {"C1"}, "response_url": {e.slack.URL + "/response/x"}}.Encode()
 	if _, body := e.post("/slack/commands", form, nil); !strings.Contains(body, "Logged meeting #2") {
 		t.Fatalf("first delivery: %q", body)
 	}
@@ -113,7 +113,7 @@ func TestBusyAdapterAnswersInline(t *testing.T) {
 	// acknowledged within AckWithin and answered later through
 	// response_url.
 	e.a.cfg.AckWithin = 50 * time.Millisecond
-	e.slack.slow["users.list"] = 400 * time.Millisecond
+	e.slack.Slow("users.list", 400*time.Millisecond)
 	start := time.Now()
 	resp, body = e.command("UANA", "/getback", `add @bob "send the agenda"`)
 	if took := time.Since(start); took > 300*time.Millisecond {
@@ -228,7 +228,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 		t.Fatalf("reminder buttons: %v", blocks)
 	}
 	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "UBOB"},
-		"trigger_id": "click-1", "channel": map[string]any{"id": ref.Channel}, "response_url": e.slack.srv.URL + "/response/click",
+		"trigger_id": "click-1", "channel": map[string]any{"id": ref.Channel}, "response_url": e.slack.URL + "/response/click",
 		"container": map[string]any{"type": "message", "message_ts": ref.ID, "channel_id": ref.Channel},
 		"actions":   []any{map[string]any{"type": "button", "action_id": doneAction["action_id"], "block_id": blockID, "value": doneAction["value"]}}}
 	resp, body := e.interact(click)
@@ -255,7 +255,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	// Someone else's click is refused, told through response_url, and
 	// changes nothing.
 	click["user"] = map[string]any{"id": "UANA-not-owner"}
-	e.slack.users["UANA-not-owner"] = map[string]any{"id": "UANA-not-owner", "name": "eve", "profile": map[string]any{}}
+	e.slack.SetUser(map[string]any{"id": "UANA-not-owner", "name": "eve", "profile": map[string]any{}})
 	click["trigger_id"] = "click-2"
 	act := click["actions"].([]any)[0].(map[string]any)
 	act["action_id"] = bot.ActionSnoozeWeek + "|2"
@@ -271,7 +271,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	// A click on an ephemeral list replaces it through response_url.
 	click["user"] = map[string]any{"id": "UBOB"}
 	click["trigger_id"] = "click-3"
-	click["response_url"] = e.slack.srv.URL + "/response/list"
+	click["response_url"] = e.slack.URL + "/response/list"
 	click["container"] = map[string]any{"type": "message", "message_ts": "", "is_ephemeral": true}
 	act["action_id"], act["block_id"] = bot.ActionSnoozeDay+"|2", "b0|/getback list mine"
 	e.interact(click)
@@ -283,7 +283,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 
 func TestPostHonoursRateLimitsAndClassifiesErrors(t *testing.T) {
 	e := newEnv(t)
-	e.slack.rateLimited["chat.postMessage"] = 1
+	e.slack.RateLimit("chat.postMessage", 1, 7)
 	_, err := e.a.Post(context.Background(), bot.Target{Workspace: "slack:T1", Channel: "C9"}, bot.Reply{Text: "hi"})
 	var se *bot.SendError
 	if !errors.As(err, &se) || se.RetryAfter != 7*time.Second {
@@ -306,7 +306,7 @@ func TestPostHonoursRateLimitsAndClassifiesErrors(t *testing.T) {
 	}
 
 	// Through the outbox: the 429 defers the item by Retry-After.
-	e.slack.rateLimited["chat.postMessage"] = 1
+	e.slack.RateLimit("chat.postMessage", 1, 7)
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	e.db.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, Reply: bot.Reply{Text: "digest"}})
 	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: func() time.Time { return now }}
@@ -380,7 +380,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 
 	// The post takes effect but its answer is lost: the retry finds it in
 	// the channel's history instead of posting again.
-	e.slack.lostReplies["chat.postMessage"] = 1
+	e.slack.LoseReplies("chat.postMessage", 1)
 	e.db.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, Reply: bot.Reply{Text: "digest"}})
 	if n, _ := s.Drain(ctx); n != 0 {
 		t.Fatal("a post without an answer counted as sent")
@@ -403,7 +403,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 		t.Fatalf("history: %+v", hist)
 	}
 	items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{})
-	if items[0].Status != bot.OutboxSent || items[0].Ref.ID != e.slack.posted[0].TS {
+	if items[0].Status != bot.OutboxSent || items[0].Ref.ID != e.slack.Posted()[0].TS {
 		t.Fatalf("recorded: %+v", items[0])
 	}
 

@@ -31,7 +31,7 @@ func TestSocketModeRoundTrip(t *testing.T) {
 		conn.WriteJSON(map[string]any{"type": "slash_commands", "envelope_id": "env-1", "accepts_response_payload": true,
 			"payload": map[string]any{"token": "x", "team_id": "T1", "user_id": "UANA", "user_name": "ana", "command": "/meeting",
 				"text": "add state:Nevada date:2026-11-20", "trigger_id": "sock-1", "channel_id": "CGEN",
-				"response_url": e.slack.srv.URL + "/response/sock"}})
+				"response_url": e.slack.URL + "/response/sock"}})
 		conn.WriteJSON(map[string]any{"type": "interactive", "envelope_id": "env-2", "accepts_response_payload": true,
 			"payload": map[string]any{"type": "view_submission", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "UANA"},
 				"trigger_id": "sock-2", "view": map[string]any{"callback_id": formCallback, "private_metadata": "meeting.add\nCGEN",
@@ -45,8 +45,8 @@ func TestSocketModeRoundTrip(t *testing.T) {
 		}
 	}))
 	defer ws.Close()
-	e.slack.wsURL = "ws" + strings.TrimPrefix(ws.URL, "http") + "/link"
-	e.a = New(Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: e.slack.srv.URL + "/api/", Log: quiet}, e.db)
+	e.slack.SetSocketURL("ws" + strings.TrimPrefix(ws.URL, "http") + "/link")
+	e.a = New(Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: e.slack.URL + "/api/", Log: quiet}, e.db)
 	e.a.SetRunner(newEnvRunner(e))
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -59,7 +59,7 @@ func TestSocketModeRoundTrip(t *testing.T) {
 		case m := <-acks:
 			got[m["envelope_id"].(string)] = m
 		case <-timeout:
-			t.Fatalf("acks received: %v; api calls %+v", got, e.slack.calls)
+			t.Fatalf("acks received: %v; api calls %+v", got, e.slack.Calls(""))
 		}
 	}
 	cancel()

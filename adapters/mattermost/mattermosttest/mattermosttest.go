@@ -1,0 +1,296 @@
+// Package mattermosttest is a stand-in for Mattermost's REST API (v4) on
+// loopback: an HTTP server that answers the calls getback makes with the
+// model package's JSON, records every call, and can be told to misbehave
+// (rate limits, answers lost after a post was created). Tests, the load
+// generator and the crash test point MATTERMOST_URL at it.
+package mattermosttest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+// Call is one request the server received.
+type Call struct {
+	Method, Path string
+	Body         []byte
+	At           time.Time
+}
+
+// BotID is the user id of the bot account (users/me).
+const BotID = "botid"
+
+// Server is a fake Mattermost server. It knows the bot account; add users
+// with SetUser and channels with AddChannel.
+type Server struct {
+	// URL is the value for MATTERMOST_URL.
+	URL string
+
+	srv *httptest.Server
+
+	mu          sync.Mutex
+	calls       []Call
+	users       map[string]*model.User
+	channels    map[string]string // name -> id
+	rateLimited int
+	lost        int
+	seq         int
+	posts       []*model.Post
+	keep        bool
+	counts      map[string]int // calls per path, kept even when calls are not
+}
+
+// NewServer starts a fake Mattermost on 127.0.0.1.
+func NewServer() *Server {
+	s := &Server{users: map[string]*model.User{BotID: {Id: BotID, Username: "getback", IsBot: true}},
+		channels: map[string]string{}, keep: true, counts: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// ResponseURL returns a command response_url; posts to it are recorded
+// under the path /hooks/commands/<id>.
+func (s *Server) ResponseURL(id string) string { return s.URL + "/hooks/commands/" + id }
+
+// SetUser adds or replaces a user.
+func (s *Server) SetUser(u *model.User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[u.Id] = u
+}
+
+// AddChannel makes a team channel known by name.
+func (s *Server) AddChannel(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels[name] = id
+}
+
+// RateLimit makes the next n posts answer 429 (Retry-After: 3).
+func (s *Server) RateLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateLimited = n
+}
+
+// LoseReplies makes the next n posts be created and then answer 500, as
+// when a connection drops after the server acted.
+func (s *Server) LoseReplies(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lost = n
+}
+
+// KeepCalls turns the recording of calls on (the default) or off; posts
+// are always kept.
+func (s *Server) KeepCalls(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keep = on
+}
+
+// Calls returns the recorded calls of an HTTP method whose path starts
+// with prefix ("" and "" for all).
+func (s *Server) Calls(method, prefix string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if (method == "" || c.Method == method) && strings.HasPrefix(c.Path, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// WaitFor polls until n such calls arrived or the timeout passes, and
+// returns the calls so far.
+func (s *Server) WaitFor(method, prefix string, n int, timeout time.Duration) []Call {
+	deadline := time.Now().Add(timeout)
+	for {
+		calls := s.Calls(method, prefix)
+		if len(calls) >= n || time.Now().After(deadline) {
+			return calls
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Count returns how many calls had a path starting with prefix
+// ("/hooks/commands/" counts the answers posted to response_urls).
+func (s *Server) Count(prefix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for p, c := range s.counts {
+		if strings.HasPrefix(p, prefix) {
+			n += c
+		}
+	}
+	return n
+}
+
+// Posts returns the posts created, oldest first.
+func (s *Server) Posts() []*model.Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*model.Post(nil), s.posts...)
+}
+
+func appError(w http.ResponseWriter, status int, id string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(model.NewAppError("fake", id, nil, "", status))
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	if s.keep {
+		s.calls = append(s.calls, Call{r.Method, r.URL.Path, body, time.Now()})
+	}
+	s.counts[r.URL.Path]++
+	s.mu.Unlock()
+	reply := func(v any) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(v)
+	}
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/hooks/commands/"):
+		w.WriteHeader(http.StatusOK)
+	case p == "/api/v4/users/me":
+		s.mu.Lock()
+		u := s.users[BotID]
+		s.mu.Unlock()
+		reply(u)
+	case strings.HasPrefix(p, "/api/v4/users/username/"):
+		if u := s.user(func(u *model.User) bool { return u.Username == strings.TrimPrefix(p, "/api/v4/users/username/") }); u != nil {
+			reply(u)
+			return
+		}
+		appError(w, 404, "app.user.missing_account.const")
+	case strings.HasPrefix(p, "/api/v4/users/"):
+		if u := s.user(func(u *model.User) bool { return u.Id == strings.TrimPrefix(p, "/api/v4/users/") }); u != nil {
+			reply(u)
+			return
+		}
+		appError(w, 404, "app.user.missing_account.const")
+	case p == "/api/v4/channels/direct":
+		var ids []string
+		json.Unmarshal(body, &ids)
+		if len(ids) != 2 {
+			appError(w, 400, "api.context.invalid_body_param.app_error")
+			return
+		}
+		reply(&model.Channel{Id: "dm_" + ids[1], Type: model.ChannelTypeDirect})
+	case p == "/api/v4/posts" && r.Method == http.MethodPost:
+		s.createPost(w, body)
+	case strings.HasPrefix(p, "/api/v4/posts/") && r.Method == http.MethodPut:
+		var post model.Post
+		json.Unmarshal(body, &post)
+		reply(&post)
+	case strings.HasPrefix(p, "/api/v4/channels/") && strings.HasSuffix(p, "/posts") && r.Method == http.MethodGet:
+		channel := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v4/channels/"), "/posts")
+		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+		list := model.NewPostList()
+		s.mu.Lock()
+		for _, post := range s.posts {
+			if post.ChannelId == channel && post.UpdateAt >= since {
+				list.AddPost(post)
+				list.AddOrder(post.Id)
+			}
+		}
+		s.mu.Unlock()
+		reply(list)
+	case p == "/api/v4/actions/dialogs/open":
+		reply(map[string]string{"status": "OK"})
+	case strings.HasPrefix(p, "/api/v4/teams/") && strings.Contains(p, "/channels/name/"):
+		name := p[strings.LastIndex(p, "/")+1:]
+		s.mu.Lock()
+		id, ok := s.channels[name]
+		s.mu.Unlock()
+		if !ok {
+			appError(w, 404, "store.sql_channel.get_by_name.missing.app_error")
+			return
+		}
+		reply(&model.Channel{Id: id, Name: name, Type: model.ChannelTypeOpen})
+	case strings.HasSuffix(p, "/members") && r.Method == http.MethodPost:
+		w.WriteHeader(http.StatusCreated)
+		reply(&model.ChannelMember{ChannelId: strings.Split(p, "/")[4], UserId: BotID})
+	case p == "/api/v4/system/ping":
+		reply(map[string]string{"status": "OK"})
+	default:
+		appError(w, 404, "api.context.404.app_error")
+	}
+}
+
+func (s *Server) user(match func(*model.User) bool) *model.User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if match(u) {
+			return u
+		}
+	}
+	return nil
+}
+
+func (s *Server) createPost(w http.ResponseWriter, body []byte) {
+	var post model.Post
+	if err := json.Unmarshal(body, &post); err != nil || post.ChannelId == "" {
+		appError(w, 400, "api.context.invalid_body_param.app_error")
+		return
+	}
+	s.mu.Lock()
+	limited := s.rateLimited > 0
+	if limited {
+		s.rateLimited--
+	}
+	s.seq++
+	post.Id = fmt.Sprintf("post%d", s.seq)
+	lost := false
+	if !limited {
+		post.CreateAt, post.UpdateAt = model.GetMillis(), model.GetMillis()
+		s.posts = append(s.posts, &post)
+		lost = s.lost > 0
+		if lost {
+			s.lost--
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case limited:
+		w.Header().Set("Retry-After", "3")
+		appError(w, 429, "api.context.rate_limited")
+	case lost:
+		appError(w, 500, "api.context.500.app_error")
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(&post)
+	}
+}
+
+// NewCommandRequest returns a slash command POST to getback's Mattermost
+// endpoint (u), carrying the command token as Mattermost sends it.
+func NewCommandRequest(u string, form url.Values) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Token "+form.Get("token"))
+	return req
+}

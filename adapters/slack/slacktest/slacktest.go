@@ -1,0 +1,325 @@
+// Package slacktest is a stand-in for Slack's Web API on loopback: an
+// HTTP server that answers the methods getback calls with Slack's JSON,
+// records every call, and can be told to misbehave (rate limits, slow
+// methods, answers lost after the call took effect). Tests, the load
+// generator and the crash test point SLACK_API_URL at it.
+package slacktest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Call is one request the server received.
+type Call struct {
+	Method string         // Web API method ("chat.postMessage"), or "response/<id>" for a response_url
+	Form   url.Values     // form-encoded calls
+	JSON   map[string]any // JSON calls (views.open, response_url)
+	At     time.Time
+}
+
+// Message is a message chat.postMessage created.
+type Message struct {
+	Channel  string
+	TS       string
+	Text     string
+	Metadata map[string]any // as sent: {"event_type":…, "event_payload":{…}}
+}
+
+// Server is a fake Slack Web API. Its zero roster knows no users; add them
+// with SetUser. Start it with NewServer and Close it when done.
+type Server struct {
+	// URL is the server's base address; the Web API is under URL+"/api/".
+	URL string
+
+	srv *httptest.Server
+
+	mu          sync.Mutex
+	calls       []Call
+	users       map[string]map[string]any
+	channels    map[string]string // id -> name
+	rateLimited map[string]int    // method -> how many more calls answer 429
+	retryAfter  int
+	slow        map[string]time.Duration
+	lost        map[string]int // method -> how many more calls take effect but answer 500
+	socketURL   string
+	seq         int
+	posted      []Message
+	keep        bool
+	counts      map[string]int // calls per method, kept even when calls are not
+}
+
+// NewServer starts a fake Slack on 127.0.0.1.
+func NewServer() *Server {
+	s := &Server{users: map[string]map[string]any{}, channels: map[string]string{}, rateLimited: map[string]int{},
+		slow: map[string]time.Duration{}, lost: map[string]int{}, retryAfter: 1, keep: true, counts: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// APIURL is the value for SLACK_API_URL.
+func (s *Server) APIURL() string { return s.URL + "/api/" }
+
+// ResponseURL returns a response_url whose posts are recorded as calls of
+// method "response/<id>".
+func (s *Server) ResponseURL(id string) string { return s.URL + "/response/" + id }
+
+// SetUser adds or replaces a user, as users.info returns it ("id", "name",
+// "real_name", "tz", "is_admin", "profile").
+func (s *Server) SetUser(u map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[u["id"].(string)] = u
+}
+
+// AddChannel makes a channel known to conversations.list.
+func (s *Server) AddChannel(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels[id] = name
+}
+
+// RateLimit makes the next n calls of method answer 429 with Retry-After
+// seconds.
+func (s *Server) RateLimit(method string, n, retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateLimited[method], s.retryAfter = n, retryAfter
+}
+
+// Slow delays every answer of method by d.
+func (s *Server) Slow(method string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.slow[method] = d
+}
+
+// LoseReplies makes the next n calls of method take effect and then
+// answer 500, as when a connection drops after Slack acted.
+func (s *Server) LoseReplies(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lost[method] = n
+}
+
+// SetSocketURL sets the WebSocket address apps.connections.open returns.
+func (s *Server) SetSocketURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.socketURL = u
+}
+
+// KeepCalls turns the recording of calls on (the default) or off; posted
+// messages are always kept.
+func (s *Server) KeepCalls(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keep = on
+}
+
+// Calls returns the recorded calls of one method, or all with "".
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// WaitFor polls until method was called n times or the timeout passes,
+// and returns the calls so far.
+func (s *Server) WaitFor(method string, n int, timeout time.Duration) []Call {
+	deadline := time.Now().Add(timeout)
+	for {
+		calls := s.Calls(method)
+		if len(calls) >= n || time.Now().After(deadline) {
+			return calls
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Count returns how many calls had a method starting with prefix
+// ("response/" counts the answers posted to response_urls).
+func (s *Server) Count(prefix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for m, c := range s.counts {
+		if strings.HasPrefix(m, prefix) {
+			n += c
+		}
+	}
+	return n
+}
+
+// Posted returns the messages chat.postMessage created, oldest first.
+func (s *Server) Posted() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.posted...)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	method := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/api/"), "/")
+	call := Call{Method: method, At: time.Now()}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		json.Unmarshal(body, &call.JSON)
+	} else {
+		call.Form, _ = url.ParseQuery(string(body))
+	}
+	s.mu.Lock()
+	if s.keep {
+		s.calls = append(s.calls, call)
+	}
+	s.counts[method]++
+	limited := s.rateLimited[method] > 0
+	if limited {
+		s.rateLimited[method]--
+	}
+	delay, retryAfter := s.slow[method], s.retryAfter
+	s.seq++
+	// A real ts: seconds since the epoch, and a sequence for uniqueness.
+	ts := fmt.Sprintf("%d.%06d", time.Now().Unix(), s.seq%1000000)
+	s.mu.Unlock()
+	time.Sleep(delay)
+	if limited {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		w.WriteHeader(http.StatusTooManyRequests)
+		return
+	}
+	reply := func(v map[string]any) {
+		v["ok"] = true
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(v)
+	}
+	fail := func(code string) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": code})
+	}
+	switch method {
+	case "chat.postMessage":
+		m := Message{Channel: call.Form.Get("channel"), TS: ts, Text: call.Form.Get("text")}
+		json.Unmarshal([]byte(call.Form.Get("metadata")), &m.Metadata)
+		s.mu.Lock()
+		s.posted = append(s.posted, m)
+		lost := s.lost[method] > 0
+		if lost {
+			s.lost[method]--
+		}
+		s.mu.Unlock()
+		if lost {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		reply(map[string]any{"channel": m.Channel, "ts": ts})
+	case "chat.update":
+		reply(map[string]any{"channel": call.Form.Get("channel"), "ts": call.Form.Get("ts")})
+	case "chat.postEphemeral":
+		reply(map[string]any{"message_ts": ts})
+	case "views.open":
+		reply(map[string]any{"view": map[string]any{"id": "V1"}})
+	case "conversations.open":
+		reply(map[string]any{"channel": map[string]any{"id": "D" + call.Form.Get("users")}})
+	case "conversations.history":
+		reply(map[string]any{"messages": s.history(call.Form), "has_more": false})
+	case "users.info":
+		s.mu.Lock()
+		u, ok := s.users[call.Form.Get("user")]
+		s.mu.Unlock()
+		if !ok {
+			fail("user_not_found")
+			return
+		}
+		reply(map[string]any{"user": u})
+	case "users.list":
+		var members []any
+		s.mu.Lock()
+		for _, u := range s.users {
+			members = append(members, u)
+		}
+		s.mu.Unlock()
+		reply(map[string]any{"members": members, "response_metadata": map[string]any{"next_cursor": ""}})
+	case "conversations.list":
+		var chans []any
+		s.mu.Lock()
+		for id, name := range s.channels {
+			chans = append(chans, map[string]any{"id": id, "name": name})
+		}
+		s.mu.Unlock()
+		reply(map[string]any{"channels": chans, "response_metadata": map[string]any{"next_cursor": ""}})
+	case "auth.test":
+		reply(map[string]any{"user_id": "UBOT", "team_id": "T1"})
+	case "apps.connections.open":
+		s.mu.Lock()
+		u := s.socketURL
+		s.mu.Unlock()
+		reply(map[string]any{"url": u})
+	default:
+		if strings.HasPrefix(method, "response/") {
+			io.WriteString(w, "ok")
+			return
+		}
+		fail("unknown_method")
+	}
+}
+
+// history answers conversations.history: the channel's messages since
+// "oldest", newest first, with metadata when asked for.
+func (s *Server) history(f url.Values) []any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	msgs := []any{}
+	for i := len(s.posted) - 1; i >= 0; i-- {
+		m := s.posted[i]
+		if m.Channel != f.Get("channel") || m.TS < f.Get("oldest") {
+			continue
+		}
+		out := map[string]any{"type": "message", "ts": m.TS, "text": m.Text, "bot_id": "BBOT"}
+		if m.Metadata != nil && f.Get("include_all_metadata") == "1" {
+			out["metadata"] = m.Metadata
+		}
+		msgs = append(msgs, out)
+	}
+	return msgs
+}
+
+// Sign returns the X-Slack-Signature of a request body sent at ts, as
+// Slack computes it: v0= and the hex HMAC-SHA256 of "v0:<ts>:<body>".
+func Sign(secret string, ts int64, body string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%d:%s", ts, body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// NewRequest returns a POST of a form to one of getback's Slack endpoints
+// (u), signed with secret now, as Slack sends it.
+func NewRequest(u, secret string, form url.Values) *http.Request {
+	body := form.Encode()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	ts := time.Now().Unix()
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("X-Slack-Signature", Sign(secret, ts, body))
+	return req
+}
