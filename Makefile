@@ -4,7 +4,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build vet fmt bench clean e2e-mattermost
+.PHONY: run test build vet fmt bench clean e2e-mattermost load
 
 ## run: the bot in local console mode on ./getback.db (no chat server needed)
 run: build
@@ -26,6 +26,12 @@ vet:
 ## bench: the benchmarks quoted in the issue notes (slow: builds large stores)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+
+## load: drive a real getback serve on 127.0.0.1 with signed Slack and
+## Mattermost commands and check the store against the load log
+## (LOADFLAGS="--requests 20000 --seed-meetings 100000" for the quoted run)
+load: build
+	$(GO) run ./cmd/getback-load --getback bin/getback $(LOADFLAGS)
 
 clean:
 	rm -rf bin

@@ -123,6 +123,8 @@ type PersonService interface {
 	FindPerson(ctx context.Context, ws, userID string) (*Person, error)
 	// FindPeople returns everyone known, in every workspace when ws is "".
 	FindPeople(ctx context.Context, ws string) ([]*Person, error)
+	// FindPeopleByID returns those of the users known in ws, in no order.
+	FindPeopleByID(ctx context.Context, ws string, userIDs []string) ([]*Person, error)
 	// UpsertPerson creates or replaces p.
 	UpsertPerson(ctx context.Context, p *Person) error
 }

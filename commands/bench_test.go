@@ -84,3 +84,10 @@ func BenchmarkMeetingSearch(b *testing.B) {
 	queries := []string{`"fusion center"`, `"paper ballots"`, `"county clerk"`, `"phishing assessment"`}
 	benchCommand(b, "/meeting", func(i int) string { return "search " + queries[i%len(queries)] })
 }
+
+// BenchmarkGetbackAdd adds an item for another user, with a due date.
+func BenchmarkGetbackAdd(b *testing.B) {
+	benchCommand(b, "/getback", func(i int) string {
+		return fmt.Sprintf(`add @u%04d "send the contact list %d" due:friday`, i%2000, i)
+	})
+}

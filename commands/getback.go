@@ -99,7 +99,7 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		labels, err := labelsOf(ctx, cl.r.Store, cl.Workspace, u.ID)
+		labels, err := cl.labelsOf(ctx, u.ID)
 		if err != nil {
 			return bot.Reply{}, err
 		}
@@ -139,6 +139,7 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	cl.prefetchOwners(ctx, gbs)
 	for _, g := range gbs {
 		r.Blocks = append(r.Blocks, cl.getbackBlock(ctx, g, labels, true))
 	}
@@ -205,7 +206,7 @@ func (cl *call) ownerName(ctx context.Context, g *bot.Getback) string {
 	if g.OwnerKind == bot.OwnerUser {
 		return cl.name(ctx, g.Owner)
 	}
-	ms, err := cl.r.Store.FindOwnerMappings(ctx, cl.Workspace)
+	ms, err := cl.ownerMappings(ctx)
 	if err == nil {
 		for _, m := range ms {
 			if m.Label == g.Owner {

@@ -184,6 +184,7 @@ func (cl *call) meetingShow(ctx context.Context, id int64) (bot.Reply, error) {
 		if err != nil {
 			return bot.Reply{}, err
 		}
+		cl.prefetchOwners(ctx, gbs)
 		for _, g := range gbs {
 			r.Blocks = append(r.Blocks, cl.getbackBlock(ctx, g, labels, false))
 		}
@@ -226,7 +227,7 @@ func (cl *call) createdGetbacks(ctx context.Context, gbs []*bot.Getback) []bot.B
 }
 
 func (cl *call) meetingList(ctx context.Context, q MeetingList) (bot.Reply, error) {
-	f := bot.MeetingFilter{Workspace: cl.Workspace, Region: q.Region, Since: q.Since, Until: q.Until, Limit: PageSize}
+	f := bot.MeetingFilter{Workspace: cl.Workspace, Region: q.Region, Since: q.Since, Until: q.Until, Limit: PageSize, CountCap: CountCap}
 	if q.State != "" {
 		f.State = &q.State
 	}
@@ -242,11 +243,15 @@ func (cl *call) meetingList(ctx context.Context, q MeetingList) (bot.Reply, erro
 	if total == 0 {
 		return bot.Message("No meetings match. Log one with /meeting add state:Nevada date:today ..."), nil
 	}
-	r := bot.Reply{Text: fmt.Sprintf("%s, newest first.", plural(total, "meeting", "meetings")), View: q.text(page)}
+	title := plural(total, "meeting", "meetings")
+	if total >= CountCap {
+		title = fmt.Sprintf("More than %d meetings", CountCap)
+	}
+	r := bot.Reply{Text: title + ", newest first.", View: q.text(page)}
 	for _, m := range ms {
 		r.Blocks = append(r.Blocks, meetingLine(m, clip(m.Discussion, 140)))
 	}
-	r.Blocks = append(r.Blocks, pager(total, 0, page, len(ms), func(p int) string { return q.text(p) })...)
+	r.Blocks = append(r.Blocks, pager(total, CountCap, page, len(ms), func(p int) string { return q.text(p) })...)
 	return r, nil
 }
 

@@ -60,6 +60,9 @@ type call struct {
 	now    time.Time
 	today  bot.Date
 	names  map[string]string
+	// mappings caches the workspace's owner mappings for the call.
+	mappings []bot.OwnerMapping
+	mapped   bool
 }
 
 func (r *Runner) log() *slog.Logger {
@@ -298,13 +301,67 @@ func (cl *call) name(ctx context.Context, id string) string {
 	return n
 }
 
-// myLabels returns the owner labels mapped to the caller.
-func (cl *call) myLabels(ctx context.Context) ([]string, error) {
-	return labelsOf(ctx, cl.r.Store, cl.Workspace, cl.User.ID)
+// prefetchNames loads the names of the users in one query, so that
+// rendering a list does not look them up one by one.
+func (cl *call) prefetchNames(ctx context.Context, ids []string) {
+	var missing []string
+	for _, id := range ids {
+		if _, ok := cl.names[id]; !ok && id != "" {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	people, err := cl.r.Store.FindPeopleByID(ctx, cl.Workspace, missing)
+	if err != nil {
+		return // name() looks them up one by one
+	}
+	for _, p := range people {
+		if p.Name != "" {
+			cl.names[p.UserID] = p.Name
+		}
+	}
 }
 
-func labelsOf(ctx context.Context, s bot.GetbackService, ws, userID string) ([]string, error) {
-	ms, err := s.FindOwnerMappings(ctx, ws)
+// prefetchOwners loads the names of the items' owners (and of the people
+// their labels map to).
+func (cl *call) prefetchOwners(ctx context.Context, gbs []*bot.Getback) {
+	var ids []string
+	for _, g := range gbs {
+		if g.OwnerKind == bot.OwnerUser {
+			ids = append(ids, g.Owner)
+		}
+	}
+	if ms, err := cl.ownerMappings(ctx); err == nil {
+		for _, m := range ms {
+			ids = append(ids, m.UserID)
+		}
+	}
+	cl.prefetchNames(ctx, ids)
+}
+
+// ownerMappings returns the workspace's owner mappings, read once per call.
+func (cl *call) ownerMappings(ctx context.Context) ([]bot.OwnerMapping, error) {
+	if cl.mapped {
+		return cl.mappings, nil
+	}
+	ms, err := cl.r.Store.FindOwnerMappings(ctx, cl.Workspace)
+	if err != nil {
+		return nil, err
+	}
+	cl.mappings, cl.mapped = ms, true
+	return ms, nil
+}
+
+// myLabels returns the owner labels mapped to the caller.
+func (cl *call) myLabels(ctx context.Context) ([]string, error) {
+	return cl.labelsOf(ctx, cl.User.ID)
+}
+
+// labelsOf returns the owner labels mapped to a user.
+func (cl *call) labelsOf(ctx context.Context, userID string) ([]string, error) {
+	ms, err := cl.ownerMappings(ctx)
 	if err != nil {
 		return nil, err
 	}

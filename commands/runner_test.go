@@ -256,6 +256,19 @@ func TestMeetingListShowSearch(t *testing.T) {
 		}
 	}
 	e.ok("UANA", "/meeting", `search nothingmatches`)
+
+	// Past CountCap a list stops counting.
+	var many []*bot.Meeting
+	for i := 0; i < commands.CountCap+5; i++ {
+		many = append(many, &bot.Meeting{Workspace: ws, Region: 9, States: []string{"Nevada"}, Date: bot.Date{Year: 2025, Month: 1, Day: 1 + i%28}, CreatedBy: "UANA"})
+	}
+	if err := e.db.CreateMeetings(context.Background(), many); err != nil {
+		t.Fatal(err)
+	}
+	r = e.ok("UANA", "/meeting", "list")
+	if r.Text != fmt.Sprintf("More than %d meetings, newest first.", commands.CountCap) || !strings.Contains(r.PlainText(), fmt.Sprintf("of more than %d", commands.CountCap)) {
+		t.Fatalf("capped list: %s", r.PlainText())
+	}
 }
 
 func TestGetbackLifecycleAndPermissions(t *testing.T) {

@@ -6,6 +6,7 @@ package inbound
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,15 +24,20 @@ type Queue struct {
 	Timeout time.Duration
 }
 
-// NewQueue returns a queue running workers jobs at once with room for max.
-func NewQueue(workers, max int) *Queue {
+// NewQueue returns a queue running workers jobs at once with room for
+// limit.
+// By default (workers 0) it runs as many jobs as there are CPUs, at least
+// two: the jobs are mostly database reads, which gain nothing from more,
+// and fewer leave the database's read slots free for the commands that
+// are answered in their request.
+func NewQueue(workers, limit int) *Queue {
 	if workers <= 0 {
-		workers = 8
+		workers = max(2, runtime.GOMAXPROCS(0))
 	}
-	if max <= 0 {
-		max = 4096
+	if limit <= 0 {
+		limit = 4096
 	}
-	return &Queue{slots: make(chan struct{}, workers), max: int64(max), Timeout: 2 * time.Minute}
+	return &Queue{slots: make(chan struct{}, workers), max: int64(limit), Timeout: 2 * time.Minute}
 }
 
 // TryGo queues fn and reports true, or reports false (and runs nothing)

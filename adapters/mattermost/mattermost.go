@@ -52,7 +52,8 @@ type Config struct {
 	AckWithin time.Duration
 	// MaxBody bounds a request body; default 256 KiB.
 	MaxBody int64
-	// Workers and Queue size the work queue (defaults 8 and 4096).
+	// Workers and Queue size the work queue (defaults: the number of CPUs,
+	// at least 2, and 4096).
 	Workers, Queue int
 	// Inline answers commands in the HTTP response (the reply then shows
 	// in the API's command execution result too) when they finish within

@@ -48,7 +48,8 @@ type Config struct {
 	// MaxBody bounds a request body; default 256 KiB.
 	MaxBody int64
 	// Workers bounds the commands running at once after their
-	// acknowledgement (default 8); Queue bounds those running or waiting
+	// acknowledgement (default: the number of CPUs, at least 2); Queue
+	// bounds those running or waiting
 	// (default 4096).
 	Workers, Queue int
 	// Observe, when set, is told how each command went: its name, how long

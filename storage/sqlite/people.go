@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	"github.com/getbackhq/getback/bot"
@@ -46,6 +47,35 @@ func (db *DB) FindPeople(ctx context.Context, ws string) ([]*bot.Person, error) 
 	var out []*bot.Person
 	err := db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE ? = '' OR workspace = ? ORDER BY workspace, user_id`, ws, ws)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPerson(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// FindPeopleByID returns the known ones of the users in ws, in one query.
+func (db *DB) FindPeopleByID(ctx context.Context, ws string, userIDs []string) ([]*bot.Person, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	ids, err := json.Marshal(userIDs)
+	if err != nil {
+		return nil, err
+	}
+	var out []*bot.Person
+	err = db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+personCols+` FROM people
+			WHERE workspace = ? AND user_id IN (SELECT value FROM json_each(?))`, ws, string(ids))
 		if err != nil {
 			return err
 		}

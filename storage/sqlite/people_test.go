@@ -45,6 +45,14 @@ func TestPeopleAndRegions(t *testing.T) {
 	if len(all) != 2 || len(mine) != 1 {
 		t.Fatalf("people: all %d, console %d", len(all), len(mine))
 	}
+	// By id: only the known ones of this workspace, in one call.
+	some, err := db.FindPeopleByID(ctx, ws, []string{"ana", "U1", "nobody", "ana"})
+	if err != nil || len(some) != 1 || some[0].UserID != "ana" || some[0].Name != "Ana" {
+		t.Fatalf("by id: %+v %v", some, err)
+	}
+	if none, err := db.FindPeopleByID(ctx, ws, nil); err != nil || len(none) != 0 {
+		t.Fatalf("no ids: %v %v", none, err)
+	}
 
 	r := bot.NewRegion(ws, 9)
 	r.Channel, r.ChannelName, r.TZ, r.DigestDay, r.DigestHour = "C9", "region-9", "Pacific/Honolulu", time.Friday, 16
