@@ -4,7 +4,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build vet fmt bench clean e2e-mattermost load
+.PHONY: run test build vet fmt bench clean e2e-mattermost load crash
 
 ## run: the bot in local console mode on ./getback.db (no chat server needed)
 run: build
@@ -23,9 +23,16 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 
-## bench: the benchmarks quoted in the issue notes (slow: builds large stores)
+## bench: the benchmarks quoted in the issue notes (slow: builds large
+## stores), then the crash tests with 50 kills each
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+	$(MAKE) crash
+
+## crash: kill getback serve with SIGKILL 50 times during acknowledged
+## writes and 50 times during a reminder fan-out (make test does 3 of each)
+crash:
+	GETBACK_CRASH_ITERATIONS=50 $(GO) test -count=1 -run 'TestCrash' -v ./cmd/getback
 
 ## load: drive a real getback serve on 127.0.0.1 with signed Slack and
 ## Mattermost commands and check the store against the load log
