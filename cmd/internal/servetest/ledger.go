@@ -36,8 +36,13 @@ type Entry struct {
 	Answer    string `json:"answer,omitempty"`
 }
 
-// Acked reports whether getback acknowledged the request.
-func (e *Entry) Acked() bool { return e.Status == http.StatusOK && e.Err == "" }
+// Acked reports whether getback acknowledged the request; a write counts
+// as acknowledged when the answer in the response confirms it (a write
+// that outran Slack's 3-second window is acknowledged empty and confirmed
+// later, through response_url, and is counted as not acknowledged).
+func (e *Entry) Acked() bool {
+	return e.Status == http.StatusOK && e.Err == "" && (!e.Write() || e.Answer != "")
+}
 
 // Write reports whether the request changes the store.
 func (e *Entry) Write() bool { return e.Op != "list" }
