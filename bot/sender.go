@@ -42,6 +42,10 @@ type Sender struct {
 	Batch int
 	// Observe, when set, is told the outcome of every attempt.
 	Observe func(it *OutboxItem, outcome string)
+	// PostTimeout bounds one post; default 30 s. A post under way when
+	// the sender is stopped runs to its end (or this timeout), so that its
+	// outcome is recorded: stopping takes effect between two posts.
+	PostTimeout time.Duration
 
 	wake     chan struct{}
 	initOnce sync.Once
@@ -237,7 +241,9 @@ func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) 
 		if err := s.Store.MarkOutboxAttempt(ctx, it.ID); err != nil {
 			return false, err
 		}
-		r, perr := m.Post(ctx, it.Target, part)
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.postTimeout())
+		r, perr := m.Post(pctx, it.Target, part)
+		cancel()
 		s.mu.Lock()
 		s.lastPost[it.Target] = time.Now()
 		s.mu.Unlock()
@@ -258,6 +264,13 @@ func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) 
 	}
 	s.observe(it, OutcomeSent)
 	return true, nil
+}
+
+func (s *Sender) postTimeout() time.Duration {
+	if s.PostTimeout <= 0 {
+		return 30 * time.Second
+	}
+	return s.PostTimeout
 }
 
 // record stores that done of n parts were delivered.

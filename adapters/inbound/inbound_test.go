@@ -52,6 +52,23 @@ func TestQueueBoundsWorkAndWaiting(t *testing.T) {
 	if err := <-got; err != nil {
 		t.Fatalf("the job's context ended with the request: %v", err)
 	}
+
+	// WaitTimeout: an idle queue reports nothing left even with no time;
+	// a busy one reports what it gave up on.
+	if n := q.WaitTimeout(0); n != 0 {
+		t.Fatalf("idle queue: %d jobs left", n)
+	}
+	block := make(chan struct{})
+	for range 3 {
+		q.TryGo(context.Background(), func(context.Context) { <-block })
+	}
+	if n := q.WaitTimeout(30 * time.Millisecond); n != 3 {
+		t.Fatalf("busy queue: %d jobs left, want 3", n)
+	}
+	close(block)
+	if n := q.WaitTimeout(time.Second); n != 0 {
+		t.Fatalf("after the jobs ended: %d left", n)
+	}
 }
 
 func TestRecent(t *testing.T) {

@@ -69,6 +69,21 @@ func (q *Queue) Go(ctx context.Context, fn func(ctx context.Context)) {
 // Wait blocks until all queued and background work has finished.
 func (q *Queue) Wait() { q.wg.Wait() }
 
+// WaitTimeout waits like Wait, but at most d; it returns how many queued
+// jobs had not finished by then (0 when all had).
+func (q *Queue) WaitTimeout(d time.Duration) int {
+	done := make(chan struct{})
+	go func() { q.wg.Wait(); close(done) }()
+	t := time.NewTimer(max(d, 10*time.Millisecond)) // time enough to see an idle queue
+	defer t.Stop()
+	select {
+	case <-done:
+		return 0
+	case <-t.C:
+		return int(max(q.queued.Load(), 1))
+	}
+}
+
 // Fill marks the queue full (tests use it to force the in-request path);
 // it returns a function that undoes it.
 func (q *Queue) Fill() (undo func()) {

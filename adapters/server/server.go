@@ -150,7 +150,13 @@ func (s *Server) Run(ctx context.Context, ready chan<- struct{}) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	err = srv.Shutdown(sctx)
+	if err = srv.Shutdown(sctx); errors.Is(err, context.DeadlineExceeded) {
+		// Connections still open: requests that outlived the timeout, or
+		// connections a client opened and never used (net/http counts
+		// those as active for their first 5 s). Close them and go on.
+		log.Warn("closing connections still open at the shutdown timeout", "timeout", timeout.String())
+		err = srv.Close()
+	}
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}

@@ -118,6 +118,10 @@ func (a *Adapter) SetRunner(r *commands.Runner) { a.runner = r }
 // Wait blocks until background work started by requests has finished.
 func (a *Adapter) Wait() { a.work.Wait() }
 
+// Drain waits at most d for the work behind acknowledged requests (answers
+// still to post) and returns how many jobs it gave up on.
+func (a *Adapter) Drain(d time.Duration) int { return a.work.WaitTimeout(d) }
+
 // Register adds the Slack endpoints to mux.
 func (a *Adapter) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /slack/commands", a.serveCommand)

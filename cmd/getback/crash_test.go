@@ -91,8 +91,9 @@ func (l *testLog) Write(b []byte) (int, error) {
 
 // writeStream sends adds, meetings and dones from a few clients, as fast
 // as getback answers, until stop is closed.
-func writeStream(p *servetest.Process, l *servetest.Ledger, r *rand.Rand, users int, stop <-chan struct{}) *sync.WaitGroup {
+func writeStream(p *servetest.Process, l *servetest.Ledger, users int, stop <-chan struct{}) *sync.WaitGroup {
 	var wg sync.WaitGroup
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
 	var mu sync.Mutex // r is not safe for concurrent use
 	client := &http.Client{Timeout: 5 * time.Second}
 	for c := range 4 {
@@ -140,7 +141,7 @@ func TestCrashDuringAcknowledgedWrites(t *testing.T) {
 		p.AddUsers(20)
 		l := servetest.NewLedger()
 		stop := make(chan struct{})
-		wg := writeStream(p, l, r, 20, stop)
+		wg := writeStream(p, l, 20, stop)
 		time.Sleep(time.Duration(50+r.IntN(450)) * time.Millisecond)
 		p.Kill()
 		time.Sleep(20 * time.Millisecond)

@@ -24,8 +24,9 @@ type platform struct {
 	messenger bot.Messenger
 	// run, when set, runs alongside the HTTP server (Socket Mode).
 	run func(ctx context.Context) error
-	// wait waits for the platform's background work after the server stops.
-	wait func()
+	// drain waits, at most the given time, for the platform's background
+	// work after the server stops, and returns how many jobs it gave up on.
+	drain func(time.Duration) int
 }
 
 func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
@@ -60,7 +61,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		if c.SlackSigningSecret != "" {
 			sa.Register(mux)
 		}
-		p := platform{name: slack.Platform, messenger: sa, wait: sa.Wait}
+		p := platform{name: slack.Platform, messenger: sa, drain: sa.Drain}
 		if c.SlackAppToken != "" {
 			p.run = sa.RunSocketMode
 		}
@@ -77,7 +78,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		ma.SetRunner(newRunner(ma))
 		ma.Register(mux)
 		checks[mattermost.Platform] = ma.Ping
-		platforms = append(platforms, platform{name: mattermost.Platform, messenger: ma, wait: ma.Wait})
+		platforms = append(platforms, platform{name: mattermost.Platform, messenger: ma, drain: ma.Drain})
 	case c.MattermostURL != "" || c.MattermostBotToken != "":
 		return fmt.Errorf("Mattermost needs MATTERMOST_URL, MATTERMOST_BOT_TOKEN and MATTERMOST_COMMAND_TOKENS " +
 			"(getback mattermost setup prints them)")
@@ -94,9 +95,22 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	}
 	sort.Strings(names)
 	sched := &bot.Scheduler{Store: db, Digests: digests, Now: time.Now, Log: log, Platforms: names, Queued: sender.Wake}
-	srv := &server.Server{Addr: c.Addr, Mux: mux, Metrics: metrics, Checks: checks, Log: log}
+	srv := &server.Server{Addr: c.Addr, Mux: mux, Metrics: metrics, Checks: checks, Log: log, ShutdownTimeout: httpDrain}
 	return serve(ctx, log, srv, sched, sender, platforms)
 }
+
+// Shutdown budget, from the signal: in-flight HTTP requests get httpDrain
+// to finish (writes are answered within Slack's 3 s, so this is ample);
+// the answers of acknowledged reads, still queued, get until stopBudget;
+// then the scheduler and the sender stop between two posts, a post under
+// way getting up to postDrain to finish and be recorded (one cut short is
+// found again by its delivery key at the next start). The process exits
+// within the 10 s that service managers wait before SIGKILL.
+const (
+	httpDrain  = 5 * time.Second
+	stopBudget = 7 * time.Second
+	postDrain  = 2 * time.Second
+)
 
 // serve runs the HTTP server, the platforms' own loops, the scheduler and
 // the sender until ctx ends, then shuts down in order: stop taking
@@ -104,10 +118,18 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 // scheduler and the sender between two posts.
 func serve(ctx context.Context, log interface {
 	Info(string, ...any)
+	Warn(string, ...any)
 	Error(string, ...any)
 }, srv *server.Server, sched *bot.Scheduler, sender *bot.Sender, platforms []platform) error {
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
+	var mu sync.Mutex
+	var signalled time.Time
+	context.AfterFunc(ctx, func() {
+		mu.Lock()
+		signalled = time.Now()
+		mu.Unlock()
+	})
 	var wg sync.WaitGroup
 	wg.Go(func() { sched.Run(bg) })
 	wg.Go(func() { sender.Run(bg, 5*time.Second) })
@@ -121,14 +143,28 @@ func serve(ctx context.Context, log interface {
 		}
 	}
 	err := srv.Run(ctx, nil)
-	start := time.Now()
+	mu.Lock()
+	deadline := signalled.Add(stopBudget)
+	if signalled.IsZero() {
+		deadline = time.Now().Add(stopBudget)
+	}
+	mu.Unlock()
 	for _, p := range platforms {
-		if p.wait != nil {
-			p.wait()
+		if p.drain == nil {
+			continue
+		}
+		if n := p.drain(time.Until(deadline)); n > 0 {
+			log.Warn("stopping with answers not yet sent", "platform", p.name, "jobs", n)
 		}
 	}
 	stopBG()
-	wg.Wait()
-	log.Info("stopped", "drain", time.Since(start).String())
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(postDrain):
+		log.Warn("stopping with a post under way; it is checked at the next start")
+	}
+	log.Info("stopped", "took", time.Since(deadline.Add(-stopBudget)).String())
 	return err
 }
