@@ -4,7 +4,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build vet fmt bench clean e2e-mattermost load crash
+.PHONY: run test build vet fmt bench clean e2e-mattermost load crash fuzz
 
 ## run: the bot in local console mode on ./getback.db (no chat server needed)
 run: build
@@ -33,6 +33,18 @@ bench:
 ## writes and 50 times during a reminder fan-out (make test does 3 of each)
 crash:
 	GETBACK_CRASH_ITERATIONS=50 $(GO) test -count=1 -run 'TestCrash' -v ./cmd/getback
+
+## fuzz: run every fuzz target for FUZZTIME each (seed corpora in
+## testdata/fuzz run in make test too)
+FUZZTIME ?= 10s
+FUZZ_TARGETS := ./commands:FuzzParse ./bot:FuzzParseDate ./bot:FuzzExtractGetbacks \
+	./storage/sheet:FuzzParseRow ./adapters/slack:FuzzSignedRequests ./adapters/mattermost:FuzzRequests \
+	./adapters/mattermost:FuzzDialogState ./adapters/mattermost:FuzzSignedActions
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 ## load: drive a real getback serve on 127.0.0.1 with signed Slack and
 ## Mattermost commands and check the store against the load log

@@ -191,8 +191,9 @@ func ParseDate(s string, today Date) (Date, error) {
 // 30 Nov 2026, Dec 5, December 5, 2026, today, tomorrow, yesterday, a weekday
 // name (the next such day, today included), next <weekday> (that day in next
 // week), last <weekday>, next week (its Monday), in N days|weeks|months.
-// Two-digit years are 20xx. When the year is missing it is chosen to put the
-// date nearest to today, and yearInferred is true.
+// Two-digit years are 20xx; years outside 1900-2999 are refused. When the
+// year is missing it is chosen to put the date nearest to today, and
+// yearInferred is true.
 func ParseDateDetail(s string, today Date) (d Date, yearInferred bool, err error) {
 	in := reSpaceRun.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), " ")
 	in = strings.TrimSuffix(in, ".")

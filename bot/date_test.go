@@ -119,3 +119,29 @@ func TestDateText(t *testing.T) {
 		t.Fatal("UnmarshalText accepts only ISO dates")
 	}
 }
+
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2026-11-30", "11/30/2026", "11/30/26", "30-Nov", "today", "tomorrow", "friday",
+		"next week", "in 3 days", "9/28/2017", "08/19/17", "11-Oct", "Pending", "N/A", "TBD", "2/30/2026",
+		"in 99999999999 days", "13/45/99", "next next friday", "-1/-1/-1", "0000-00-00", "\x00", "In 3 Days."} {
+		f.Add(s)
+	}
+	today := Date{Year: 2026, Month: 11, Day: 26}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDate(s, today)
+		if err != nil {
+			if ErrorCode(err) != EINVALID || ErrorMessage(err) == "" {
+				t.Fatalf("%q: error without a clear message: %v", s, err)
+			}
+			return
+		}
+		if d.IsZero() || d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > 31 || d.Year < 1900 || d.Year > 2999 {
+			t.Fatalf("%q parsed to an impossible date %+v", s, d)
+		}
+		// What a date prints as parses back to the same date.
+		back, err := ParseDate(d.String(), today)
+		if err != nil || back != d {
+			t.Fatalf("%q -> %s -> %v %v", s, d, back, err)
+		}
+	})
+}

@@ -79,6 +79,9 @@ func (r *Runner) Act(ctx context.Context, a Action) ActionResult {
 	default:
 		return ActionResult{Notice: fmt.Sprintf("Unknown action %q.", a.Name), Error: true}
 	}
+	if err == nil {
+		err = cl.saveCaller(ctx)
+	}
 	if err != nil {
 		if bot.ErrorCode(err) == bot.EINTERNAL {
 			r.log().ErrorContext(ctx, "action failed", "action", a.Name, "err", err)

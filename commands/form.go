@@ -110,6 +110,14 @@ func (r *Runner) Submit(ctx context.Context, s Submission) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	rep, err := cl.submit(ctx, s)
+	if err == nil {
+		err = cl.saveCaller(ctx)
+	}
+	return rep, err
+}
+
+func (cl *call) submit(ctx context.Context, s Submission) (bot.Reply, error) {
 	fields := map[string]string{}
 	for k, v := range s.Values {
 		v = strings.TrimSpace(v)

@@ -60,6 +60,9 @@ type call struct {
 	now    time.Time
 	today  bot.Date
 	names  map[string]string
+	// unsaved marks a caller seen for the first time, stored once a
+	// command of theirs succeeds.
+	unsaved bool
 	// mappings caches the workspace's owner mappings for the call.
 	mappings []bot.OwnerMapping
 	mapped   bool
@@ -90,11 +93,11 @@ func (r *Runner) begin(ctx context.Context, c Call) (context.Context, *call, err
 	cl := &call{Call: c, r: r, names: map[string]string{}}
 	cl.actor = bot.Actor{Workspace: c.Workspace, UserID: c.User.ID, Name: c.User.Label(), Admin: r.IsAdmin(c.User)}
 	ctx = bot.WithActor(ctx, cl.actor)
-	p, err := r.ensurePerson(ctx, c.Workspace, c.User)
+	p, known, err := r.findPerson(ctx, c.Workspace, c.User)
 	if err != nil {
 		return ctx, nil, err
 	}
-	cl.person = p
+	cl.person, cl.unsaved = p, !known
 	cl.now = r.now()
 	cl.today = bot.DateOf(cl.now.In(p.Location()))
 	return ctx, cl, nil
@@ -103,11 +106,24 @@ func (r *Runner) begin(ctx context.Context, c Call) (context.Context, *call, err
 // ensurePerson returns the stored person for u, creating it on first
 // contact with the platform's name and time zone.
 func (r *Runner) ensurePerson(ctx context.Context, ws string, u bot.User) (*bot.Person, error) {
-	p, err := r.Store.FindPerson(ctx, ws, u.ID)
-	if err == nil {
-		return p, nil
-	} else if bot.ErrorCode(err) != bot.ENOTFOUND {
+	p, known, err := r.findPerson(ctx, ws, u)
+	if err != nil || known {
+		return p, err
+	}
+	if err := r.Store.UpsertPerson(ctx, p); err != nil {
 		return nil, err
+	}
+	return p, nil
+}
+
+// findPerson returns the stored person for u, or (known false) a new one
+// with the platform's name and time zone, not yet saved.
+func (r *Runner) findPerson(ctx context.Context, ws string, u bot.User) (p *bot.Person, known bool, err error) {
+	p, err = r.Store.FindPerson(ctx, ws, u.ID)
+	if err == nil {
+		return p, true, nil
+	} else if bot.ErrorCode(err) != bot.ENOTFOUND {
+		return nil, false, err
 	}
 	if u.TZ == "" && r.Users != nil {
 		if full, err := r.Users.LookupUser(ctx, ws, u.ID); err == nil {
@@ -118,10 +134,25 @@ func (r *Runner) ensurePerson(ctx context.Context, ws string, u bot.User) (*bot.
 	if _, err := time.LoadLocation(p.TZ); err != nil {
 		p.TZ = ""
 	}
-	if err := r.Store.UpsertPerson(ctx, p); err != nil {
-		return nil, err
+	return p, false, nil
+}
+
+// saveCaller stores the caller's person record on first contact, once a
+// command of theirs has succeeded: a refused or malformed command leaves
+// no trace.
+func (cl *call) saveCaller(ctx context.Context) error {
+	if !cl.unsaved {
+		return nil
 	}
-	return p, nil
+	if _, err := cl.r.Store.FindPerson(ctx, cl.Workspace, cl.User.ID); err == nil {
+		cl.unsaved = false // the command stored it (it named the caller)
+		return nil
+	}
+	if err := cl.r.Store.UpsertPerson(ctx, cl.person); err != nil {
+		return err
+	}
+	cl.unsaved = false
+	return nil
 }
 
 func mergeUser(a, b bot.User) bot.User {
@@ -185,6 +216,14 @@ func (r *Runner) errorReply(ctx context.Context, err error, usage string) bot.Re
 }
 
 func (cl *call) run(ctx context.Context, req Request) (bot.Reply, error) {
+	rep, err := cl.dispatch(ctx, req)
+	if err == nil {
+		err = cl.saveCaller(ctx)
+	}
+	return rep, err
+}
+
+func (cl *call) dispatch(ctx context.Context, req Request) (bot.Reply, error) {
 	switch q := req.(type) {
 	case Help:
 		return cl.help(q), nil

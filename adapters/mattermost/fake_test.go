@@ -26,10 +26,10 @@ import (
 // the test when an awaited call does not come.
 type fakeMM struct {
 	*mattermosttest.Server
-	t *testing.T
+	t testing.TB
 }
 
-func newFakeMM(t *testing.T) *fakeMM {
+func newFakeMM(t testing.TB) *fakeMM {
 	f := &fakeMM{Server: mattermosttest.NewServer(), t: t}
 	t.Cleanup(f.Close)
 	f.SetUser(&model.User{Id: "anaid", Username: "ana", FirstName: "Ana", LastName: "Lopez", Timezone: model.StringMap{"useAutomaticTimezone": "true", "automaticTimezone": "America/Los_Angeles"}})
@@ -56,7 +56,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 const token = "cmdtoken123"
 
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	mm  *fakeMM
 	a   *Adapter
 	db  *sqlite.DB
@@ -64,7 +64,7 @@ type env struct {
 	now time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"))
 	if err != nil {
@@ -131,7 +131,13 @@ func (e *env) answer(user, cmd, text string, extra url.Values) *model.CommandRes
 func (e *env) postJSON(path string, v any) (int, string) {
 	e.t.Helper()
 	b, _ := json.Marshal(v)
-	resp, err := http.Post(e.srv.URL+path, "application/json", strings.NewReader(string(b)))
+	return e.postRaw(path, string(b))
+}
+
+// postRaw posts a body as JSON to one of getback's endpoints.
+func (e *env) postRaw(path, body string) (int, string) {
+	e.t.Helper()
+	resp, err := http.Post(e.srv.URL+path, "application/json", strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}

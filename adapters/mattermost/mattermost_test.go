@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/commands/commandstest"
 )
 
 func meetingCount(t *testing.T, e *env) int {
@@ -30,6 +33,17 @@ func TestCommandTokens(t *testing.T) {
 		code, _ := e.command("anaid", "/meeting", "add state:Nevada", url.Values{"token": {tok}})
 		if code != http.StatusUnauthorized {
 			t.Errorf("%s token: %d, want 401", name, code)
+		}
+	}
+	// Bodies over MaxBody are refused before they are read, on every
+	// endpoint, even with a good token.
+	huge := strings.Repeat("x", 300<<10)
+	if code, _ := e.command("anaid", "/meeting", "add state:Nevada notes:"+huge, nil); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized command: %d, want 413", code)
+	}
+	for _, path := range []string{"/mattermost/actions", "/mattermost/dialogs"} {
+		if code, _ := e.postJSON(path, map[string]any{"user_id": "anaid", "context": map[string]any{"pad": huge}}); code != http.StatusRequestEntityTooLarge {
+			t.Errorf("oversized %s: %d, want 413", path, code)
 		}
 	}
 	e.a.Wait()
@@ -333,5 +347,112 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	}
 	if n := len(e.mm.callsTo(http.MethodPost, "/api/v4/posts")); n != 2 {
 		t.Fatalf("%d posts, want the digest posted once", n)
+	}
+}
+
+// TestHostileTextIsInert stores Mattermost markup (broadcast mentions, a
+// disguised link, an image, emphasis, a heading) in every free-text field
+// and in a getback, then shows them through command answers, a list, a
+// search and a posted DM: no mention may fire anywhere, and no markup may
+// render in the markdown fields (attachment fallbacks are plain text).
+func TestHostileTextIsInert(t *testing.T) {
+	e := newEnv(t)
+	const evil = "@channel @here @all @boss **bold** [click me](https://evil.example) ![x](https://evil.example/p.png) <b>"
+	var fields []string
+	for _, f := range []string{"location", "poc", "attendees", "discussion", "concerns", "followup", "awareness", "action", "next", "notes"} {
+		fields = append(fields, fmt.Sprintf(`%s:"%s"`, f, evil))
+	}
+	e.answer("anaid", "/meeting", "add state:Nevada date:2026-11-20 "+strings.Join(fields, " "), nil)
+	e.answer("anaid", "/getback", `add @bob "# `+evil+`" due:friday`, url.Values{"user_mentions": {"bob"}, "user_mentions_ids": {"bobid"}})
+	if m, _ := e.db.FindMeetingByID(context.Background(), "mattermost:team1", 1); m.Notes != evil {
+		t.Fatalf("stored %q", m.Notes)
+	}
+	var markdown, plain []string
+	attachments := func(as []*model.SlackAttachment) {
+		for _, a := range as {
+			markdown = append(markdown, a.Text, a.Pretext, a.Title)
+			plain = append(plain, a.Fallback)
+			for _, f := range a.Fields {
+				markdown = append(markdown, fmt.Sprint(f.Value))
+			}
+		}
+	}
+	for _, cmd := range [][2]string{{"/meeting", "show 1"}, {"/getback", "list"}, {"/meeting", "search click"}} {
+		cr := e.answer("bobid", cmd[0], cmd[1], nil)
+		markdown = append(markdown, cr.Text)
+		attachments(cr.Attachments)
+	}
+	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
+	rep, _, _ := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", User: "bobid"}, rep); err != nil {
+		t.Fatal(err)
+	}
+	posted := e.mm.Posts()[0]
+	markdown = append(markdown, posted.Message)
+	attachments(posted.Attachments())
+
+	rendered := regexp.MustCompile(`(^|[^\\])(\*\*bold|\]\(https|<b>)|(?m)^#`)
+	shown := 0
+	for i, s := range append(markdown, plain...) {
+		for _, m := range []string{"@channel", "@here", "@all", "@boss"} {
+			if strings.Contains(s, m) {
+				t.Errorf("text %d would notify %s: %q", i, m, s)
+			}
+		}
+		if i < len(markdown) && rendered.MatchString(s) {
+			t.Errorf("markdown %d renders user markup %q: %q", i, rendered.FindString(s), s)
+		}
+		shown += strings.Count(s, "@\u200bchannel")
+	}
+	if shown < 8 {
+		t.Fatalf("the text is not shown (escaped) in every output: %d times in %q", shown, markdown)
+	}
+}
+
+// TestPermissionsThroughMattermost runs every permission rule as
+// Mattermost users: a refused command gets the rule as its answer and
+// changes nothing; the right people (a system admin among them) succeed.
+func TestPermissionsThroughMattermost(t *testing.T) {
+	e := newEnv(t)
+	e.mm.SetUser(&model.User{Id: "eveid", Username: "eve", Timezone: model.StringMap{}})
+	u := commandstest.Users{Creator: "anaid", Owner: "bobid", Stranger: "eveid", Admin: "bossid",
+		Mention: func(id string) string { return "@" + strings.TrimSuffix(id, "id") }}
+	ctx := context.Background()
+	mention := regexp.MustCompile(`@(\w+)`)
+	run := func(c commandstest.Case) {
+		t.Helper()
+		var extra url.Values
+		if m := mention.FindStringSubmatch(c.Text); m != nil { // as Mattermost sends mentions
+			extra = url.Values{"user_mentions": {m[1]}, "user_mentions_ids": {m[1] + "id"}}
+		}
+		text := e.answer(c.Actor, c.Command, c.Text, extra).Text
+		if c.Refusal == "" && strings.Contains(text, "Only ") {
+			t.Fatalf("%s %s %s refused: %s", c.Actor, c.Command, c.Text, text)
+		}
+		if c.Refusal != "" && !strings.Contains(text, c.Refusal) {
+			t.Fatalf("%s %s %s: %q, want the refusal %q", c.Actor, c.Command, c.Text, text, c.Refusal)
+		}
+	}
+	for _, c := range commandstest.Setup(u) {
+		run(c)
+	}
+	before, err := commandstest.Snapshot(ctx, e.db, "mattermost:team1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commandstest.Refused(u) {
+		run(c)
+	}
+	if after, _ := commandstest.Snapshot(ctx, e.db, "mattermost:team1"); after != before {
+		t.Fatalf("refused commands changed the store:\nbefore %s\nafter %s", before, after)
+	}
+	for _, c := range commandstest.Allowed(u) {
+		run(c)
+	}
+	if g, _ := e.db.FindGetbackByID(ctx, "mattermost:team1", 2); g.Owner != "eveid" || g.Status != bot.StatusDone {
+		t.Fatalf("#2 after reassign and done: %+v", g)
+	}
+	if _, err := e.db.FindMeetingByID(ctx, "mattermost:team1", 1); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("the system admin's delete: %v", err)
 	}
 }

@@ -25,10 +25,10 @@ import (
 // the test when an awaited call does not come.
 type fakeSlack struct {
 	*slacktest.Server
-	t *testing.T
+	t testing.TB
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{Server: slacktest.NewServer(), t: t}
 	t.Cleanup(f.Close)
 	f.SetUser(map[string]any{"id": "UANA", "name": "ana", "real_name": "Ana Lopez", "tz": "America/Los_Angeles", "profile": map[string]any{"display_name": "Ana"}})
@@ -58,7 +58,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // env is an adapter over a real store, talking to a fake Slack.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	slack *fakeSlack
 	a     *Adapter
 	db    *sqlite.DB
@@ -66,7 +66,7 @@ type env struct {
 	now   time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"))
 	if err != nil {

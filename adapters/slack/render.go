@@ -111,9 +111,9 @@ func blocks(r bot.Reply) []slackgo.Block {
 // fallback is the notification text of a reply.
 func fallback(r bot.Reply) string {
 	if r.Text != "" {
-		return clipRunes(r.Text, 3000)
+		return clipRunes(escape(r.Text), 3000)
 	}
-	return clipRunes(strings.TrimSpace(r.PlainText()), 3000)
+	return clipRunes(escape(strings.TrimSpace(r.PlainText())), 3000)
 }
 
 // response is the JSON of a slash command's answer.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/commands/commandstest"
 )
 
 func meetings(t *testing.T, e *env) int {
@@ -56,8 +58,10 @@ func TestSignatureChecks(t *testing.T) {
 		t.Fatalf("forged requests changed something: %d meetings, %d API calls", n, len(e.slack.Calls("")))
 	}
 	big := strings.Repeat("x", 300<<10)
-	if resp, _ := e.post("/slack/commands", big, nil); resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("oversized body: %d", resp.StatusCode)
+	for _, path := range []string{"/slack/commands", "/slack/interactivity", "/slack/events"} {
+		if resp, _ := e.post(path, big, nil); resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("oversized body to %s: %d", path, resp.StatusCode)
+		}
 	}
 }
 
@@ -432,5 +436,144 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	}
 	if pending, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{Status: &pendingStatus}); len(pending) != 0 {
 		t.Fatalf("still pending: %+v", pending)
+	}
+}
+
+// TestHostileTextIsInert stores Slack markup (mentions, broadcasts, a
+// disguised link) in every free-text field and in a getback, then shows
+// them through every way a message leaves getback: command answers, a
+// list, a search and a posted DM. User text must reach Slack either as
+// plain_text (shown literally) or escaped in mrkdwn and in the
+// notification text, so it can neither ping anyone nor hide a link.
+func TestHostileTextIsInert(t *testing.T) {
+	e := newEnv(t)
+	const evil = `<!channel> <!here> <@UADM> <https://evil.example|click me>`
+	var fields []string
+	for _, f := range []string{"location", "poc", "attendees", "discussion", "concerns", "followup", "awareness", "action", "next", "notes"} {
+		fields = append(fields, fmt.Sprintf(`%s:"%s"`, f, evil))
+	}
+	e.answer("UANA", "/meeting", "add state:Nevada date:2026-11-20 "+strings.Join(fields, " "))
+	e.answer("UANA", "/getback", `add <@UBOB|bob> "`+evil+`" due:friday`)
+	m, _ := e.db.FindMeetingByID(context.Background(), "slack:T1", 1)
+	if m.Notes != evil {
+		t.Fatalf("stored %q", m.Notes)
+	}
+	var outs []any
+	for _, cmd := range [][2]string{{"/meeting", "show 1"}, {"/getback", "list"}, {"/meeting", "search click"}} {
+		outs = append(outs, e.answer("UBOB", cmd[0], cmd[1]))
+	}
+	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
+	rep, _, _ := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "slack:T1", User: "UBOB"}, rep); err != nil {
+		t.Fatal(err)
+	}
+	post := e.slack.callsTo("chat.postMessage")[0].Form
+	var blocks []any
+	json.Unmarshal([]byte(post.Get("blocks")), &blocks)
+	outs = append(outs, map[string]any{"text": post.Get("text"), "blocks": blocks})
+
+	for i, o := range outs {
+		shown := 0
+		var walk func(v any, parsed bool)
+		walk = func(v any, parsed bool) {
+			switch x := v.(type) {
+			case map[string]any:
+				isMrkdwn := x["type"] == "mrkdwn"
+				for k, c := range x {
+					walk(c, isMrkdwn && k == "text" || k == "text" && x["type"] == nil)
+				}
+			case []any:
+				for _, c := range x {
+					walk(c, false)
+				}
+			case string:
+				if parsed {
+					for _, bad := range []string{"<!channel>", "<!here>", "<@UADM>", "<https://evil"} {
+						if strings.Contains(x, bad) {
+							t.Errorf("output %d: %s in text Slack parses: %q", i, bad, x)
+						}
+					}
+					shown += strings.Count(x, "&lt;!channel&gt;")
+				} else {
+					shown += strings.Count(x, evil)
+				}
+			}
+		}
+		walk(o, false)
+		if shown == 0 {
+			t.Errorf("output %d does not show the text at all: %v", i, o)
+		}
+	}
+}
+
+// TestPermissionsThroughSlack runs every permission rule as Slack users:
+// a refused command gets the rule as its answer and changes nothing; the
+// right people succeed. Buttons are held to the same rules.
+func TestPermissionsThroughSlack(t *testing.T) {
+	e := newEnv(t)
+	e.slack.SetUser(map[string]any{"id": "UEVE", "name": "eve", "real_name": "Eve", "tz": "UTC", "profile": map[string]any{}})
+	u := commandstest.Users{Creator: "UANA", Owner: "UBOB", Stranger: "UEVE", Admin: "UADM",
+		Mention: func(id string) string { return fmt.Sprintf("<@%s|%s>", id, strings.ToLower(id[1:])) }}
+	ctx := context.Background()
+	run := func(c commandstest.Case) {
+		t.Helper()
+		text := e.answerText(c.Actor, c.Command, c.Text)
+		if c.Refusal == "" && strings.Contains(text, "Only ") {
+			t.Fatalf("%s %s %s refused: %s", c.Actor, c.Command, c.Text, text)
+		}
+		if c.Refusal != "" && !strings.HasPrefix(text, c.Refusal) {
+			t.Fatalf("%s %s %s: %q, want the refusal %q", c.Actor, c.Command, c.Text, text, c.Refusal)
+		}
+	}
+	for _, c := range commandstest.Setup(u) {
+		run(c)
+	}
+	before, err := commandstest.Snapshot(ctx, e.db, "slack:T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commandstest.Refused(u) {
+		run(c)
+	}
+	// A stranger's click on the owner's Done button is refused as well.
+	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "UEVE"},
+		"trigger_id": "perm-click", "response_url": e.slack.URL + "/response/perm", "container": map[string]any{"type": "message", "is_ephemeral": true},
+		"actions": []any{map[string]any{"type": "button", "action_id": bot.ActionDone + "|1", "block_id": "b0|/getback list", "value": "1"}}}
+	e.interact(click)
+	if r := e.slack.waitFor("response/perm", 1); !strings.Contains(fmt.Sprint(r[0].JSON["text"]), "Only the owner of #1") {
+		t.Fatalf("click by a stranger: %v", r[0].JSON)
+	}
+	after, _ := commandstest.Snapshot(ctx, e.db, "slack:T1")
+	if after != before {
+		t.Fatalf("refused commands changed the store:\nbefore %s\nafter %s", before, after)
+	}
+	for _, c := range commandstest.Allowed(u) {
+		run(c)
+	}
+	if g, _ := e.db.FindGetbackByID(ctx, "slack:T1", 2); g.Owner != "UEVE" || g.Status != bot.StatusDone {
+		t.Fatalf("#2 after reassign and done: %+v", g)
+	}
+	if _, err := e.db.FindMeetingByID(ctx, "slack:T1", 1); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("the admin's delete: %v", err)
+	}
+}
+
+// TestUnknownUsersAndChannels: a caller Slack does not know (users.info
+// fails) is still answered, under their id; naming an unknown user or
+// channel gets a clear error and changes nothing.
+func TestUnknownUsersAndChannels(t *testing.T) {
+	e := newEnv(t)
+	if text := e.answerText("UGHOST", "/getback", "list mine"); !strings.Contains(text, "You owe nothing") && !strings.Contains(text, "No ") {
+		t.Fatalf("unknown caller: %q", text)
+	}
+	before, _ := commandstest.Snapshot(context.Background(), e.db, "slack:T1")
+	if text := e.answerText("UANA", "/getback", `add <@UNOBODY|ghost> "x"`); !strings.Contains(text, "I don't know") {
+		t.Fatalf("unknown owner: %q", text)
+	}
+	if text := e.answerText("UADM", "/digest", "config region:9 channel:#nowhere"); !strings.Contains(text, "nowhere") {
+		t.Fatalf("unknown channel: %q", text)
+	}
+	if after, _ := commandstest.Snapshot(context.Background(), e.db, "slack:T1"); after != before {
+		t.Fatalf("an unknown user or channel changed the store:\n%s\n%s", before, after)
 	}
 }
