@@ -225,3 +225,15 @@ func TestMutates(t *testing.T) {
 		}
 	}
 }
+
+func TestName(t *testing.T) {
+	for _, tc := range []struct{ cmd, text, want string }{
+		{"/getback", "list mine", "getback list"}, {"/getback", "done 7", "getback done"}, {"/meeting", "add state:Nevada", "meeting add"},
+		{"/meeting", "", "help"}, {"/digest", "config region:9", "digest config"}, {"/meeting", "add stat:x", "meeting invalid"},
+		{"/getback", "frobnicate", "help"}, {"/whatever", "x", "help"},
+	} {
+		if got := Name(tc.cmd, tc.text); got != tc.want {
+			t.Errorf("Name(%s %s) = %q, want %q", tc.cmd, tc.text, got, tc.want)
+		}
+	}
+}

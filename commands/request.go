@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"strings"
 	"time"
 
 	"github.com/getbackhq/getback/bot"
@@ -177,6 +178,25 @@ func (DigestStates) command() string    { return "digest states" }
 // once it has been committed, so that an acknowledged write survives a
 // crash.
 func Mutates(command, text string) bool {
+	return mutates(command, text)
+}
+
+// Name names a command with its subcommand for metrics and logs:
+// "getback list", "meeting add", "help"; a command that does not parse is
+// "<command> invalid". The set of names is fixed, whatever users type.
+func Name(command, text string) string {
+	req, err := Parse(command, text, bot.Date{Year: 2000, Month: 1, Day: 1})
+	if err != nil {
+		switch c := strings.TrimPrefix(command, "/"); c {
+		case "meeting", "getback", "digest":
+			return c + " invalid"
+		}
+		return "invalid"
+	}
+	return req.command()
+}
+
+func mutates(command, text string) bool {
 	req, err := Parse(command, text, bot.Date{Year: 2000, Month: 1, Day: 1})
 	if err != nil {
 		return false

@@ -60,7 +60,8 @@ type Config struct {
 	// AckWithin, instead of acknowledging at once and answering through
 	// response_url.
 	Inline bool
-	// Observe, when set, is told how each command went.
+	// Observe, when set, is told how each command went: its name with the
+	// subcommand (commands.Name), how long it took, and the outcome.
 	Observe func(command string, took time.Duration, outcome string)
 	// Now is the clock for dialog expiry; default time.Now.
 	Now func() time.Time
@@ -225,7 +226,7 @@ func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 	}
 	if !a.cfg.Inline && !commands.Mutates(cr.Command, cr.Text) && a.work.TryGo(ctx, func(ctx context.Context) {
 		rep := a.runCommand(ctx, cr)
-		a.observe(cr.Command, start, outcome(rep))
+		a.observe(commands.Name(cr.Command, cr.Text), start, outcome(rep))
 		deliver(ctx, rep)
 	}) {
 		return empty
@@ -236,7 +237,7 @@ func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 	defer timer.Stop()
 	select {
 	case rep := <-done:
-		a.observe(cr.Command, start, outcome(rep))
+		a.observe(commands.Name(cr.Command, cr.Text), start, outcome(rep))
 		if rep.Form != nil {
 			deliver(ctx, rep)
 			return empty
@@ -249,7 +250,7 @@ func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 	case <-timer.C:
 		a.work.Go(ctx, func(ctx context.Context) {
 			rep := <-done
-			a.observe(cr.Command, start, "late")
+			a.observe(commands.Name(cr.Command, cr.Text), start, "late")
 			deliver(ctx, rep)
 		})
 		return empty
@@ -265,7 +266,7 @@ func outcome(rep bot.Reply) string {
 
 func (a *Adapter) observe(command string, start time.Time, outcome string) {
 	if a.cfg.Observe != nil {
-		a.cfg.Observe(strings.TrimPrefix(command, "/"), time.Since(start), outcome)
+		a.cfg.Observe(command, time.Since(start), outcome)
 	}
 }
 

@@ -52,8 +52,9 @@ type Config struct {
 	// bounds those running or waiting
 	// (default 4096).
 	Workers, Queue int
-	// Observe, when set, is told how each command went: its name, how long
-	// it took, and "ok", "error" or "late".
+	// Observe, when set, is told how each command went: its name with the
+	// subcommand (commands.Name), how long it took, and "ok", "error" or
+	// "late".
 	Observe func(command string, took time.Duration, outcome string)
 }
 
@@ -265,7 +266,7 @@ func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *respons
 	}
 	queued := !commands.Mutates(sc.Command, sc.Text) && a.work.TryGo(ctx, func(ctx context.Context) {
 		rep := a.runCommand(ctx, sc)
-		a.observe(sc.Command, start, outcome(rep))
+		a.observe(commands.Name(sc.Command, sc.Text), start, outcome(rep))
 		if rep.Form != nil {
 			if err := a.openForm(ctx, sc, rep.Form); err != nil {
 				rep = formFailed
@@ -284,12 +285,12 @@ func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *respons
 	defer timer.Stop()
 	select {
 	case rep := <-done:
-		a.observe(sc.Command, start, outcome(rep))
+		a.observe(commands.Name(sc.Command, sc.Text), start, outcome(rep))
 		return a.answer(ctx, sc, rep)
 	case <-timer.C:
 		a.background(ctx, func(ctx context.Context) {
 			rep := <-done
-			a.observe(sc.Command, start, "late")
+			a.observe(commands.Name(sc.Command, sc.Text), start, "late")
 			if rep.Form != nil { // trigger_id expired: explain instead
 				rep = bot.Reply{Text: "That took too long to open the form; try again, or give the fields on one line: " +
 					commands.Usage("meeting add"), Error: true}
@@ -316,7 +317,7 @@ func outcome(rep bot.Reply) string {
 
 func (a *Adapter) observe(command string, start time.Time, outcome string) {
 	if a.cfg.Observe != nil {
-		a.cfg.Observe(strings.TrimPrefix(command, "/"), time.Since(start), outcome)
+		a.cfg.Observe(command, time.Since(start), outcome)
 	}
 }
 

@@ -102,7 +102,7 @@ func TestServeWithSlack(t *testing.T) {
 	resp = waitHTTP(t, "http://"+addr+"/metrics")
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`getback_commands_total{command="getback",outcome="ok",platform="slack"} 1`,
+	for _, want := range []string{`getback_commands_total{command="getback remind",outcome="ok",platform="slack"} 1`,
 		`getback_outbox_items{status="dead"} 0`, `getback_http_requests_total{code="OK",route="POST /slack/commands"} 1`} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("metrics lack %s", want)

@@ -1,0 +1,110 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/sqlite"
+)
+
+func TestHealthz(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	slackDown := errors.New("slack: invalid_auth")
+	s := &Server{Checks: map[string]Check{
+		"database":   db.Ping,
+		"mattermost": func(context.Context) error { return nil },
+		"slack":      func(context.Context) error { return slackDown },
+	}}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	get := func() (int, map[string]any) {
+		resp, err := http.Get(srv.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	code, out := get()
+	checks := out["checks"].([]any)
+	if code != http.StatusServiceUnavailable || out["status"] != "unhealthy" || len(checks) != 3 {
+		t.Fatalf("a platform down: %d %v", code, out)
+	}
+	slack := checks[2].(map[string]any)
+	if slack["name"] != "slack" || slack["ok"] != false || slack["error"] != "slack: invalid_auth" || checks[0].(map[string]any)["ok"] != true {
+		t.Fatalf("checks: %v", checks)
+	}
+	slackDown = nil
+	s.Checks["slack"] = func(context.Context) error { return nil }
+	if code, out := get(); code != http.StatusOK || out["status"] != "ok" {
+		t.Fatalf("all up: %d %v", code, out)
+	}
+	db.Close()
+	if code, out := get(); code != http.StatusServiceUnavailable || !strings.Contains(out["checks"].([]any)[0].(map[string]any)["error"].(string), "closed") {
+		t.Fatalf("database closed: %d %v", code, out)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, key := range []string{"remind:slack:T1:U1:2026-11-26", "remind:slack:T1:U2:2026-11-26", "digest:slack:T1:9:2026-W48"} {
+		db.Enqueue(ctx, &bot.OutboxItem{Key: key, Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, Reply: bot.Reply{Text: "x"}})
+	}
+	items, _ := db.FindOutbox(ctx, bot.OutboxFilter{})
+	db.MarkOutboxFailed(ctx, items[2].ID, "channel_not_found", time.Now(), true)
+
+	m := NewMetrics(db)
+	observe := m.CommandObserver("slack")
+	observe("getback list", 3*time.Millisecond, "ok")
+	observe("getback list", 40*time.Millisecond, "ok")
+	observe("meeting add", 2*time.Millisecond, "error")
+	m.ObserveSend(items[0], bot.OutcomeSent)
+	m.ObserveSend(items[2], "dead")
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /slack/commands", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusUnauthorized) })
+	srv := httptest.NewServer((&Server{Mux: mux, Metrics: m}).Handler())
+	defer srv.Close()
+	http.Post(srv.URL+"/slack/commands", "text/plain", nil)
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`getback_commands_total{command="getback list",outcome="ok",platform="slack"} 2`,
+		`getback_commands_total{command="meeting add",outcome="error",platform="slack"} 1`,
+		`getback_command_duration_seconds_count{command="getback list",platform="slack"} 2`,
+		`getback_command_duration_seconds_bucket{command="getback list",platform="slack",le="0.005"} 1`,
+		`getback_outbox_items{status="pending"} 2`,
+		`getback_outbox_items{status="dead"} 1`,
+		`getback_outbox_sends_total{kind="remind",outcome="sent"} 1`,
+		`getback_outbox_sends_total{kind="digest",outcome="dead"} 1`,
+		`getback_http_requests_total{code="Unauthorized",route="POST /slack/commands"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
