@@ -417,42 +417,12 @@ func TestPermissionsThroughMattermost(t *testing.T) {
 	e.mm.SetUser(&model.User{Id: "eveid", Username: "eve", Timezone: model.StringMap{}})
 	u := commandstest.Users{Creator: "anaid", Owner: "bobid", Stranger: "eveid", Admin: "bossid",
 		Mention: func(id string) string { return "@" + strings.TrimSuffix(id, "id") }}
-	ctx := context.Background()
 	mention := regexp.MustCompile(`@(\w+)`)
-	run := func(c commandstest.Case) {
-		t.Helper()
+	commandstest.Check(t, e.db, "mattermost:team1", u, func(c commandstest.Case) string {
 		var extra url.Values
 		if m := mention.FindStringSubmatch(c.Text); m != nil { // as Mattermost sends mentions
 			extra = url.Values{"user_mentions": {m[1]}, "user_mentions_ids": {m[1] + "id"}}
 		}
-		text := e.answer(c.Actor, c.Command, c.Text, extra).Text
-		if c.Refusal == "" && strings.Contains(text, "Only ") {
-			t.Fatalf("%s %s %s refused: %s", c.Actor, c.Command, c.Text, text)
-		}
-		if c.Refusal != "" && !strings.Contains(text, c.Refusal) {
-			t.Fatalf("%s %s %s: %q, want the refusal %q", c.Actor, c.Command, c.Text, text, c.Refusal)
-		}
-	}
-	for _, c := range commandstest.Setup(u) {
-		run(c)
-	}
-	before, err := commandstest.Snapshot(ctx, e.db, "mattermost:team1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range commandstest.Refused(u) {
-		run(c)
-	}
-	if after, _ := commandstest.Snapshot(ctx, e.db, "mattermost:team1"); after != before {
-		t.Fatalf("refused commands changed the store:\nbefore %s\nafter %s", before, after)
-	}
-	for _, c := range commandstest.Allowed(u) {
-		run(c)
-	}
-	if g, _ := e.db.FindGetbackByID(ctx, "mattermost:team1", 2); g.Owner != "eveid" || g.Status != bot.StatusDone {
-		t.Fatalf("#2 after reassign and done: %+v", g)
-	}
-	if _, err := e.db.FindMeetingByID(ctx, "mattermost:team1", 1); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Fatalf("the system admin's delete: %v", err)
-	}
+		return e.answer(c.Actor, c.Command, c.Text, extra).Text
+	})
 }

@@ -108,6 +108,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		c.dir = d
 	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return err
+	}
 	if c.logPath == "" {
 		c.logPath = filepath.Join(c.dir, "requests.jsonl")
 	}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"testing"
 
 	"github.com/getbackhq/getback/bot"
 )
@@ -68,6 +70,46 @@ func Allowed(u Users) []Case {
 		{u.Admin, "/meeting", "edit 1 notes:admin", ""},
 		{u.Admin, "/getback", "owner ITF " + u.Mention(u.Owner), ""},
 		{u.Admin, "/meeting", "delete 1", ""},
+	}
+}
+
+// Check runs the setup, then every refused case (which must leave the
+// store as it was), then every allowed case, through answer: the text of
+// the answer the platform showed the actor.
+func Check(t *testing.T, s bot.Store, ws string, u Users, answer func(c Case) string) {
+	t.Helper()
+	run := func(c Case) {
+		t.Helper()
+		text := answer(c)
+		if c.Refusal == "" && strings.Contains(text, "Only ") {
+			t.Fatalf("%s %s %s refused: %s", c.Actor, c.Command, c.Text, text)
+		}
+		if c.Refusal != "" && !strings.Contains(text, c.Refusal) {
+			t.Fatalf("%s %s %s: %q, want the refusal %q", c.Actor, c.Command, c.Text, text, c.Refusal)
+		}
+	}
+	for _, c := range Setup(u) {
+		run(c)
+	}
+	ctx := context.Background()
+	before, err := Snapshot(ctx, s, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range Refused(u) {
+		run(c)
+	}
+	if after, _ := Snapshot(ctx, s, ws); after != before {
+		t.Fatalf("refused commands changed the store:\nbefore %s\nafter %s", before, after)
+	}
+	for _, c := range Allowed(u) {
+		run(c)
+	}
+	if g, err := s.FindGetbackByID(ctx, ws, 2); err != nil || g.Owner != u.Stranger || g.Status != bot.StatusDone {
+		t.Fatalf("#2 after its reassignment and done: %+v %v", g, err)
+	}
+	if _, err := s.FindMeetingByID(ctx, ws, 1); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("the admin's delete of meeting #1: %v", err)
 	}
 }
 

@@ -44,9 +44,14 @@ func (db *DB) FindPerson(ctx context.Context, ws, userID string) (*bot.Person, e
 
 // FindPeople returns the people of ws, or of every workspace when ws is "".
 func (db *DB) FindPeople(ctx context.Context, ws string) ([]*bot.Person, error) {
+	return db.queryPeople(ctx, `SELECT `+personCols+` FROM people WHERE ? = '' OR workspace = ? ORDER BY workspace, user_id`, ws, ws)
+}
+
+// queryPeople reads the people a query selects (personCols).
+func (db *DB) queryPeople(ctx context.Context, q string, args ...any) ([]*bot.Person, error) {
 	var out []*bot.Person
 	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE ? = '' OR workspace = ? ORDER BY workspace, user_id`, ws, ws)
+		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -72,24 +77,8 @@ func (db *DB) FindPeopleByID(ctx context.Context, ws string, userIDs []string) (
 	if err != nil {
 		return nil, err
 	}
-	var out []*bot.Person
-	err = db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+personCols+` FROM people
-			WHERE workspace = ? AND user_id IN (SELECT value FROM json_each(?))`, ws, string(ids))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPerson(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return db.queryPeople(ctx, `SELECT `+personCols+` FROM people
+		WHERE workspace = ? AND user_id IN (SELECT value FROM json_each(?))`, ws, string(ids))
 }
 
 // UpsertPerson creates or replaces a person, auditing changes.

@@ -1,5 +1,5 @@
 // Package sqlitetest builds large, realistic getback databases for
-// benchmarks and load tests. It is imported only by tests.
+// benchmarks and load tests. Tests and the load generator import it.
 package sqlitetest
 
 import (
