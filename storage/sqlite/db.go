@@ -360,6 +360,27 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 	return formatError(fn(tx))
 }
 
+// readAll runs a query in a read transaction and scans every row.
+func readAll[T any](ctx context.Context, db *DB, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
+	var out []T
+	err := db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // formatError turns constraint failures into domain errors; other errors
 // pass through (and surface as EINTERNAL).
 func formatError(err error) error {

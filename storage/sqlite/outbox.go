@@ -171,23 +171,7 @@ func (db *DB) NextOutboxAttempt(ctx context.Context, platforms []string) (time.T
 }
 
 func (db *DB) queryOutbox(ctx context.Context, q string, args ...any) ([]*bot.OutboxItem, error) {
-	var out []*bot.OutboxItem
-	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			it, err := scanOutbox(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, it)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return readAll(ctx, db, scanOutbox, q, args...)
 }
 
 // FindOutbox lists items, oldest first.

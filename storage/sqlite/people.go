@@ -49,23 +49,7 @@ func (db *DB) FindPeople(ctx context.Context, ws string) ([]*bot.Person, error) 
 
 // queryPeople reads the people a query selects (personCols).
 func (db *DB) queryPeople(ctx context.Context, q string, args ...any) ([]*bot.Person, error) {
-	var out []*bot.Person
-	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPerson(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return readAll(ctx, db, scanPerson, q, args...)
 }
 
 // FindPeopleByID returns the known ones of the users in ws, in one query.
@@ -145,23 +129,7 @@ func (db *DB) FindRegion(ctx context.Context, ws string, n int) (*bot.Region, er
 // FindRegions returns configured regions of ws, or of every workspace when
 // ws is "".
 func (db *DB) FindRegions(ctx context.Context, ws string) ([]*bot.Region, error) {
-	var out []*bot.Region
-	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+regionCols+` FROM regions WHERE ? = '' OR workspace = ? ORDER BY workspace, number`, ws, ws)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanRegion(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return readAll(ctx, db, scanRegion, `SELECT `+regionCols+` FROM regions WHERE ? = '' OR workspace = ? ORDER BY workspace, number`, ws, ws)
 }
 
 // UpsertRegion creates or replaces a region's configuration.
