@@ -200,6 +200,20 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	if digest.UserId != res.BotID || !strings.Contains(digest.Message, "SoS asks for clearances") {
 		t.Fatalf("digest: %q", digest.Message)
 	}
+	// The server keeps each post's delivery key, so that after a crash the
+	// outbox finds what it had posted instead of posting it again.
+	if key, _ := digest.GetProp(deliveryProp).(string); !strings.HasPrefix(key, "digest:") {
+		t.Fatalf("digest delivery key: %v", digest.GetProps())
+	}
+	key := digest.GetProp(deliveryProp).(string)
+	ref, found, err := a.Delivered(ctx, bot.Target{Workspace: ws, Channel: channel.Id}, key, time.Now().Add(-10*time.Minute))
+	must(err, "look the digest up by its delivery key")
+	if !found || ref.ID != digest.Id {
+		t.Fatalf("Delivered(%s): %v %+v, want post %s", key, found, ref, digest.Id)
+	}
+	if _, found, _ := a.Delivered(ctx, bot.Target{Workspace: ws, Channel: channel.Id}, key+"x", time.Now().Add(-10*time.Minute)); found {
+		t.Fatal("Delivered found a key that was never posted")
+	}
 
 	// The owner clicks Done on the reminder: the server calls getback's
 	// action endpoint with the signed context, and the post is updated.
