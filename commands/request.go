@@ -173,34 +173,39 @@ func (DigestPost) command() string      { return "digest post" }
 func (DigestConfig) command() string    { return "digest config" }
 func (DigestStates) command() string    { return "digest states" }
 
-// Mutates reports whether a command changes stored data (as opposed to
-// reading it or opening a form). Adapters acknowledge such a command only
-// once it has been committed, so that an acknowledged write survives a
-// crash.
-func Mutates(command, text string) bool {
-	return mutates(command, text)
+// Kind is what adapters need to know of a command before running it.
+type Kind struct {
+	// Name names the command with its subcommand for metrics and logs:
+	// "getback list", "meeting add", "help"; a command that does not parse
+	// is "<command> invalid". The set of names is fixed, whatever users type.
+	Name string
+	// Writes reports whether the command changes stored data (as opposed
+	// to reading it or opening a form). Adapters acknowledge such a command
+	// only once it has been committed, so that an acknowledged write
+	// survives a crash.
+	Writes bool
 }
 
-// Name names a command with its subcommand for metrics and logs:
-// "getback list", "meeting add", "help"; a command that does not parse is
-// "<command> invalid". The set of names is fixed, whatever users type.
-func Name(command, text string) string {
+// Classify parses a command once and tells its Kind.
+func Classify(command, text string) Kind {
 	req, err := Parse(command, text, bot.Date{Year: 2000, Month: 1, Day: 1})
 	if err != nil {
 		switch c := strings.TrimPrefix(command, "/"); c {
 		case "meeting", "getback", "digest":
-			return c + " invalid"
+			return Kind{Name: c + " invalid"}
 		}
-		return "invalid"
+		return Kind{Name: "invalid"}
 	}
-	return req.command()
+	return Kind{Name: req.command(), Writes: writes(req)}
 }
 
-func mutates(command, text string) bool {
-	req, err := Parse(command, text, bot.Date{Year: 2000, Month: 1, Day: 1})
-	if err != nil {
-		return false
-	}
+// Mutates reports whether a command changes stored data (Kind.Writes).
+func Mutates(command, text string) bool { return Classify(command, text).Writes }
+
+// Name names a command with its subcommand (Kind.Name).
+func Name(command, text string) string { return Classify(command, text).Name }
+
+func writes(req Request) bool {
 	switch q := req.(type) {
 	case MeetingAdd:
 		return len(q.Fields) > 0

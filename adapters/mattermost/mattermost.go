@@ -61,7 +61,7 @@ type Config struct {
 	// response_url.
 	Inline bool
 	// Observe, when set, is told how each command went: its name with the
-	// subcommand (commands.Name), how long it took, and the outcome.
+	// subcommand (commands.Kind), how long it took, and the outcome.
 	Observe func(command string, took time.Duration, outcome string)
 	// Now is the clock for dialog expiry; default time.Now.
 	Now func() time.Time
@@ -215,6 +215,7 @@ func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 	if cr.TriggerID != "" && !a.recent.Add("trigger:"+cr.TriggerID) {
 		return empty
 	}
+	kind := commands.Classify(cr.Command, cr.Text)
 	deliver := func(ctx context.Context, rep bot.Reply) {
 		if rep.Form != nil {
 			if err := a.openDialog(ctx, cr, rep.Form); err == nil {
@@ -224,9 +225,9 @@ func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 		}
 		a.respond(ctx, Workspace(cr.TeamID), cr.ResponseURL, rep.Split(limits))
 	}
-	if !a.cfg.Inline && !commands.Mutates(cr.Command, cr.Text) && a.work.TryGo(ctx, func(ctx context.Context) {
+	if !a.cfg.Inline && !kind.Writes && a.work.TryGo(ctx, func(ctx context.Context) {
 		rep := a.runCommand(ctx, cr)
-		a.observe(commands.Name(cr.Command, cr.Text), start, outcome(rep))
+		a.observe(kind.Name, start, outcome(rep))
 		deliver(ctx, rep)
 	}) {
 		return empty
@@ -237,7 +238,7 @@ func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 	defer timer.Stop()
 	select {
 	case rep := <-done:
-		a.observe(commands.Name(cr.Command, cr.Text), start, outcome(rep))
+		a.observe(kind.Name, start, outcome(rep))
 		if rep.Form != nil {
 			deliver(ctx, rep)
 			return empty
@@ -250,7 +251,7 @@ func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 	case <-timer.C:
 		a.work.Go(ctx, func(ctx context.Context) {
 			rep := <-done
-			a.observe(commands.Name(cr.Command, cr.Text), start, "late")
+			a.observe(kind.Name, start, "late")
 			deliver(ctx, rep)
 		})
 		return empty

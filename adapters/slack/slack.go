@@ -53,7 +53,7 @@ type Config struct {
 	// (default 4096).
 	Workers, Queue int
 	// Observe, when set, is told how each command went: its name with the
-	// subcommand (commands.Name), how long it took, and "ok", "error" or
+	// subcommand (commands.Kind), how long it took, and "ok", "error" or
 	// "late".
 	Observe func(command string, took time.Duration, outcome string)
 }
@@ -264,9 +264,10 @@ func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *respons
 	if sc.TriggerID != "" && !a.recent.Add("trigger:"+sc.TriggerID) {
 		return nil
 	}
-	queued := !commands.Mutates(sc.Command, sc.Text) && a.work.TryGo(ctx, func(ctx context.Context) {
+	kind := commands.Classify(sc.Command, sc.Text)
+	queued := !kind.Writes && a.work.TryGo(ctx, func(ctx context.Context) {
 		rep := a.runCommand(ctx, sc)
-		a.observe(commands.Name(sc.Command, sc.Text), start, outcome(rep))
+		a.observe(kind.Name, start, outcome(rep))
 		if rep.Form != nil {
 			if err := a.openForm(ctx, sc, rep.Form); err != nil {
 				rep = formFailed
@@ -285,12 +286,12 @@ func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *respons
 	defer timer.Stop()
 	select {
 	case rep := <-done:
-		a.observe(commands.Name(sc.Command, sc.Text), start, outcome(rep))
+		a.observe(kind.Name, start, outcome(rep))
 		return a.answer(ctx, sc, rep)
 	case <-timer.C:
 		a.background(ctx, func(ctx context.Context) {
 			rep := <-done
-			a.observe(commands.Name(sc.Command, sc.Text), start, "late")
+			a.observe(kind.Name, start, "late")
 			if rep.Form != nil { // trigger_id expired: explain instead
 				rep = bot.Reply{Text: "That took too long to open the form; try again, or give the fields on one line: " +
 					commands.Usage("meeting add"), Error: true}
