@@ -81,8 +81,13 @@ func (a *Adapter) me(ctx context.Context) (string, error) {
 	return u.Id, nil
 }
 
-// dmChannel returns the direct channel between the bot and a user.
-func (a *Adapter) dmChannel(ctx context.Context, user string) (string, *model.Response, error) {
+// channelOf returns the target's channel: its own, or the direct channel
+// between the bot and its user (cached).
+func (a *Adapter) channelOf(ctx context.Context, to bot.Target) (string, *model.Response, error) {
+	if to.User == "" {
+		return to.Channel, nil, nil
+	}
+	user := to.User
 	a.mu.Lock()
 	id, ok := a.dms[user]
 	a.mu.Unlock()
@@ -106,13 +111,9 @@ func (a *Adapter) dmChannel(ctx context.Context, user string) (string, *model.Re
 // Post implements bot.Messenger: a post with the bot token in a channel,
 // or in the DM channel with a user.
 func (a *Adapter) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
-	channel := to.Channel
-	if to.User != "" {
-		id, resp, err := a.dmChannel(ctx, to.User)
-		if err != nil {
-			return bot.MessageRef{}, sendError(resp, err)
-		}
-		channel = id
+	channel, resp, err := a.channelOf(ctx, to)
+	if err != nil {
+		return bot.MessageRef{}, sendError(resp, err)
 	}
 	p := a.post(to.Workspace, r)
 	p.ChannelId = channel
@@ -129,13 +130,9 @@ const deliveryProp = "getback_delivery"
 // Delivered implements bot.DeliveryChecker: it reads the target channel's
 // posts since the moment for one carrying the key.
 func (a *Adapter) Delivered(ctx context.Context, to bot.Target, key string, since time.Time) (bot.MessageRef, bool, error) {
-	channel := to.Channel
-	if to.User != "" {
-		id, _, err := a.dmChannel(ctx, to.User)
-		if err != nil {
-			return bot.MessageRef{}, false, err
-		}
-		channel = id
+	channel, _, err := a.channelOf(ctx, to)
+	if err != nil {
+		return bot.MessageRef{}, false, err
 	}
 	list, _, err := a.api.GetPostsSince(ctx, channel, since.UnixMilli(), false)
 	if err != nil {

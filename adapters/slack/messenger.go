@@ -83,29 +83,29 @@ func sendError(err error) error {
 	return &bot.SendError{Err: err}
 }
 
-// dmChannel returns the DM channel with a user (conversations.open), cached.
-func (a *Adapter) dmChannel(ctx context.Context, user string) (string, error) {
-	if id, ok := a.dms.get(user); ok {
+// channelOf returns the target's channel: its own, or the DM channel with
+// its user (conversations.open, cached).
+func (a *Adapter) channelOf(ctx context.Context, to bot.Target) (string, error) {
+	if to.User == "" {
+		return to.Channel, nil
+	}
+	if id, ok := a.dms.get(to.User); ok {
 		return id, nil
 	}
-	ch, _, _, err := a.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{user}})
+	ch, _, _, err := a.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{to.User}})
 	if err != nil {
 		return "", err
 	}
-	a.dms.put(user, ch.ID)
+	a.dms.put(to.User, ch.ID)
 	return ch.ID, nil
 }
 
 // Post implements bot.Messenger: chat.postMessage with the bot token, to a
 // channel or (after conversations.open) a user's DMs.
 func (a *Adapter) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
-	channel := to.Channel
-	if to.User != "" {
-		id, err := a.dmChannel(ctx, to.User)
-		if err != nil {
-			return bot.MessageRef{}, sendError(err)
-		}
-		channel = id
+	channel, err := a.channelOf(ctx, to)
+	if err != nil {
+		return bot.MessageRef{}, sendError(err)
 	}
 	opts := []slackgo.MsgOption{slackgo.MsgOptionText(fallback(r), false), slackgo.MsgOptionBlocks(blocks(r)...)}
 	if r.DeliveryKey != "" {
@@ -129,13 +129,9 @@ const deliveryEvent = "getback_delivery"
 // since the moment (conversations.history with metadata) for a message
 // carrying the key.
 func (a *Adapter) Delivered(ctx context.Context, to bot.Target, key string, since time.Time) (bot.MessageRef, bool, error) {
-	channel := to.Channel
-	if to.User != "" {
-		id, err := a.dmChannel(ctx, to.User)
-		if err != nil {
-			return bot.MessageRef{}, false, err
-		}
-		channel = id
+	channel, err := a.channelOf(ctx, to)
+	if err != nil {
+		return bot.MessageRef{}, false, err
 	}
 	params := &slackgo.GetConversationHistoryParameters{
 		ChannelID:          channel,
