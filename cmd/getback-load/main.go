@@ -206,25 +206,38 @@ func (g *generator) plan() *servetest.Entry {
 	}
 	g.sent++
 	e := &servetest.Entry{Seq: g.l.Next(), Platform: g.plats[g.rnd.IntN(len(g.plats))], User: g.rnd.IntN(g.c.users)}
-	roll := g.rnd.IntN(100)
-	switch {
-	case roll < 90 && roll >= 70 && g.rnd.IntN(4) == 0:
-		g.l.Meeting(g.rnd, e)
-	case roll < 90 && roll >= 70:
-		owner := e.User
-		if g.rnd.IntN(2) == 0 {
-			owner = g.rnd.IntN(g.c.users)
-		}
-		g.l.Add(g.rnd, e, owner)
-	case roll >= 90 && g.l.Done(g.rnd, e):
-	default: // a list (or a done with nothing owed yet on the platform)
-		e.Op, e.Command = "list", "/getback"
-		e.Text = []string{"list mine", "list overdue", "list open", "list mine"}[g.rnd.IntN(4)]
-		if g.rnd.IntN(5) == 0 {
-			e.Command, e.Text = "/meeting", "list"
-		}
+	switch roll := g.rnd.IntN(100); {
+	case roll < 70:
+		g.list(e)
+	case roll < 90:
+		g.write(e)
+	case !g.l.Done(g.rnd, e):
+		g.list(e) // nothing owed yet on the platform
 	}
 	return e
+}
+
+// list makes e a read: one of the getback lists, or the meeting list.
+func (g *generator) list(e *servetest.Entry) {
+	e.Op, e.Command = "list", "/getback"
+	e.Text = []string{"list mine", "list overdue", "list open", "list mine"}[g.rnd.IntN(4)]
+	if g.rnd.IntN(5) == 0 {
+		e.Command, e.Text = "/meeting", "list"
+	}
+}
+
+// write makes e an add: a meeting one time in four, else a getback for
+// the sender or (half the time) someone else.
+func (g *generator) write(e *servetest.Entry) {
+	if g.rnd.IntN(4) == 0 {
+		g.l.Meeting(g.rnd, e)
+		return
+	}
+	owner := e.User
+	if g.rnd.IntN(2) == 0 {
+		owner = g.rnd.IntN(g.c.users)
+	}
+	g.l.Add(g.rnd, e, owner)
 }
 
 func (g *generator) run(ctx context.Context) {
