@@ -3,30 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-)
 
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+	"github.com/getbackhq/getback/adapters/slack/slacktest"
+	"github.com/getbackhq/getback/cmd/internal/servetest"
+)
 
 func waitHTTP(t *testing.T, u string) *http.Response {
 	deadline := time.Now().Add(10 * time.Second)
@@ -43,29 +30,17 @@ func waitHTTP(t *testing.T, u string) *http.Response {
 // TestServeWithSlack runs `getback serve` against a fake Slack API: health,
 // a signed command, metrics, and a clean shutdown.
 func TestServeWithSlack(t *testing.T) {
-	answered := make(chan string, 4)
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if strings.HasPrefix(r.URL.Path, "/response/") {
-			answered <- string(body)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/api/auth.test":
-			io.WriteString(w, `{"ok":true,"user_id":"UBOT"}`)
-		case "/api/users.info":
-			io.WriteString(w, `{"ok":true,"user":{"id":"UANA","name":"ana","tz":"UTC","profile":{"display_name":"Ana"}}}`)
-		default:
-			io.WriteString(w, `{"ok":false,"error":"unknown_method"}`)
-		}
-	}))
+	fake := slacktest.NewServer()
 	defer fake.Close()
+	fake.SetUser(map[string]any{"id": "UANA", "name": "ana", "tz": "UTC", "profile": map[string]any{"display_name": "Ana"}})
 	const secret = "s3cret"
 	t.Setenv("SLACK_BOT_TOKEN", "xoxb-test")
 	t.Setenv("SLACK_SIGNING_SECRET", secret)
-	t.Setenv("SLACK_API_URL", fake.URL+"/api/")
-	addr := freeAddr(t)
+	t.Setenv("SLACK_API_URL", fake.APIURL())
+	addr, err := servetest.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut bytes.Buffer
 	done := make(chan int, 1)
@@ -79,25 +54,17 @@ func TestServeWithSlack(t *testing.T) {
 		t.Fatalf("healthz: %d %s", resp.StatusCode, body)
 	}
 
-	form := url.Values{"team_id": {"T1"}, "user_id": {"UANA"}, "command": {"/getback"}, "text": {"remind"},
-		"trigger_id": {"t1"}, "channel_id": {"C1"}, "response_url": {fake.URL + "/response/1"}}.Encode()
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, form)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/commands", strings.NewReader(form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	req := slacktest.NewRequest("http://"+addr+"/slack/commands", secret, url.Values{"team_id": {"T1"}, "user_id": {"UANA"},
+		"command": {"/getback"}, "text": {"remind"}, "trigger_id": {"t1"}, "channel_id": {"C1"}, "response_url": {fake.ResponseURL("1")}})
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("command: %v %v", resp, err)
 	}
-	select {
-	case a := <-answered:
-		if !strings.Contains(a, "Your daily reminder comes at 09:00") {
-			t.Fatalf("answer: %s", a)
-		}
-	case <-time.After(10 * time.Second):
+	answers := fake.WaitFor("response/1", 1, 10*time.Second)
+	if len(answers) == 0 {
 		t.Fatal("no answer")
+	}
+	if a, _ := answers[0].JSON["text"].(string); !strings.Contains(a, "Your daily reminder comes at 09:00") {
+		t.Fatalf("answer: %v", answers[0].JSON)
 	}
 	resp = waitHTTP(t, "http://"+addr+"/metrics")
 	metrics, _ := io.ReadAll(resp.Body)
