@@ -4,7 +4,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build vet fmt bench clean e2e-mattermost load crash fuzz
+.PHONY: run test test-clock build vet fmt bench clean e2e-mattermost load crash fuzz
 
 ## run: the bot in local console mode on ./getback.db (no chat server needed)
 run: build
@@ -17,6 +17,13 @@ build:
 ## test: vet, then every test with the race detector
 test: vet
 	$(GO) test -race -count=1 ./...
+
+## test-clock: every test again with the process's wall clock moved by
+## -400, +16 and +400 days (.ci/shift-clock): a test that reads the real
+## date instead of its pinned clock fails here
+CLOCK_SHIFTS ?= -400 16 400
+test-clock:
+	@set -e; for d in $(CLOCK_SHIFTS); do .ci/shift-clock $$d $(GO) test -count=1 ./...; done
 
 vet:
 	$(GO) vet ./...

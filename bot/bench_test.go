@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/storage/sqlite/sqlitetest"
 )
 
@@ -51,7 +52,7 @@ func BenchmarkLeadershipDigest(b *testing.B) {
 // the reminders of 5,000 people who each owe three items. Each iteration is
 // the next working day, so every tick queues 5,000 new reminders.
 func BenchmarkPlanReminders5000(b *testing.B) {
-	c := &clock{t: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
 	db := openStore(b, c)
 	ctx := context.Background()
 	const people = 5000
@@ -127,11 +128,11 @@ func BenchmarkOutboxDrainRate(b *testing.B) {
 	const channels, perChannel = 3, 8
 	for b.Loop() {
 		b.StopTimer()
-		c := &clock{t: time.Now()}
+		c := clocktest.New(time.Now()) // a benchmark paced in real time
 		db := openStore(b, c)
 		for ch := 0; ch < channels; ch++ {
 			for i := 0; i < perChannel; i++ {
-				db.Enqueue(context.Background(), &bot.OutboxItem{Key: fmt.Sprintf("d%d-%d", ch, i),
+				enqueue(b, db, c, &bot.OutboxItem{Key: fmt.Sprintf("d%d-%d", ch, i),
 					Target: bot.Target{Workspace: ws, Channel: fmt.Sprintf("region-%d", ch)}, Reply: bot.Reply{Text: "digest"}})
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/storage/sqlite"
 )
 
@@ -86,7 +87,7 @@ func seedWeek(t *testing.T, db *sqlite.DB, c *clock) {
 }
 
 func TestRegionalDigest(t *testing.T) {
-	c := &clock{}
+	c := &clocktest.Clock{}
 	db := openStore(t, c)
 	seedWeek(t, db, c)
 	r := bot.NewRegion(ws, 9)
@@ -127,7 +128,7 @@ func TestRegionalDigest(t *testing.T) {
 }
 
 func TestEmptyDigestAndLeadership(t *testing.T) {
-	c := &clock{}
+	c := &clocktest.Clock{}
 	db := openStore(t, c)
 	r := bot.NewRegion(ws, 4)
 	rep, err := (&bot.Digests{Store: db}).Digest(context.Background(), r, bot.Date{Year: 2026, Month: 11, Day: 19}, bot.Date{Year: 2026, Month: 11, Day: 23})

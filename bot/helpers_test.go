@@ -10,27 +10,22 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/storage/sqlite"
 )
 
 const ws = "console"
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+// clock is the test's one clock, shared by the store and the code under
+// test.
+type clock = clocktest.Clock
 
 func openStore(t testing.TB, c *clock) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"), sqlite.WithClock(c.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Now = c.Now
 	t.Cleanup(func() { db.Close() })
 	return db
 }

@@ -50,7 +50,9 @@ func PlatformOf(ws string) string {
 
 // Enqueuer queues outgoing posts.
 type Enqueuer interface {
-	// Enqueue adds item unless its Key exists; created reports which.
+	// Enqueue adds item unless its Key exists; created reports which. The
+	// item's NextAttempt is required: the caller decides, from its clock,
+	// when the item is first due.
 	Enqueue(ctx context.Context, item *OutboxItem) (created bool, err error)
 }
 
@@ -65,7 +67,7 @@ type OutboxFilter struct {
 type OutboxService interface {
 	Enqueuer
 	// EnqueueMany adds items in one transaction, skipping keys that exist,
-	// and returns how many were added.
+	// and returns how many were added. Every item needs its NextAttempt.
 	EnqueueMany(ctx context.Context, items []*OutboxItem) (int, error)
 	// DueOutbox returns pending items of the given platforms whose
 	// NextAttempt is not after now, oldest first.
@@ -74,8 +76,8 @@ type OutboxService interface {
 	// of the platforms, or the zero time when none is pending.
 	NextOutboxAttempt(ctx context.Context, platforms []string) (time.Time, error)
 	// MarkOutboxAttempt records that a post of the item is about to be
-	// made.
-	MarkOutboxAttempt(ctx context.Context, id int64) error
+	// made, at the sender's instant at.
+	MarkOutboxAttempt(ctx context.Context, id int64, at time.Time) error
 	// MarkOutboxProgress records delivered parts of a split post (and the
 	// first message).
 	MarkOutboxProgress(ctx context.Context, id int64, partsSent int, ref MessageRef) error
@@ -88,14 +90,15 @@ type OutboxService interface {
 	// attempt (the platform asked to wait: HTTP 429).
 	MarkOutboxDeferred(ctx context.Context, id int64, errText string, next time.Time) error
 	// RecordSkipped stores a skipped item (a period missed while down) under
-	// its key, unless the key exists.
+	// its key, unless the key exists. Its NextAttempt is required too: the
+	// moment it would have been sent.
 	RecordSkipped(ctx context.Context, item *OutboxItem, reason string) (bool, error)
 	// FindOutbox lists items.
 	FindOutbox(ctx context.Context, f OutboxFilter) ([]*OutboxItem, error)
 	// OutboxCounts returns the number of items per status.
 	OutboxCounts(ctx context.Context) (map[string]int, error)
-	// RetryOutbox makes a dead item pending again.
-	RetryOutbox(ctx context.Context, id int64) error
+	// RetryOutbox makes a dead item pending again, due at now.
+	RetryOutbox(ctx context.Context, id int64, now time.Time) error
 	// OutboxKeysExist reports which keys are in the outbox, in any state.
 	OutboxKeysExist(ctx context.Context, keys []string) (map[string]bool, error)
 }

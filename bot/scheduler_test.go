@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/storage/sqlite"
 )
 
@@ -35,7 +36,7 @@ func runTicks(t *testing.T, s *bot.Scheduler, db *sqlite.DB, c *clock, from, to 
 }
 
 func TestRemindersAtLocalHoursAcrossZones(t *testing.T) {
-	c := &clock{}
+	c := &clocktest.Clock{}
 	db := openStore(t, c)
 	for _, p := range []struct{ id, tz string }{{"ana", "America/New_York"}, {"bob", "Pacific/Honolulu"}, {"cat", "Pacific/Guam"}, {"dan", "America/New_York"}} {
 		person(t, db, c, p.id, p.tz)
@@ -71,7 +72,7 @@ func TestRemindersAtLocalHoursAcrossZones(t *testing.T) {
 }
 
 func TestReminderHonoursSnoozeSettingsAndWorkDays(t *testing.T) {
-	c := &clock{}
+	c := &clocktest.Clock{}
 	db := openStore(t, c)
 	ana := person(t, db, c, "ana", "UTC")
 	person(t, db, c, "bob", "UTC")
@@ -109,7 +110,7 @@ func TestReminderHonoursSnoozeSettingsAndWorkDays(t *testing.T) {
 }
 
 func TestReminderContentOrderAndLimit(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	db := openStore(t, c)
 	p := person(t, db, c, "ana", "UTC")
 	today := bot.Date{Year: 2026, Month: 11, Day: 26}
@@ -164,7 +165,7 @@ func TestReminderContentOrderAndLimit(t *testing.T) {
 }
 
 func TestMissedWhileDown(t *testing.T) {
-	c := &clock{}
+	c := &clocktest.Clock{}
 	db := openStore(t, c)
 	person(t, db, c, "ana", "UTC")
 	owe(t, db, "ana", bot.Date{})
@@ -222,7 +223,7 @@ func TestMissedWhileDown(t *testing.T) {
 }
 
 func TestRegionConfiguredLateWaitsForNextWeek(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)} // Wednesday
+	c := clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)) // Wednesday
 	db := openStore(t, c)
 	r := bot.NewRegion(ws, 9)
 	r.Channel = "region-9"
@@ -253,7 +254,7 @@ func TestDSTNeitherSkipsNorDoubles(t *testing.T) {
 		{"Guam has no DST", "Pacific/Guam", 1, 30, bot.Date{Year: 2026, Month: 11, Day: 1}, time.Date(2026, 10, 31, 15, 30, 0, 0, time.UTC), 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &clock{}
+			c := &clocktest.Clock{}
 			db := openStore(t, c)
 			p := person(t, db, c, "ana", tc.tz)
 			p.RemindHour, p.RemindMinute, p.WorkDays = tc.hour, tc.min, 0x7f

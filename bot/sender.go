@@ -186,7 +186,10 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 	return total, ctx.Err()
 }
 
-// pace waits until the target may receive another post.
+// pace waits until the target may receive another post. It measures the
+// real time elapsed since the last post (the monotonic clock), not the
+// injected clock: a platform's rate limit counts real seconds, whatever
+// instant the process believes it is.
 func (s *Sender) pace(ctx context.Context, t Target, gap time.Duration) error {
 	if gap <= 0 {
 		return nil
@@ -238,14 +241,14 @@ func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) 
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		if err := s.Store.MarkOutboxAttempt(ctx, it.ID); err != nil {
+		if err := s.Store.MarkOutboxAttempt(ctx, it.ID, s.Now()); err != nil {
 			return false, err
 		}
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.postTimeout())
 		r, perr := m.Post(pctx, it.Target, part)
 		cancel()
 		s.mu.Lock()
-		s.lastPost[it.Target] = time.Now()
+		s.lastPost[it.Target] = time.Now() // pacing measures real elapsed time: see pace
 		s.mu.Unlock()
 		if perr != nil {
 			return false, s.fail(ctx, it, perr)

@@ -8,26 +8,32 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/bot/clocktest"
 )
 
-func enqueueDMs(t *testing.T, db interface {
-	Enqueue(context.Context, *bot.OutboxItem) (bool, error)
-}, n int) {
+// enqueue queues it, due now by c, and fails the test when it is not
+// queued.
+func enqueue(t testing.TB, db bot.Enqueuer, c *clocktest.Clock, it *bot.OutboxItem) {
+	t.Helper()
+	it.NextAttempt = c.Now()
+	if created, err := db.Enqueue(context.Background(), it); err != nil || !created {
+		t.Fatalf("enqueue %s: %v %v", it.Key, created, err)
+	}
+}
+
+func enqueueDMs(t *testing.T, db bot.Enqueuer, c *clocktest.Clock, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		it := &bot.OutboxItem{Key: fmt.Sprintf("remind:console:u%02d:2026-11-26", i), Target: bot.Target{Workspace: ws, User: fmt.Sprintf("u%02d", i)},
-			Reply: bot.Reply{Text: fmt.Sprintf("reminder %d", i)}}
-		if _, err := db.Enqueue(context.Background(), it); err != nil {
-			t.Fatal(err)
-		}
+		enqueue(t, db, c, &bot.OutboxItem{Key: fmt.Sprintf("remind:console:u%02d:2026-11-26", i), Target: bot.Target{Workspace: ws, User: fmt.Sprintf("u%02d", i)},
+			Reply: bot.Reply{Text: fmt.Sprintf("reminder %d", i)}})
 	}
 }
 
 func TestSenderCrashMidFanOutSendsTheRestOnce(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
 	db := openStore(t, c)
 	const n, k = 12, 5
-	enqueueDMs(t, db, n)
+	enqueueDMs(t, db, c, n)
 
 	// First run: the process "dies" after k successful posts.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -69,9 +75,9 @@ func TestSenderCrashMidFanOutSendsTheRestOnce(t *testing.T) {
 }
 
 func TestSenderRetryAfterAndDeadLetter(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
 	db := openStore(t, c)
-	enqueueDMs(t, db, 2)
+	enqueueDMs(t, db, c, 2)
 	m := &fakeMessenger{rateLimit: 30 * time.Second, fail: map[string]error{"dm:u01": errors.New("connection reset")}}
 	var outcomes []string
 	s := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": m}, Now: c.Now, Workers: 1,
@@ -110,7 +116,7 @@ func TestSenderRetryAfterAndDeadLetter(t *testing.T) {
 		t.Fatalf("outcomes %v, want %v", outcomes, want)
 	}
 	// A permanent failure is dead at once.
-	db.Enqueue(ctx, &bot.OutboxItem{Key: "perm", Target: bot.Target{Workspace: ws, Channel: "gone"}})
+	enqueue(t, db, c, &bot.OutboxItem{Key: "perm", Target: bot.Target{Workspace: ws, Channel: "gone"}})
 	m.fail["channel:gone"] = &bot.SendError{Permanent: true, Err: errors.New("channel_not_found")}
 	s.Drain(ctx)
 	if deadItems, _ = db.FindOutbox(ctx, bot.OutboxFilter{Status: &dead}); len(deadItems) != 2 {
@@ -119,13 +125,13 @@ func TestSenderRetryAfterAndDeadLetter(t *testing.T) {
 }
 
 func TestSenderSplitsAndResumesParts(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
 	db := openStore(t, c)
 	r := bot.Reply{Text: "Digest"}
 	for i := 0; i < 120; i++ {
 		r.Blocks = append(r.Blocks, bot.Block{Text: fmt.Sprintf("line %d", i)})
 	}
-	db.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: ws, Channel: "region-9"}, Reply: r})
+	enqueue(t, db, c, &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: ws, Channel: "region-9"}, Reply: r})
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &fakeMessenger{limits: bot.MessageLimits{MaxBlocks: 50}, stopAfter: 1, cancel: cancel}
 	s := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": m}, Now: c.Now}
@@ -145,10 +151,10 @@ func TestSenderSplitsAndResumesParts(t *testing.T) {
 }
 
 func TestSenderPacesPostsToOneChannel(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
 	db := openStore(t, c)
 	for i := 0; i < 4; i++ {
-		db.Enqueue(context.Background(), &bot.OutboxItem{Key: fmt.Sprint(i), Target: bot.Target{Workspace: ws, Channel: "region-9"}, Reply: bot.Reply{Text: fmt.Sprint(i)}})
+		enqueue(t, db, c, &bot.OutboxItem{Key: fmt.Sprint(i), Target: bot.Target{Workspace: ws, Channel: "region-9"}, Reply: bot.Reply{Text: fmt.Sprint(i)}})
 	}
 	m := &fakeMessenger{limits: bot.MessageLimits{MinInterval: 40 * time.Millisecond}}
 	s := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": m}, Now: c.Now}

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/getbackhq/getback/bot/clocktest"
 )
 
 func TestQueueBoundsWorkAndWaiting(t *testing.T) {
@@ -84,5 +86,63 @@ func TestRecent(t *testing.T) {
 	}
 	if !r.Add("a") {
 		t.Fatal("the oldest keys must be forgotten first")
+	}
+}
+
+func TestRecentForgetsKeysAfterTenMinutesOfItsClock(t *testing.T) {
+	clock := clocktest.New(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	r := Recent{Now: clock.Now}
+	r.Add("trigger")
+	clock.Advance(recentTTL - time.Second)
+	if r.Add("trigger") {
+		t.Fatal("a key was forgotten before ten minutes passed")
+	}
+	clock.Advance(time.Second)
+	if !r.Add("trigger") {
+		t.Fatal("a key was remembered ten minutes after it was first seen")
+	}
+}
+
+func TestCacheEntriesExpireByItsClock(t *testing.T) {
+	clock := clocktest.New(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	c := &Cache[string]{TTL: 15 * time.Minute, Now: clock.Now}
+	if _, ok := c.Get("U1"); ok {
+		t.Fatal("an empty cache had an entry")
+	}
+	c.Put("U1", "ana")
+	clock.Advance(15*time.Minute - time.Nanosecond)
+	if v, ok := c.Get("U1"); !ok || v != "ana" {
+		t.Fatalf("fresh entry: %q %v", v, ok)
+	}
+	clock.Advance(time.Nanosecond)
+	if _, ok := c.Get("U1"); ok {
+		t.Fatal("an entry outlived its TTL")
+	}
+	c.Put("U1", "ana lopez")
+	if v, _ := c.Get("U1"); v != "ana lopez" {
+		t.Fatalf("a new Put replaces the entry: %q", v)
+	}
+	c.Drop("U1")
+	if _, ok := c.Get("U1"); ok {
+		t.Fatal("a dropped entry was still there")
+	}
+	// A clock set back before an entry was stored does not make it fresh
+	// for ever.
+	c.Put("U2", "bob")
+	clock.Advance(-time.Hour)
+	if _, ok := c.Get("U2"); ok {
+		t.Fatal("an entry from the future was served")
+	}
+}
+
+func TestCacheStaysBoundedAsEntriesExpire(t *testing.T) {
+	clock := clocktest.New(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	c := &Cache[int]{TTL: time.Minute, Now: clock.Now}
+	for i := 0; i < 5000; i++ {
+		c.Put(fmt.Sprint("k", i), i)
+		clock.Advance(time.Second)
+	}
+	if n := len(c.m); n > 1024+60 {
+		t.Fatalf("%d entries kept with a one-minute TTL", n)
 	}
 }

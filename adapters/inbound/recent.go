@@ -8,6 +8,9 @@ import (
 // Recent remembers delivery keys for ten minutes, up to 20,000 of them
 // (the oldest are forgotten first). The zero value is ready to use.
 type Recent struct {
+	// Now is the clock the ten minutes are measured by; time.Now when nil.
+	Now func() time.Time
+
 	mu    sync.Mutex
 	seen  map[string]time.Time
 	order []string
@@ -21,6 +24,9 @@ const (
 // Add records key and reports whether it was not already there.
 func (s *Recent) Add(key string) bool {
 	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.seen == nil {

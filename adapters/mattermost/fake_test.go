@@ -18,6 +18,7 @@ import (
 
 	"github.com/getbackhq/getback/adapters/mattermost/mattermosttest"
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/commands"
 	"github.com/getbackhq/getback/storage/sqlite"
 )
@@ -61,26 +62,35 @@ type env struct {
 	a   *Adapter
 	db  *sqlite.DB
 	srv *httptest.Server
-	now time.Time
+	// clock is the env's one clock: the store, the runner, the adapter,
+	// senders built by tests and the fake Mattermost all read it.
+	clock *clocktest.Clock
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"))
+	clock := clocktest.New(time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"), sqlite.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, mm: newFakeMM(t), db: db, now: time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC)}
+	e := &env{t: t, mm: newFakeMM(t), db: db, clock: clock}
+	e.mm.SetClock(clock.Now)
 	e.a = New(Config{URL: e.mm.URL, BotToken: "bottoken", CommandTokens: []string{"othertoken", token},
-		PublicURL: "http://getback.test", Log: quiet})
-	e.a.SetRunner(&commands.Runner{Store: db, Users: e.a, Now: func() time.Time { return e.now },
+		PublicURL: "http://getback.test", Log: quiet, Now: clock.Now})
+	e.a.SetRunner(&commands.Runner{Store: db, Users: e.a, Now: clock.Now,
 		Digests: &bot.Digests{Store: db}, Outbox: db, Log: quiet})
 	mux := http.NewServeMux()
 	e.a.Register(mux)
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(func() { e.srv.Close(); e.a.Wait() })
 	return e
+}
+
+// sender returns an outbox sender through the env's adapter, on its clock.
+func (e *env) sender() *bot.Sender {
+	return &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: e.clock.Now, Log: quiet}
 }
 
 var trigger int

@@ -63,7 +63,8 @@ type Config struct {
 	// Observe, when set, is told how each command went: its name with the
 	// subcommand (commands.Kind), how long it took, and the outcome.
 	Observe func(command string, took time.Duration, outcome string)
-	// Now is the clock for dialog expiry; default time.Now.
+	// Now is the clock for dialog expiry, cached users and remembered
+	// action ids; default time.Now.
 	Now func() time.Time
 }
 
@@ -110,7 +111,8 @@ func New(cfg Config) *Adapter {
 		api.HTTPClient = cfg.HTTPClient
 	}
 	return &Adapter{cfg: cfg, api: api, log: log.With("platform", Platform), sign: newSigner(cfg.BotToken),
-		work: inbound.NewQueue(cfg.Workers, cfg.Queue), users: map[string]cachedUser{}, dms: map[string]string{}}
+		work: inbound.NewQueue(cfg.Workers, cfg.Queue), users: map[string]cachedUser{}, dms: map[string]string{},
+		recent: inbound.Recent{Now: cfg.Now}}
 }
 
 // SetRunner sets the command runner.

@@ -125,11 +125,12 @@ func TestDialogOpenValidateSubmit(t *testing.T) {
 			t.Errorf("%s: %d, want 401", name, code)
 		}
 	}
-	e.a.cfg.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	opened := e.clock.Now()
+	e.clock.Advance(25 * time.Hour)
 	if code, _ := submit("anaid", map[string]any{"state": "Guam"}, req.Dialog.State); code != http.StatusUnauthorized {
 		t.Errorf("expired state: %d", code)
 	}
-	e.a.cfg.Now = time.Now
+	e.clock.Set(opened)
 	code, body = submit("anaid", map[string]any{"state": "Guam", "date": "2026-11-24", "poc": "bobid", "region": ""}, req.Dialog.State)
 	if code != 200 || strings.TrimSpace(body) != "{}" {
 		t.Fatalf("valid submission: %d %s", code, body)
@@ -303,17 +304,25 @@ func TestBusyAdapterAnswersInline(t *testing.T) {
 func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: func() time.Time { return now }}
+	s := e.sender()
 
 	// A reminder DM is created but the answer is lost; the retry finds it
 	// by its delivery key and records it instead of posting again.
 	e.mm.LoseReplies(1)
-	e.db.Enqueue(ctx, &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"}, Reply: bot.Reply{Text: "you owe 1"}})
+	if _, err := e.db.Enqueue(ctx, &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"},
+		Reply: bot.Reply{Text: "you owe 1"}, NextAttempt: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	if n, _ := s.Drain(ctx); n != 0 {
 		t.Fatal("a post without an answer counted as sent")
 	}
-	now = now.Add(time.Hour)
+	if tried := len(e.mm.callsTo(http.MethodPost, "/api/v4/posts")); tried != 1 {
+		t.Fatalf("the first drain made %d posts, want 1 (whose answer was lost)", tried)
+	}
+	if items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
+		t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items[0])
+	}
+	e.clock.Advance(time.Hour)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("retry: %d %v", n, err)
 	}
@@ -335,12 +344,13 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	}
 
 	// A post that never arrived is sent after the check.
-	e.db.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "mattermost:team1", Channel: "chan9"}, Reply: bot.Reply{Text: "digest"}})
-	items, _ = e.db.FindOutbox(ctx, bot.OutboxFilter{})
-	for _, it := range items {
-		if it.Key == "digest:r9:2026-W48" {
-			e.db.MarkOutboxAttempt(ctx, it.ID)
-		}
+	digest := &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "mattermost:team1", Channel: "chan9"},
+		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.clock.Now()}
+	if _, err := e.db.Enqueue(ctx, digest); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.MarkOutboxAttempt(ctx, digest.ID, e.clock.Now()); err != nil {
+		t.Fatal(err)
 	}
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain: %d %v", n, err)

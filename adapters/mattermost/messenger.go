@@ -167,7 +167,7 @@ func toUser(u *model.User) bot.User {
 
 func (a *Adapter) cacheUser(u bot.User) {
 	a.mu.Lock()
-	a.users[u.ID] = cachedUser{u, time.Now()}
+	a.users[u.ID] = cachedUser{u, a.cfg.Now()}
 	a.mu.Unlock()
 }
 
@@ -176,7 +176,7 @@ func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, erro
 	a.mu.Lock()
 	c, ok := a.users[id]
 	a.mu.Unlock()
-	if ok && time.Since(c.at) < userTTL {
+	if ok && a.cfg.Now().Sub(c.at) < userTTL {
 		return c.u, nil
 	}
 	mu, resp, err := a.api.GetUser(ctx, id, "")

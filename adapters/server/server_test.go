@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/storage/sqlite"
 )
 
@@ -62,16 +63,20 @@ func TestHealthz(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	clock := clocktest.New(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"), sqlite.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	for _, key := range []string{"remind:slack:T1:U1:2026-11-26", "remind:slack:T1:U2:2026-11-26", "digest:slack:T1:9:2026-W48"} {
-		db.Enqueue(ctx, &bot.OutboxItem{Key: key, Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, Reply: bot.Reply{Text: "x"}})
+		if _, err := db.Enqueue(ctx, &bot.OutboxItem{Key: key, Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
+			Reply: bot.Reply{Text: "x"}, NextAttempt: clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	items, _ := db.FindOutbox(ctx, bot.OutboxFilter{})
-	db.MarkOutboxFailed(ctx, items[2].ID, "channel_not_found", time.Now(), true)
+	db.MarkOutboxFailed(ctx, items[2].ID, "channel_not_found", clock.Now(), true)
 
 	m := NewMetrics(db)
 	observe := m.CommandObserver("slack")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/getbackhq/getback/adapters/slack/slacktest"
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/commands"
 	"github.com/getbackhq/getback/storage/sqlite"
 )
@@ -63,18 +64,22 @@ type env struct {
 	a     *Adapter
 	db    *sqlite.DB
 	srv   *httptest.Server
-	now   time.Time
+	// clock is the env's one clock: the store, the runner, the adapter,
+	// senders built by tests and the fake Slack all read it.
+	clock *clocktest.Clock
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"))
+	clock := clocktest.New(time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"), sqlite.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, slack: newFakeSlack(t), db: db, now: time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC)}
-	e.a = New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: quiet}, db)
+	e := &env{t: t, slack: newFakeSlack(t), db: db, clock: clock}
+	e.slack.SetClock(clock.Now)
+	e.a = New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: quiet, Now: clock.Now}, db)
 	e.a.SetRunner(newEnvRunner(e))
 	mux := http.NewServeMux()
 	e.a.Register(mux)
@@ -85,7 +90,7 @@ func newEnv(t testing.TB) *env {
 
 // newEnvRunner returns a command runner over the env's store and adapter.
 func newEnvRunner(e *env) *commands.Runner {
-	return &commands.Runner{Store: e.db, Users: e.a, Now: func() time.Time { return e.now },
+	return &commands.Runner{Store: e.db, Users: e.a, Now: e.clock.Now,
 		Admins: map[string]bool{}, Digests: &bot.Digests{Store: e.db}, Outbox: e.db}
 }
 
@@ -151,6 +156,11 @@ func (e *env) answerText(user, cmd, text string) string {
 	e.t.Helper()
 	s, _ := e.answer(user, cmd, text)["text"].(string)
 	return s
+}
+
+// sender returns an outbox sender through the env's adapter, on its clock.
+func (e *env) sender() *bot.Sender {
+	return &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: e.clock.Now, Log: quiet}
 }
 
 // interact sends a signed interactivity payload.

@@ -128,13 +128,14 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 			return
 		}
 		rep := bot.Reply{Text: "Hi! I track meetings and GETBACK items. Try /meeting add, /getback list mine, or /getback help."}
-		item := &bot.OutboxItem{Key: "mention:" + ws + ":" + outer.EventID, Target: bot.Target{Workspace: ws, Channel: inner.Channel}, Reply: rep}
+		item := &bot.OutboxItem{Key: "mention:" + ws + ":" + outer.EventID, Target: bot.Target{Workspace: ws, Channel: inner.Channel},
+			Reply: rep, NextAttempt: a.cfg.Now()}
 		if _, err := a.runner.Outbox.Enqueue(ctx, item); err != nil {
 			a.log.Error("queue mention reply", "err", err)
 		}
 	case *slackevents.UserChangeEvent:
-		a.users.drop(inner.User.ID)
-		a.userList.drop("")
+		a.users.Drop(inner.User.ID)
+		a.userList.Drop("")
 		if a.runner != nil {
 			if p, err := a.runner.Store.FindPerson(ctx, ws, inner.User.ID); err == nil {
 				su := inner.User

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
@@ -21,43 +20,6 @@ var (
 
 // cacheTTL is how long user and channel details are reused.
 const cacheTTL = 15 * time.Minute
-
-type cached[T any] struct {
-	v  T
-	at time.Time
-}
-
-// ttlCache is a small map whose entries expire.
-type ttlCache[T any] struct {
-	mu sync.Mutex
-	m  map[string]cached[T]
-}
-
-func (c *ttlCache[T]) get(k string) (T, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[k]
-	if !ok || time.Since(e.at) > cacheTTL {
-		var zero T
-		return zero, false
-	}
-	return e.v, true
-}
-
-func (c *ttlCache[T]) put(k string, v T) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]cached[T]{}
-	}
-	c.m[k] = cached[T]{v, time.Now()}
-}
-
-func (c *ttlCache[T]) drop(k string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, k)
-}
 
 // Platform implements bot.Messenger.
 func (a *Adapter) Platform() string { return Platform }
@@ -89,14 +51,14 @@ func (a *Adapter) channelOf(ctx context.Context, to bot.Target) (string, error) 
 	if to.User == "" {
 		return to.Channel, nil
 	}
-	if id, ok := a.dms.get(to.User); ok {
+	if id, ok := a.dms.Get(to.User); ok {
 		return id, nil
 	}
 	ch, _, _, err := a.api.OpenConversationContext(ctx, &slackgo.OpenConversationParameters{Users: []string{to.User}})
 	if err != nil {
 		return "", err
 	}
-	a.dms.put(to.User, ch.ID)
+	a.dms.Put(to.User, ch.ID)
 	return ch.ID, nil
 }
 
@@ -179,7 +141,7 @@ func toUser(u *slackgo.User) bot.User {
 
 // LookupUser implements bot.Messenger with users.info, cached.
 func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, error) {
-	if u, ok := a.users.get(id); ok {
+	if u, ok := a.users.Get(id); ok {
 		return u, nil
 	}
 	su, err := a.api.GetUserInfoContext(ctx, id)
@@ -194,20 +156,20 @@ func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, erro
 		return bot.User{}, bot.Errorf(bot.ENOTFOUND, "Slack user %s is deactivated.", id)
 	}
 	u := toUser(su)
-	a.users.put(id, u)
+	a.users.Put(id, u)
 	return u, nil
 }
 
 // directory returns the workspace's users (users.list, every page), cached.
 func (a *Adapter) directory(ctx context.Context) ([]slackgo.User, error) {
-	if us, ok := a.userList.get(""); ok {
+	if us, ok := a.userList.Get(""); ok {
 		return us, nil
 	}
 	us, err := a.api.GetUsersContext(ctx, slackgo.GetUsersOptionLimit(200))
 	if err != nil {
 		return nil, err
 	}
-	a.userList.put("", us)
+	a.userList.Put("", us)
 	return us, nil
 }
 
@@ -223,7 +185,7 @@ func (a *Adapter) FindUser(ctx context.Context, ws, name string) (bot.User, erro
 		u := &us[i]
 		if !u.Deleted && (strings.EqualFold(u.Name, name) || strings.EqualFold(u.Profile.DisplayName, name)) {
 			bu := toUser(u)
-			a.users.put(u.ID, bu)
+			a.users.Put(u.ID, bu)
 			return bu, nil
 		}
 	}
@@ -233,7 +195,7 @@ func (a *Adapter) FindUser(ctx context.Context, ws, name string) (bot.User, erro
 // FindChannel implements bot.Messenger: a public or private channel the
 // bot can see (conversations.list), cached.
 func (a *Adapter) FindChannel(ctx context.Context, ws, name string) (bot.Channel, error) {
-	if ch, ok := a.channels.get(name); ok {
+	if ch, ok := a.channels.Get(name); ok {
 		return ch, nil
 	}
 	cursor := ""
@@ -244,7 +206,7 @@ func (a *Adapter) FindChannel(ctx context.Context, ws, name string) (bot.Channel
 			return bot.Channel{}, err
 		}
 		for _, c := range chans {
-			a.channels.put(c.Name, bot.Channel{ID: c.ID, Name: c.Name})
+			a.channels.Put(c.Name, bot.Channel{ID: c.ID, Name: c.Name})
 			if strings.EqualFold(c.Name, name) {
 				return bot.Channel{ID: c.ID, Name: c.Name}, nil
 			}

@@ -56,6 +56,9 @@ type Config struct {
 	// subcommand (commands.Kind), how long it took, and "ok", "error" or
 	// "late".
 	Observe func(command string, took time.Duration, outcome string)
+	// Now is the clock by which cached user and channel details and
+	// remembered trigger ids expire; default time.Now.
+	Now func() time.Time
 }
 
 // Deduper remembers deliveries already handled.
@@ -71,10 +74,10 @@ type Adapter struct {
 	dedupe Deduper
 	log    *slog.Logger
 
-	users    ttlCache[bot.User]
-	userList ttlCache[[]slackgo.User]
-	channels ttlCache[bot.Channel]
-	dms      ttlCache[string]
+	users    *inbound.Cache[bot.User]
+	userList *inbound.Cache[[]slackgo.User]
+	channels *inbound.Cache[bot.Channel]
+	dms      *inbound.Cache[string]
 	// recent remembers trigger ids (slash commands and clicks are not
 	// retried by Slack, but may be replayed); events use the store.
 	recent inbound.Recent
@@ -89,6 +92,9 @@ func New(cfg Config, dedupe Deduper) *Adapter {
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 256 << 10
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
@@ -109,7 +115,12 @@ func New(cfg Config, dedupe Deduper) *Adapter {
 		opts = append(opts, slackgo.OptionAppLevelToken(cfg.AppToken))
 	}
 	return &Adapter{cfg: cfg, api: slackgo.New(cfg.BotToken, opts...), dedupe: dedupe, log: log.With("platform", Platform),
-		work: inbound.NewQueue(cfg.Workers, cfg.Queue)}
+		work:     inbound.NewQueue(cfg.Workers, cfg.Queue),
+		users:    &inbound.Cache[bot.User]{TTL: cacheTTL, Now: cfg.Now},
+		userList: &inbound.Cache[[]slackgo.User]{TTL: cacheTTL, Now: cfg.Now},
+		channels: &inbound.Cache[bot.Channel]{TTL: cacheTTL, Now: cfg.Now},
+		dms:      &inbound.Cache[string]{TTL: cacheTTL, Now: cfg.Now},
+		recent:   inbound.Recent{Now: cfg.Now}}
 }
 
 // SetRunner sets the command runner (which uses the adapter as its user

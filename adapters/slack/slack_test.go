@@ -311,15 +311,31 @@ func TestPostHonoursRateLimitsAndClassifiesErrors(t *testing.T) {
 
 	// Through the outbox: the 429 defers the item by Retry-After.
 	e.slack.RateLimit("chat.postMessage", 1, 7)
-	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	e.db.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, Reply: bot.Reply{Text: "digest"}})
-	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: func() time.Time { return now }}
-	if n, _ := s.Drain(context.Background()); n != 0 {
-		t.Fatal("sent during a 429")
+	now := e.clock.Now()
+	before := len(e.slack.callsTo("chat.postMessage"))
+	if _, err := e.db.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
+		Reply: bot.Reply{Text: "digest"}, NextAttempt: now}); err != nil {
+		t.Fatal(err)
+	}
+	s := e.sender()
+	if n, err := s.Drain(context.Background()); n != 0 || err != nil {
+		t.Fatalf("sent during a 429: %d %v", n, err)
+	}
+	if tried := len(e.slack.callsTo("chat.postMessage")) - before; tried != 1 {
+		t.Fatalf("the sender tried %d posts, want the one that was refused", tried)
 	}
 	items, _ := e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
-	if !items[0].NextAttempt.Equal(now.Add(7*time.Second)) || items[0].Attempts != 0 {
+	if !items[0].NextAttempt.Equal(now.Add(7*time.Second)) || items[0].Attempts != 0 || items[0].Status != bot.OutboxPending {
 		t.Fatalf("deferred: %+v", items[0])
+	}
+	// Not due again before Retry-After has passed; sent once it has.
+	e.clock.Advance(6 * time.Second)
+	if n, _ := s.Drain(context.Background()); n != 0 || len(e.slack.callsTo("chat.postMessage"))-before != 1 {
+		t.Fatal("retried before Retry-After passed")
+	}
+	e.clock.Advance(time.Second)
+	if n, err := s.Drain(context.Background()); n != 1 || err != nil {
+		t.Fatalf("after Retry-After: %d %v", n, err)
 	}
 }
 
@@ -378,18 +394,26 @@ func TestEvents(t *testing.T) {
 func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: func() time.Time { return now }}
+	s := e.sender()
 	pendingStatus := bot.OutboxPending
 
 	// The post takes effect but its answer is lost: the retry finds it in
 	// the channel's history instead of posting again.
 	e.slack.LoseReplies("chat.postMessage", 1)
-	e.db.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, Reply: bot.Reply{Text: "digest"}})
+	if _, err := e.db.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
+		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	if n, _ := s.Drain(ctx); n != 0 {
 		t.Fatal("a post without an answer counted as sent")
 	}
-	now = now.Add(time.Hour)
+	if tried := len(e.slack.callsTo("chat.postMessage")); tried != 1 {
+		t.Fatalf("the first drain made %d posts, want 1 (whose answer was lost)", tried)
+	}
+	if items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
+		t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items[0])
+	}
+	e.clock.Advance(time.Hour)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("retry: %d %v", n, err)
 	}
@@ -414,13 +438,13 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	// getback stopped after marking an attempt. One DM had arrived, the
 	// other had not: only the missing one is posted.
 	for _, u := range []string{"UANA", "UBOB"} {
-		it := &bot.OutboxItem{Key: "reminder:" + u + ":2026-11-26", Target: bot.Target{Workspace: "slack:T1", User: u}, Reply: bot.Reply{Text: "you owe"}}
-		e.db.Enqueue(ctx, it)
-		pending, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{Status: &pendingStatus})
-		for _, p := range pending {
-			if p.Key == it.Key {
-				e.db.MarkOutboxAttempt(ctx, p.ID)
-			}
+		it := &bot.OutboxItem{Key: "reminder:" + u + ":2026-11-26", Target: bot.Target{Workspace: "slack:T1", User: u},
+			Reply: bot.Reply{Text: "you owe"}, NextAttempt: e.clock.Now()}
+		if _, err := e.db.Enqueue(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.MarkOutboxAttempt(ctx, it.ID, e.clock.Now()); err != nil {
+			t.Fatal(err)
 		}
 	}
 	if _, err := e.a.Post(ctx, bot.Target{Workspace: "slack:T1", User: "UBOB"}, bot.Reply{Text: "you owe", DeliveryKey: "reminder:UBOB:2026-11-26#0"}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 )
 
 // errUsage reports bad flags (already printed).
@@ -24,10 +25,15 @@ type config struct {
 	MattermostURL, MattermostBotToken string
 	MattermostCommandTokens           []string
 	PublicURL                         string
+
+	// Now is the one clock of the process: the store, the command runner,
+	// the scheduler, the sender and the adapters all read it.
+	Now func() time.Time
 }
 
 func envConfig() config {
 	c := config{
+		Now:                time.Now,
 		DB:                 getenv("GETBACK_DB", "./getback.db"),
 		Addr:               getenv("GETBACK_ADDR", "127.0.0.1:8080"),
 		Admins:             map[string]bool{},

@@ -11,7 +11,6 @@ import (
 	"github.com/getbackhq/getback/adapters/console"
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/commands"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
 func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -28,7 +27,7 @@ func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, s
 		return fmt.Errorf("--tz: unknown time zone %q", *tz)
 	}
 	log := newLogger(c, stderr, false)
-	db, err := sqlite.Open(ctx, c.DB)
+	db, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -36,12 +35,12 @@ func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, s
 
 	msgr := console.NewMessenger(stdout, *tz)
 	digests := &bot.Digests{Store: db}
-	sender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": msgr}, Now: time.Now, Log: log}
-	sched := &bot.Scheduler{Store: db, Digests: digests, Now: time.Now, Log: log,
+	sender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": msgr}, Now: c.Now, Log: log}
+	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log,
 		Platforms: []string{"console"}, Queued: sender.Wake}
 	// With no admins configured, the console's one user runs the place.
 	admin := len(c.Admins) == 0 || c.Admins[*user]
-	runner := &commands.Runner{Store: db, Users: msgr, Now: time.Now, Admins: c.Admins,
+	runner := &commands.Runner{Store: db, Users: msgr, Now: c.Now, Admins: c.Admins,
 		Digests: digests, Outbox: sender, Log: log}
 	session := &console.Session{Runner: runner, Messenger: msgr, Channel: "general",
 		User: bot.User{ID: *user, Name: *user, TZ: *tz, Admin: admin}}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/getbackhq/getback/adapters/console"
 	"github.com/getbackhq/getback/bot"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
 func runDigest(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
@@ -28,7 +26,7 @@ func runDigest(ctx context.Context, c config, args []string, stdout, stderr io.W
 	if *leadership {
 		n = bot.LeadershipRegion
 	}
-	db, err := sqlite.Open(ctx, c.DB)
+	db, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -40,7 +38,7 @@ func runDigest(ctx context.Context, c config, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := c.Now()
 	today := bot.DateOf(now.In(r.Location()))
 	monday := bot.CoveredWeek(today)
 	if *week != "" {

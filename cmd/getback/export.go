@@ -7,12 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/getbackhq/getback/adapters/console"
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/sheet"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
 func runExport(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
@@ -39,13 +37,13 @@ func runExport(ctx context.Context, c config, args []string, stdout, stderr io.W
 		opt.Region = region
 	}
 	if *since != "" {
-		d, err := bot.ParseDate(*since, bot.DateOf(time.Now()))
+		d, err := bot.ParseDate(*since, bot.DateOf(c.Now()))
 		if err != nil {
 			return fmt.Errorf("--since: %s", bot.ErrorMessage(err))
 		}
 		opt.Since = &d
 	}
-	db, err := sqlite.Open(ctx, c.DB)
+	db, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}

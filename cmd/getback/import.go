@@ -12,7 +12,6 @@ import (
 
 	"github.com/getbackhq/getback/adapters/console"
 	"github.com/getbackhq/getback/storage/sheet"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
 func runImport(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
@@ -36,12 +35,12 @@ func runImport(ctx context.Context, c config, args []string, stdout, stderr io.W
 		fmt.Fprintln(stderr, "usage: getback import FILE [--dry-run] [--region-map FILE] [--report FILE] [--workspace WS]")
 		return errUsage
 	}
-	db, err := sqlite.Open(ctx, c.DB)
+	db, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	im := &sheet.Importer{Store: db, Workspace: *ws, DryRun: *dryRun, Now: time.Now}
+	im := &sheet.Importer{Store: db, Workspace: *ws, DryRun: *dryRun, Now: c.Now}
 	if *regionMap != "" {
 		f, err := os.Open(*regionMap)
 		if err != nil {

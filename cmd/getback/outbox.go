@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/getbackhq/getback/bot"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
 func runOutbox(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
@@ -18,13 +17,13 @@ func runOutbox(ctx context.Context, c config, args []string, stdout, stderr io.W
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, c.DB)
+	db, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if *retry != 0 {
-		if err := db.RetryOutbox(ctx, *retry); err != nil {
+		if err := db.RetryOutbox(ctx, *retry, c.Now()); err != nil {
 			return fmt.Errorf("retry %d: %s", *retry, bot.ErrorMessage(err))
 		}
 		fmt.Fprintf(stdout, "Outbox item %d is pending again.\n", *retry)

@@ -15,7 +15,6 @@ import (
 	"github.com/getbackhq/getback/adapters/slack"
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/commands"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
 // platform is one chat platform wired into serve.
@@ -36,7 +35,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		return err
 	}
 	log := newLogger(c, stderr, true)
-	db, err := sqlite.Open(ctx, c.DB)
+	db, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -45,11 +44,11 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	metrics := server.NewMetrics(db)
 	digests := &bot.Digests{Store: db}
 	messengers := map[string]bot.Messenger{}
-	sender := &bot.Sender{Store: db, Messengers: messengers, Now: time.Now, Log: log, Observe: metrics.ObserveSend}
+	sender := &bot.Sender{Store: db, Messengers: messengers, Now: c.Now, Log: log, Observe: metrics.ObserveSend}
 	mux := http.NewServeMux()
 	checks := map[string]server.Check{"database": db.Ping}
 	newRunner := func(dir commands.Directory) *commands.Runner {
-		return &commands.Runner{Store: db, Users: dir, Now: time.Now, Admins: c.Admins, Digests: digests, Outbox: sender, Log: log}
+		return &commands.Runner{Store: db, Users: dir, Now: c.Now, Admins: c.Admins, Digests: digests, Outbox: sender, Log: log}
 	}
 
 	var platforms []platform
@@ -94,7 +93,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		names = append(names, p.name)
 	}
 	sort.Strings(names)
-	sched := &bot.Scheduler{Store: db, Digests: digests, Now: time.Now, Log: log, Platforms: names, Queued: sender.Wake}
+	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log, Platforms: names, Queued: sender.Wake}
 	srv := &server.Server{Addr: c.Addr, Mux: mux, Metrics: metrics, Checks: checks, Log: log, ShutdownTimeout: httpDrain}
 	return serve(ctx, log, srv, sched, sender, platforms)
 }

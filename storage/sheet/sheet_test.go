@@ -23,7 +23,7 @@ var importDay = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 func openDB(t *testing.T) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"), sqlite.WithClock(func() time.Time { return importDay }))
 	if err != nil {
 		t.Fatal(err)
 	}

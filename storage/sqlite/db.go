@@ -55,14 +55,27 @@ type DB struct {
 	Now func() time.Time
 }
 
+// Option configures a DB at Open.
+type Option func(*DB)
+
+// WithClock makes the store read now for every instant it records
+// (created, updated, audited), so that it shares one clock with the rest of
+// the process. The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(db *DB) { db.Now = now }
+}
+
 // Open opens (creating if needed) the database at path and migrates it to
 // the current schema. It fails with a clear message when the file was
 // written by a newer version of getback.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("open database: no path given")
 	}
 	db := &DB{path: path, Now: time.Now, wsem: make(chan struct{}, 1), rsem: make(chan struct{}, maxReaders-1)}
+	for _, o := range opts {
+		o(db)
+	}
 	if path == ":memory:" {
 		db.memory = true
 		// One connection shared by readers and the writer: an in-memory

@@ -20,11 +20,11 @@ const ws = "console"
 // open returns a fresh database in a temp dir with a fixed clock.
 func open(t testing.TB) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "getback.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "getback.db"),
+		sqlite.WithClock(func() time.Time { return time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Now = func() time.Time { return time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC) }
 	t.Cleanup(func() { db.Close() })
 	return db
 }
@@ -126,7 +126,7 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 				case 2:
 					_, _, err = db.FindGetbacks(ctx, bot.GetbackFilter{Workspace: ws, Owners: make([]string, 1+i%4)})
 				default:
-					_, err = db.Enqueue(ctx, &bot.OutboxItem{Key: fmt.Sprintf("k%d-%d", w, i), Target: bot.Target{Workspace: ws, User: "u"}})
+					_, err = db.Enqueue(ctx, &bot.OutboxItem{Key: fmt.Sprintf("k%d-%d", w, i), Target: bot.Target{Workspace: ws, User: "u"}, NextAttempt: db.Now()})
 				}
 				if err != nil {
 					done <- err

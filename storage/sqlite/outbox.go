@@ -44,7 +44,9 @@ func insertOutbox(ctx context.Context, tx *Tx, it *bot.OutboxItem, status, lastE
 		return false, err
 	}
 	if it.NextAttempt.IsZero() {
-		it.NextAttempt = tx.now
+		// When an item is due is the caller's decision, made with its clock;
+		// the store has no say in it.
+		return false, bot.Errorf(bot.EINVALID, "An outbox item needs the time of its first attempt.")
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, platform, workspace, channel, user_id, reply, status, next_attempt, last_error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
@@ -202,12 +204,13 @@ func (db *DB) outboxExec(ctx context.Context, q string, args ...any) error {
 	})
 }
 
-// MarkOutboxAttempt records that a post of the item is about to be made.
-func (db *DB) MarkOutboxAttempt(ctx context.Context, id int64) error {
-	return db.write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempt_at = ? WHERE id = ?`, formatTime(tx.now), id)
-		return err
-	})
+// MarkOutboxAttempt records that a post of the item is about to be made,
+// at the sender's instant at.
+func (db *DB) MarkOutboxAttempt(ctx context.Context, id int64, at time.Time) error {
+	if at.IsZero() {
+		return bot.Errorf(bot.EINVALID, "An outbox attempt needs its time.")
+	}
+	return db.outboxExec(ctx, `UPDATE outbox SET attempt_at = ? WHERE id = ?`, formatTime(at), id)
 }
 
 // MarkOutboxProgress records delivered parts of a split post.
@@ -242,10 +245,23 @@ func (db *DB) MarkOutboxFailed(ctx context.Context, id int64, errText string, ne
 		status, errText, formatTime(next), id)
 }
 
-// RetryOutbox makes a dead item pending again, now.
-func (db *DB) RetryOutbox(ctx context.Context, id int64) error {
-	return db.outboxExec(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE id = ? AND status = 'dead'`,
-		formatTime(db.Now()), id)
+// RetryOutbox makes a dead item pending again, due at now.
+func (db *DB) RetryOutbox(ctx context.Context, id int64, now time.Time) error {
+	return db.write(ctx, func(tx *Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM outbox WHERE id = ?`, id).Scan(&status)
+		if err == sql.ErrNoRows {
+			return bot.Errorf(bot.ENOTFOUND, "No outbox item #%d.", id)
+		}
+		if err != nil {
+			return err
+		}
+		if status != bot.OutboxDead {
+			return bot.Errorf(bot.ECONFLICT, "Outbox item #%d is %s, not dead: only dead items are retried.", id, status)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE id = ?`, formatTime(now), id)
+		return err
+	})
 }
 
 // OutboxCounts returns the number of items per status.

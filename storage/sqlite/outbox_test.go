@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,17 +14,25 @@ func TestOutbox(t *testing.T) {
 	ctx := context.Background()
 	now := db.Now()
 	it := &bot.OutboxItem{Key: "digest:console:9:2026-W47", Target: bot.Target{Workspace: ws, Channel: "region-9"},
-		Reply: bot.Reply{Text: "Digest", Blocks: []bot.Block{{Heading: "H", Buttons: []bot.Button{{Action: bot.ActionDone, Label: "Done", Value: "7"}}}}}}
+		Reply: bot.Reply{Text: "Digest", Blocks: []bot.Block{{Heading: "H", Buttons: []bot.Button{{Action: bot.ActionDone, Label: "Done", Value: "7"}}}}}, NextAttempt: now}
 	created, err := db.Enqueue(ctx, it)
 	if err != nil || !created || it.ID == 0 {
 		t.Fatalf("Enqueue: %v %v", created, err)
 	}
-	again := &bot.OutboxItem{Key: it.Key, Target: it.Target, Reply: bot.Reply{Text: "other"}}
+	again := &bot.OutboxItem{Key: it.Key, Target: it.Target, Reply: bot.Reply{Text: "other"}, NextAttempt: now}
 	if created, err := db.Enqueue(ctx, again); err != nil || created {
 		t.Fatalf("same key queued twice: %v %v", created, err)
 	}
-	if _, err := db.Enqueue(ctx, &bot.OutboxItem{Key: "x", Target: bot.Target{Workspace: ws}}); bot.ErrorCode(err) != bot.EINVALID {
+	if _, err := db.Enqueue(ctx, &bot.OutboxItem{Key: "x", Target: bot.Target{Workspace: ws}, NextAttempt: now}); bot.ErrorCode(err) != bot.EINVALID {
 		t.Fatalf("item without target: %v", err)
+	}
+	// When an item is first due is the caller's decision: the store does
+	// not make one up from its own clock.
+	if _, err := db.Enqueue(ctx, &bot.OutboxItem{Key: "y", Target: bot.Target{Workspace: ws, User: "u"}}); bot.ErrorCode(err) != bot.EINVALID {
+		t.Fatalf("item without a first attempt time: %v", err)
+	}
+	if _, err := db.RecordSkipped(ctx, &bot.OutboxItem{Key: "z", Target: bot.Target{Workspace: ws, User: "u"}}, "down"); bot.ErrorCode(err) != bot.EINVALID {
+		t.Fatalf("skipped item without its time: %v", err)
 	}
 	due, err := db.DueOutbox(ctx, []string{"console"}, now, 10)
 	if err != nil || len(due) != 1 || due[0].Reply.Blocks[0].Buttons[0].Value != "7" || due[0].Status != bot.OutboxPending {
@@ -60,12 +69,14 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("sent item keeps its first message ref: %+v", items[0])
 	}
 
-	dead := &bot.OutboxItem{Key: "remind:console:bob:2026-11-26", Target: bot.Target{Workspace: ws, User: "bob"}}
-	db.Enqueue(ctx, dead)
+	dead := &bot.OutboxItem{Key: "remind:console:bob:2026-11-26", Target: bot.Target{Workspace: ws, User: "bob"}, NextAttempt: now}
+	if _, err := db.Enqueue(ctx, dead); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.MarkOutboxFailed(ctx, dead.ID, "channel_not_found", now, true); err != nil {
 		t.Fatal(err)
 	}
-	skipped := &bot.OutboxItem{Key: "remind:console:bob:2026-11-25", Target: bot.Target{Workspace: ws, User: "bob"}}
+	skipped := &bot.OutboxItem{Key: "remind:console:bob:2026-11-25", Target: bot.Target{Workspace: ws, User: "bob"}, NextAttempt: now}
 	if ok, err := db.RecordSkipped(ctx, skipped, "down"); err != nil || !ok {
 		t.Fatal(err)
 	}
@@ -77,16 +88,31 @@ func TestOutbox(t *testing.T) {
 	if !exists[dead.Key] || !exists[skipped.Key] || exists["nope"] {
 		t.Fatalf("keys: %v", exists)
 	}
-	if err := db.RetryOutbox(ctx, dead.ID); err != nil {
+	retryAt := now.Add(3 * time.Hour)
+	if err := db.RetryOutbox(ctx, dead.ID, retryAt); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RetryOutbox(ctx, dead.ID); bot.ErrorCode(err) != bot.ENOTFOUND {
+	if err := db.RetryOutbox(ctx, dead.ID, retryAt); bot.ErrorCode(err) != bot.ECONFLICT || !strings.Contains(bot.ErrorMessage(err), "is pending, not dead") {
 		t.Fatalf("retrying a pending item: %v", err)
+	}
+	if err := db.RetryOutbox(ctx, 999, retryAt); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("retrying no item: %v", err)
 	}
 	prefix := "remind:"
 	pending := bot.OutboxPending
-	if got, _ := db.FindOutbox(ctx, bot.OutboxFilter{KeyPrefix: &prefix, Status: &pending}); len(got) != 1 || got[0].Attempts != 0 {
-		t.Fatalf("retried item: %+v", got)
+	if got, _ := db.FindOutbox(ctx, bot.OutboxFilter{KeyPrefix: &prefix, Status: &pending}); len(got) != 1 || got[0].Attempts != 0 || !got[0].NextAttempt.Equal(retryAt) {
+		t.Fatalf("retried item, due at the caller's instant: %+v", got)
+	}
+	// The attempt instant is the sender's, not the store's.
+	attemptAt := now.Add(5 * time.Hour)
+	if err := db.MarkOutboxAttempt(ctx, dead.ID, attemptAt); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.FindOutbox(ctx, bot.OutboxFilter{KeyPrefix: &prefix, Status: &pending}); !got[0].AttemptAt.Equal(attemptAt) {
+		t.Fatalf("attempt at %v, want %v", got[0].AttemptAt, attemptAt)
+	}
+	if err := db.MarkOutboxAttempt(ctx, 999, attemptAt); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("attempt of no item: %v", err)
 	}
 
 	if at, err := db.Checkpoint(ctx, "scheduler"); err != nil || !at.IsZero() {

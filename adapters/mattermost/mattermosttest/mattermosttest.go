@@ -48,12 +48,22 @@ type Server struct {
 	posts       []*model.Post
 	keep        bool
 	counts      map[string]int // calls per path, kept even when calls are not
+	now         func() time.Time
+}
+
+// SetClock makes the server read now for the instants it records (post
+// create_at and update_at, Call.At), so that a test's pinned clock governs
+// the fake as it governs the store and the sender. The default is time.Now.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
 }
 
 // NewServer starts a fake Mattermost on 127.0.0.1.
 func NewServer() *Server {
 	s := &Server{users: map[string]*model.User{BotID: {Id: BotID, Username: "getback", IsBot: true}},
-		channels: map[string]string{}, keep: true, counts: map[string]int{}}
+		channels: map[string]string{}, keep: true, counts: map[string]int{}, now: time.Now}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -161,7 +171,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	if s.keep {
-		s.calls = append(s.calls, Call{r.Method, r.URL.Path, body, time.Now()})
+		s.calls = append(s.calls, Call{r.Method, r.URL.Path, body, s.now()})
 	}
 	s.counts[r.URL.Path]++
 	s.mu.Unlock()
@@ -265,7 +275,8 @@ func (s *Server) createPost(w http.ResponseWriter, body []byte) {
 	post.Id = fmt.Sprintf("post%d", s.seq)
 	lost := false
 	if !limited {
-		post.CreateAt, post.UpdateAt = model.GetMillis(), model.GetMillis()
+		post.CreateAt = s.now().UnixMilli()
+		post.UpdateAt = post.CreateAt
 		s.posts = append(s.posts, &post)
 		lost = s.lost > 0
 		if lost {

@@ -58,12 +58,23 @@ type Server struct {
 	posted      []Message
 	keep        bool
 	counts      map[string]int // calls per method, kept even when calls are not
+	now         func() time.Time
+}
+
+// SetClock makes the server read now for the instants it hands out
+// (message timestamps) and records (Call.At), so that a test's pinned clock
+// governs the fake as it governs the store and the sender. The default is
+// time.Now.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
 }
 
 // NewServer starts a fake Slack on 127.0.0.1.
 func NewServer() *Server {
 	s := &Server{users: map[string]map[string]any{}, channels: map[string]string{}, rateLimited: map[string]int{},
-		slow: map[string]time.Duration{}, lost: map[string]int{}, retryAfter: 1, keep: true, counts: map[string]int{}}
+		slow: map[string]time.Duration{}, lost: map[string]int{}, retryAfter: 1, keep: true, counts: map[string]int{}, now: time.Now}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -182,13 +193,15 @@ func (s *Server) Posted() []Message {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	method := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/api/"), "/")
-	call := Call{Method: method, At: time.Now()}
+	call := Call{Method: method}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		json.Unmarshal(body, &call.JSON)
 	} else {
 		call.Form, _ = url.ParseQuery(string(body))
 	}
 	s.mu.Lock()
+	now := s.now()
+	call.At = now
 	if s.keep {
 		s.calls = append(s.calls, call)
 	}
@@ -200,7 +213,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	delay, retryAfter := s.slow[method], s.retryAfter
 	s.seq++
 	// A real ts: seconds since the epoch, and a sequence for uniqueness.
-	ts := fmt.Sprintf("%d.%06d", time.Now().Unix(), s.seq%1000000)
+	ts := fmt.Sprintf("%d.%06d", now.Unix(), s.seq%1000000)
 	s.mu.Unlock()
 	time.Sleep(delay)
 	if limited {
@@ -313,7 +326,10 @@ func Sign(secret string, ts int64, body string) string {
 }
 
 // NewRequest returns a POST of a form to one of getback's Slack endpoints
-// (u), signed with secret now, as Slack sends it.
+// (u), signed with secret now, as Slack sends it. The timestamp is the
+// machine's clock: Slack signs with its own clock and the signature's
+// freshness is checked against the receiving machine's, not a test's
+// pinned one.
 func NewRequest(u, secret string, form url.Values) *http.Request {
 	body := form.Encode()
 	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body))

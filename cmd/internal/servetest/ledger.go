@@ -37,12 +37,25 @@ type Entry struct {
 }
 
 // Acked reports whether getback acknowledged the request; a write counts
-// as acknowledged when the answer in the response confirms it (a write
+// as acknowledged only when the answer in the response says it succeeded
+// ("Added getback #12", "Logged meeting #3", "Marked #7 done"). A write
 // that outran Slack's 3-second window is acknowledged empty and confirmed
-// later, through response_url, and is counted as not acknowledged).
+// later, through response_url, and is counted as not acknowledged; one
+// answered with an error is Refused.
 func (e *Entry) Acked() bool {
-	return e.Status == http.StatusOK && e.Err == "" && (!e.Write() || e.Answer != "")
+	return e.Status == http.StatusOK && e.Err == "" && (!e.Write() || e.succeeded())
 }
+
+// Refused reports whether getback answered a write with an error: nothing
+// was to be stored, and nothing was lost.
+func (e *Entry) Refused() bool {
+	return e.Write() && e.Status == http.StatusOK && e.Err == "" && e.Answer != "" && !e.succeeded()
+}
+
+// successRE matches the answers of writes that took effect.
+var successRE = regexp.MustCompile(`(?:Added getback #\d+|Logged meeting #\d+|Marked #\d+ done)`)
+
+func (e *Entry) succeeded() bool { return successRE.MatchString(e.Answer) }
 
 // Write reports whether the request changes the store.
 func (e *Entry) Write() bool { return e.Op != "list" }
@@ -91,6 +104,10 @@ type openItem struct {
 // Ledger is the log of every request of a run, from which the store's
 // expected content follows.
 type Ledger struct {
+	// Now is the clock the ledger writes due dates and reads the store by:
+	// the same machine clock as the getback process under test.
+	Now func() time.Time
+
 	run string
 
 	mu      sync.Mutex
@@ -102,7 +119,7 @@ type Ledger struct {
 // NewLedger returns an empty ledger whose markers carry a run id of its
 // own, so that runs on the same database are told apart.
 func NewLedger() *Ledger {
-	return &Ledger{run: fmt.Sprintf("%06x", uint32(time.Now().UnixNano()>>10)&0xffffff)}
+	return &Ledger{Now: time.Now, run: fmt.Sprintf("%06x", uint32(time.Now().UnixNano()>>10)&0xffffff)}
 }
 
 // Next numbers a new entry.
@@ -126,8 +143,11 @@ func (l *Ledger) Add(r *rand.Rand, e *Entry, owner int) {
 	if e.Platform == "mattermost" {
 		mention = MattermostMention(owner)
 	}
+	// A month/day date two weeks ahead, as people type it: never in the
+	// past, whatever the day of the run.
+	ahead := l.Now().AddDate(0, 0, 14).Format("1/2")
 	e.Text = fmt.Sprintf(`add %s "%s send the contact list" due:%s`, mention, e.Marker,
-		[]string{"friday", "monday", "tomorrow", "12/15"}[r.IntN(4)])
+		[]string{"friday", "monday", "tomorrow", ahead}[r.IntN(4)])
 }
 
 // Meeting fills e as a /meeting add with a fresh marker in its discussion.
@@ -228,13 +248,14 @@ type Check struct {
 	DonesMissing   int
 	UnackedStored  int // not acknowledged (the connection failed) yet stored: allowed
 	UnackedMissing int
+	Refused        int // answered with an error: a request the ledger should not have made
 	Unexpected     int // rows no request explains
 	Problems       []string
 }
 
 // OK reports whether no acknowledged write was lost, changed or duplicated.
 func (c Check) OK() bool {
-	return c.Lost == 0 && c.Duplicated == 0 && c.WrongID == 0 && c.DonesMissing == 0 && c.Unexpected == 0
+	return c.Lost == 0 && c.Duplicated == 0 && c.WrongID == 0 && c.DonesMissing == 0 && c.Unexpected == 0 && c.Refused == 0
 }
 
 // Print writes the check for a reader.
@@ -242,6 +263,9 @@ func (c Check) Print(w io.Writer) {
 	fmt.Fprintf(w, "store vs log: %d acknowledged writes; %d adds stored once, %d lost, %d duplicated, %d under another id; "+
 		"%d dones applied, %d missing; %d rows nobody asked for\n",
 		c.AckedWrites, c.Stored, c.Lost, c.Duplicated, c.WrongID, c.DonesApplied, c.DonesMissing, c.Unexpected)
+	if c.Refused > 0 {
+		fmt.Fprintf(w, "writes refused with an error (none stored, none lost): %d\n", c.Refused)
+	}
 	if c.UnackedStored+c.UnackedMissing > 0 {
 		fmt.Fprintf(w, "unacknowledged writes (connection cut): %d stored, %d not\n", c.UnackedStored, c.UnackedMissing)
 	}
@@ -268,7 +292,7 @@ func (l *Ledger) Verify(ctx context.Context, path string, before Rows) (Check, e
 	}
 	markerRE := regexp.MustCompile(`ld` + l.run + `-\d+`)
 	stored := map[string][]row{} // marker -> getbacks or meetings carrying it
-	since := time.Now().Add(-48 * time.Hour)
+	since := l.Now().Add(-48 * time.Hour)
 	day := bot.DateOf(since)
 	for _, ws := range []string{SlackWorkspace, MattermostWorkspace} {
 		gs, _, err := db.FindGetbacks(ctx, bot.GetbackFilter{Workspace: ws, CreatedFrom: &since})
@@ -314,6 +338,15 @@ func (l *Ledger) Verify(ctx context.Context, path string, before Rows) (Check, e
 				items[e.Platform+"/"+strconv.FormatInt(rs[0].id, 10)] = rs[0]
 			}
 		}
+		if e.Refused() {
+			c.Refused++
+			c.Problems = append(c.Problems, fmt.Sprintf("refused: #%d %s %s %q (answer %q)", e.Seq, e.Platform, e.Command, e.Text, e.Answer))
+			if len(rs) > 0 {
+				c.Unexpected += len(rs)
+				c.Problems = append(c.Problems, fmt.Sprintf("refused yet stored: %s", e.Marker))
+			}
+			continue
+		}
 		if !e.Acked() {
 			if len(rs) > 0 {
 				c.UnackedStored++
@@ -345,6 +378,11 @@ func (l *Ledger) Verify(ctx context.Context, path string, before Rows) (Check, e
 		c.Problems = append(c.Problems, fmt.Sprintf("the store grew by %d rows for %d logged writes", grew, expected))
 	}
 	for _, e := range entries {
+		if e.Op == "done" && e.Refused() {
+			c.Refused++
+			c.Problems = append(c.Problems, fmt.Sprintf("refused: #%d %s done %d (answer %q)", e.Seq, e.Platform, e.Target, e.Answer))
+			continue
+		}
 		if e.Op != "done" || !e.Acked() {
 			continue
 		}
