@@ -100,7 +100,11 @@ func (d *Digests) regional(ctx context.Context, r *Region, week, today Date) (Re
 		if s := Clip(m.Discussion, 140); s != "" {
 			line += " — " + s
 		}
-		lines = append(lines, line+fmt.Sprintf(" (#%d)", m.ID))
+		mark := fmt.Sprintf("#%d", m.ID)
+		if also := m.AlsoText(n); also != "" {
+			mark += ", " + also
+		}
+		lines = append(lines, line+" ("+mark+")")
 		if i == len(meetings)-1 || meetings[i+1].StateList() != m.StateList() {
 			rep.Blocks = append(rep.Blocks, Block{Heading: m.StateList(), Text: strings.Join(lines, "\n")})
 			lines = nil

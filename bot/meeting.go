@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,8 +14,12 @@ type Meeting struct {
 	ID        int64
 	Workspace string // the chat workspace or team the meeting belongs to
 
-	Region int      // 1-10
+	Region int      // 1-10: the first state's region, used where one is needed
 	States []string // canonical names; several for a multi-state meeting
+	// Regions is every region the meeting belongs to, Region first, then
+	// the regions of its other states: it shows in each one's lists,
+	// digests and coverage. The store fills it in from the states.
+	Regions []int
 	// Location is where the meeting took place, as written.
 	Location string
 	// Date is the meeting day; zero when unknown or not yet set.
@@ -93,6 +98,49 @@ func MeetingFieldKeys() []string {
 
 // StateList joins the meeting's states for display.
 func (m *Meeting) StateList() string { return strings.Join(m.States, ", ") }
+
+// AlsoIn returns the regions m belongs to other than n, in order: the
+// regions a list or digest of region n marks the meeting with.
+func (m *Meeting) AlsoIn(n int) []int {
+	var out []int
+	for _, r := range m.Regions {
+		if r != n {
+			out = append(out, r)
+		}
+	}
+	if len(m.Regions) == 0 && m.Region != n && m.Region != 0 {
+		out = append(out, m.Region)
+	}
+	return out
+}
+
+// RegionText names the meeting's region and, for a meeting about states of
+// several regions, the others: "Region 3" or "Region 3, also Region 2".
+func (m *Meeting) RegionText() string {
+	s := RegionName(m.Region)
+	if also := m.AlsoText(m.Region); also != "" {
+		s += ", " + also
+	}
+	return s
+}
+
+// AlsoText renders AlsoIn(n) as "also Region 3" or "also Regions 2, 3",
+// or "" when m belongs to region n alone.
+func (m *Meeting) AlsoText(n int) string {
+	rs := m.AlsoIn(n)
+	if len(rs) == 0 {
+		return ""
+	}
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = strconv.Itoa(r)
+	}
+	word := "Region"
+	if len(rs) > 1 {
+		word = "Regions"
+	}
+	return "also " + word + " " + strings.Join(parts, ", ")
+}
 
 // DateText renders the meeting date or its state.
 func (m *Meeting) DateText() string {

@@ -20,17 +20,8 @@ func (cl *call) getbackAdd(ctx context.Context, q GetbackAdd) (bot.Reply, error)
 		}
 		g.Owner, g.OwnerKind = u.ID, bot.OwnerUser
 	}
-	if q.MeetingID != 0 {
-		mid := q.MeetingID
-		existing, _, err := cl.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, MeetingID: &mid})
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		for _, e := range existing {
-			g.Number = max(g.Number, e.Number)
-		}
-		g.Number++
-	}
+	// The store numbers an item of a meeting (after the meeting's last)
+	// in the transaction that writes it.
 	if !g.Due.IsZero() && g.Due.Before(cl.today) {
 		return bot.Reply{}, bot.Errorf(bot.EINVALID, "Due date %s is in the past.", g.Due)
 	}

@@ -21,7 +21,7 @@ func (cl *call) meetingAdd(ctx context.Context, q MeetingAdd) (bot.Reply, error)
 		return bot.Reply{}, err
 	}
 	cl.announceAssignments(ctx, m.Getbacks, m)
-	r := bot.Reply{Text: fmt.Sprintf("Logged meeting #%d: %s, %s (%s).", m.ID, m.StateList(), m.DateText(), bot.RegionName(m.Region))}
+	r := bot.Reply{Text: fmt.Sprintf("Logged meeting #%d: %s, %s (%s).", m.ID, m.StateList(), m.DateText(), m.RegionText())}
 	r.Blocks = append(r.Blocks, cl.meetingSummary(ctx, m))
 	r.Blocks = append(r.Blocks, cl.createdGetbacks(ctx, m.Getbacks)...)
 	if len(notes) > 0 {
@@ -168,7 +168,7 @@ func (cl *call) meetingShow(ctx context.Context, id int64) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	r := bot.Reply{Text: fmt.Sprintf("Meeting #%d: %s, %s (%s)", m.ID, m.StateList(), m.DateText(), bot.RegionName(m.Region))}
+	r := bot.Reply{Text: fmt.Sprintf("Meeting #%d: %s, %s (%s)", m.ID, m.StateList(), m.DateText(), m.RegionText())}
 	r.Blocks = append(r.Blocks, cl.meetingSummary(ctx, m))
 	for _, f := range bot.MeetingFields {
 		if !f.Multiline {
@@ -198,7 +198,7 @@ func (cl *call) meetingShow(ctx context.Context, id int64) (bot.Reply, error) {
 // meetingSummary is the short fields of a meeting.
 func (cl *call) meetingSummary(ctx context.Context, m *bot.Meeting) bot.Block {
 	fields := []bot.Field{
-		{Label: "Region", Value: strconv.Itoa(m.Region)},
+		{Label: "Region", Value: regionsValue(m)},
 		{Label: "State", Value: m.StateList()},
 		{Label: "Date", Value: m.DateText()},
 	}
@@ -249,16 +249,27 @@ func (cl *call) meetingList(ctx context.Context, q MeetingList) (bot.Reply, erro
 	}
 	r := bot.Reply{Text: title + ", newest first.", View: q.text(page)}
 	for _, m := range ms {
-		r.Blocks = append(r.Blocks, meetingLine(m, clip(m.Discussion, 140)))
+		r.Blocks = append(r.Blocks, meetingLine(m, q.Region, clip(m.Discussion, 140)))
 	}
 	r.Blocks = append(r.Blocks, pager(total, CountCap, page, len(ms), func(p int) string { return q.text(p) })...)
 	return r, nil
 }
 
-func meetingLine(m *bot.Meeting, note string) bot.Block {
+// meetingLine is one meeting of a list. A list of one region marks a
+// meeting that also belongs to others; a list of all regions names every
+// region of a meeting that spans several.
+func meetingLine(m *bot.Meeting, region *int, note string) bot.Block {
 	text := fmt.Sprintf("#%d · %s · %s", m.ID, m.StateList(), m.DateText())
 	if m.Location != "" {
 		text += " · " + clip(m.Location, 60)
+	}
+	switch {
+	case region != nil:
+		if also := m.AlsoText(*region); also != "" {
+			text += " · " + also
+		}
+	case len(m.Regions) > 1:
+		text += " · " + m.RegionText()
 	}
 	return bot.Block{Text: text, Note: note}
 }
@@ -350,8 +361,21 @@ func (cl *call) meetingSearch(ctx context.Context, q MeetingSearch) (bot.Reply, 
 		r.Text = fmt.Sprintf("More than %d meetings mention %s; newest first. Add words to narrow it down.", SearchCountCap, q.Query)
 	}
 	for _, m := range ms {
-		r.Blocks = append(r.Blocks, meetingLine(m, clip(m.Snippet, 200)))
+		r.Blocks = append(r.Blocks, meetingLine(m, nil, clip(m.Snippet, 200)))
 	}
 	r.Blocks = append(r.Blocks, pager(total, SearchCountCap, page, len(ms), cmd)...)
 	return r, nil
+}
+
+// regionsValue is the Region field of a meeting: "3", or "3 (also 2)".
+func regionsValue(m *bot.Meeting) string {
+	v := strconv.Itoa(m.Region)
+	if also := m.AlsoIn(m.Region); len(also) > 0 {
+		parts := make([]string, len(also))
+		for i, r := range also {
+			parts[i] = strconv.Itoa(r)
+		}
+		v += " (also " + strings.Join(parts, ", ") + ")"
+	}
+	return v
 }

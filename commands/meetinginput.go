@@ -115,8 +115,8 @@ func (cl *call) meetingUpdate(ctx context.Context, fields map[string]string, bas
 			notes = append(notes, fmt.Sprintf("%s is in region %d; kept region %d as you gave it.", states[0], inferred, *upd.Region))
 		}
 		for _, s := range states[1:] {
-			if n := bot.RegionOf(s, overrides); upd.Region != nil && n != *upd.Region {
-				notes = append(notes, fmt.Sprintf("%s is in region %d; the meeting is filed under region %d.", s, n, *upd.Region))
+			if n := bot.RegionOf(s, overrides); upd.Region != nil && n != 0 && n != *upd.Region {
+				notes = append(notes, fmt.Sprintf("%s is in region %d: the meeting shows in region %d's lists and digest too.", s, n, n))
 			}
 		}
 	}

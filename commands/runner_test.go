@@ -185,10 +185,10 @@ func TestMeetingAddNotesAndDefaults(t *testing.T) {
 		t.Fatalf("default date note: %s", r.PlainText())
 	}
 	r = e.ok("UANA", "/meeting", `add state:"PA, NY, VA, DC, MD" date:N/A`)
-	if !strings.Contains(r.Text, "Pennsylvania, New York, Virginia, District of Columbia, Maryland, N/A (Region 3)") {
+	if !strings.Contains(r.Text, "Pennsylvania, New York, Virginia, District of Columbia, Maryland, N/A (Region 3, also Region 2)") {
 		t.Fatalf("multi-state: %s", r.Text)
 	}
-	if !strings.Contains(r.PlainText(), "New York is in region 2; the meeting is filed under region 3.") {
+	if !strings.Contains(r.PlainText(), "New York is in region 2: the meeting shows in region 2's lists and digest too.") {
 		t.Fatalf("multi-state region note: %s", r.PlainText())
 	}
 	r = e.ok("UANA", "/meeting", "add")

@@ -68,7 +68,8 @@ func regions(opt ExportOptions) []int {
 }
 
 // each calls fn for every meeting of region n, oldest first, reading a
-// page at a time.
+// page at a time. A meeting of several regions is exported once, under its
+// own region (its first state's), unless one region alone is exported.
 func (e *Exporter) each(ctx context.Context, opt ExportOptions, n int, fn func(*bot.Meeting) error) error {
 	for offset := 0; ; offset += pageSize {
 		ms, _, err := e.Store.FindMeetings(ctx, bot.MeetingFilter{Workspace: opt.Workspace, Region: &n, Since: opt.Since,
@@ -77,6 +78,9 @@ func (e *Exporter) each(ctx context.Context, opt ExportOptions, n int, fn func(*
 			return err
 		}
 		for _, m := range ms {
+			if opt.Region == nil && m.Region != n {
+				continue
+			}
 			if err := fn(m); err != nil {
 				return err
 			}

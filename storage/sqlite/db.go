@@ -173,6 +173,12 @@ type migration struct {
 	name    string
 }
 
+// migrationSteps are Go steps that complete a numbered SQL migration in
+// the same transaction, where the data needs the domain's rules.
+var migrationSteps = map[int]func(context.Context, *sql.Tx) error{
+	9: backfillMeetingRegions,
+}
+
 func migrations() ([]migration, error) {
 	names, err := fs.Glob(migrationFS, "migration/*.sql")
 	if err != nil {
@@ -244,6 +250,11 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
 	}
+	if step := migrationSteps[m.version]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, filepath.Base(m.name), formatTime(db.Now())); err != nil {
 		return err
@@ -258,6 +269,9 @@ type Tx struct {
 	db   *DB
 	pool *sql.DB
 	now  time.Time
+	// stateRegions caches each workspace's state table for the
+	// transaction (cleared when the transaction changes it).
+	stateRegions map[string]map[string]int
 }
 
 type stmtKey struct {

@@ -91,7 +91,9 @@ func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
 		where, args = append(where, "g.meeting_id = ?"), append(args, *f.MeetingID)
 	}
 	if f.Region != nil {
-		where, args = append(where, "g.region = ?"), append(args, *f.Region)
+		// A getback belongs to its meeting's regions, all of them.
+		where, args = append(where, "(g.region = ? OR g.meeting_id IN (SELECT meeting_id FROM meeting_regions WHERE workspace = ? AND region = ?))"),
+			append(args, *f.Region, f.Workspace, *f.Region)
 	}
 	if f.OverdueOn != nil {
 		where, args = append(where, "g.status = 'open' AND g.due_key < ?"), append(args, f.OverdueOn.String())
@@ -171,7 +173,16 @@ func (db *DB) CreateGetback(ctx context.Context, g *bot.Getback) error {
 	})
 }
 
+// createGetback stores g; an item of a meeting without a number gets the
+// one after the meeting's last, read in the same write transaction, so that
+// concurrent adds never share a number.
 func createGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
+	if g.MeetingID != 0 && g.Number == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM getbacks WHERE meeting_id = ?`,
+			g.MeetingID).Scan(&g.Number); err != nil {
+			return err
+		}
+	}
 	g.CreatedAt, g.UpdatedAt = tx.now, tx.now
 	if g.Status != bot.StatusOpen && g.DoneAt.IsZero() {
 		g.DoneAt = tx.now

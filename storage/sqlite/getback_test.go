@@ -188,7 +188,8 @@ func TestGetbackRegionFollowsMeeting(t *testing.T) {
 	if count(9) != 1 || count(10) != 0 {
 		t.Fatalf("region 9: %d, 10: %d", count(9), count(10))
 	}
-	if _, err := db.UpdateMeeting(ctx, ws, m.ID, bot.MeetingUpdate{Region: &ten}); err != nil {
+	alaska := []string{"Alaska"}
+	if _, err := db.UpdateMeeting(ctx, ws, m.ID, bot.MeetingUpdate{Region: &ten, States: &alaska}); err != nil {
 		t.Fatal(err)
 	}
 	if count(9) != 0 || count(10) != 1 {

@@ -14,7 +14,8 @@ var _ bot.MeetingService = (*DB)(nil)
 
 const meetingCols = `m.id, m.workspace, m.region, m.states, m.location, m.date, m.date_status, m.poc, m.attendees,
 	m.discussion, m.concerns, m.followup, m.awareness, m.action, m.next, m.next_date, m.notes, m.source_key,
-	m.import_hash, m.created_by, m.created_at, m.updated_at`
+	m.import_hash, m.created_by, m.created_at, m.updated_at,
+	(SELECT group_concat(region) FROM meeting_regions r WHERE r.meeting_id = m.id)`
 
 const stateSep = "|"
 
@@ -23,9 +24,10 @@ func scanMeeting(sc interface{ Scan(...any) error }, extra ...any) (*bot.Meeting
 	var states string
 	var date, nextDate, sourceKey sql.NullString
 	var created, updated string
+	var others sql.NullString
 	dest := []any{&m.ID, &m.Workspace, &m.Region, &states, &m.Location, &date, &m.DateStatus, &m.POC, &m.Attendees,
 		&m.Discussion, &m.Concerns, &m.FollowUp, &m.Awareness, &m.Action, &m.Next, &nextDate, &m.Notes, &sourceKey,
-		&m.ImportHash, &m.CreatedBy, &created, &updated}
+		&m.ImportHash, &m.CreatedBy, &created, &updated, &others}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -34,6 +36,7 @@ func scanMeeting(sc interface{ Scan(...any) error }, extra ...any) (*bot.Meeting
 	}
 	m.Date, m.NextDate = parseDate(date), parseDate(nextDate)
 	m.SourceKey = sourceKey.String
+	m.Regions = parseRegions(m.Region, others)
 	m.CreatedAt, m.UpdatedAt = parseTime(nullStr(created)), parseTime(nullStr(updated))
 	return m, nil
 }
@@ -75,7 +78,7 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 		where, args = append(where, "m.id = ?"), append(args, *f.ID)
 	}
 	if f.Region != nil {
-		where, args = append(where, "m.region = ?"), append(args, *f.Region)
+		where, args = append(where, meetingRegionCond), append(args, *f.Region, f.Workspace, *f.Region)
 	}
 	if f.State != nil {
 		// The state tags carry the meeting date, so a date range narrows
@@ -275,6 +278,9 @@ func insertMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
 	if err := writeMeetingStates(ctx, tx, m, false); err != nil {
 		return err
 	}
+	if err := syncMeetingRegions(ctx, tx, m, false); err != nil {
+		return err
+	}
 	if err := tx.audit(ctx, m.Workspace, "meeting", m.ID, bot.AuditCreate, nil, m); err != nil {
 		return err
 	}
@@ -338,6 +344,11 @@ func updateMeeting(ctx context.Context, tx *Tx, ws string, id int64, upd bot.Mee
 	}
 	if upd.States != nil || m.Date != before.Date {
 		if err := writeMeetingStates(ctx, tx, &m, true); err != nil {
+			return nil, err
+		}
+	}
+	if upd.States != nil || m.Date != before.Date || m.Region != before.Region {
+		if err := syncMeetingRegions(ctx, tx, &m, true); err != nil {
 			return nil, err
 		}
 	}

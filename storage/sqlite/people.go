@@ -175,10 +175,16 @@ func (db *DB) SetStateRegion(ctx context.Context, ws, state string, region int) 
 			if err != nil {
 				return err
 			}
+			if err := resyncStateMeetings(ctx, tx, ws, state); err != nil {
+				return err
+			}
 			return tx.audit(ctx, ws, "state_region", state, bot.AuditDelete, map[string]any{"state": state}, nil)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO state_regions (workspace, state, region) VALUES (?, ?, ?)
 			ON CONFLICT (workspace, state) DO UPDATE SET region = excluded.region`, ws, state, region); err != nil {
+			return err
+		}
+		if err := resyncStateMeetings(ctx, tx, ws, state); err != nil {
 			return err
 		}
 		return tx.audit(ctx, ws, "state_region", state, bot.AuditUpdate, nil, map[string]any{"state": state, "region": region})
