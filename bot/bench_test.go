@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,36 @@ func BenchmarkRegionalDigest(b *testing.B) {
 			rep, err := d.Digest(context.Background(), r, week, today)
 			if err != nil || len(rep.Blocks) < 7 {
 				b.Fatal(err, len(rep.Blocks))
+			}
+		})
+	}
+	lat.Report(b)
+}
+
+// BenchmarkRegionalDigestSpanningRegions is BenchmarkRegionalDigest on a
+// store where 200 meetings of region 10 also concern a region 9 state:
+// region 9's digest then reads them, and their getbacks, too.
+func BenchmarkRegionalDigestSpanningRegions(b *testing.B) {
+	db := sqlitetest.Open(b, sqlitetest.Standard)
+	ws := sqlitetest.Standard.Workspace
+	ctx := bot.WithActor(context.Background(), bot.Actor{Workspace: ws, UserID: "bench"})
+	for i := 0; i < 200; i++ {
+		m := &bot.Meeting{Workspace: ws, Region: 10, States: []string{"Oregon", "Nevada"}, Date: bot.Date{Year: 2026, Month: 11, Day: 16 + i%7},
+			Discussion: "joint exercise", Getbacks: []*bot.Getback{{Text: "send the agenda", Owner: "RD", OwnerKind: bot.OwnerLabel, Status: bot.StatusOpen}}}
+		if err := db.CreateMeeting(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	d := &bot.Digests{Store: db}
+	r := bot.NewRegion(ws, 9)
+	r.TZ = "Pacific/Honolulu"
+	week, today := bot.Date{Year: 2026, Month: 11, Day: 16}, bot.Date{Year: 2026, Month: 11, Day: 23}
+	var lat sqlitetest.Latencies
+	for b.Loop() {
+		lat.Time(func() {
+			rep, err := d.Digest(context.Background(), r, week, today)
+			if err != nil || !strings.Contains(rep.PlainText(), "also Region 10") {
+				b.Fatal(err, "the spanning meetings are missing")
 			}
 		})
 	}

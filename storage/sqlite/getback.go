@@ -68,16 +68,16 @@ func (db *DB) FindGetbacks(ctx context.Context, f bot.GetbackFilter) ([]*bot.Get
 	return out, total, err
 }
 
-// getbackWhere builds the WHERE clause of a filter; none is false when the
+// getbackWhere builds the WHERE clause of a filter; none is true when the
 // filter can match nothing.
-func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
+func getbackWhere(ctx context.Context, tx *Tx, f bot.GetbackFilter) (cond string, args []any, none bool, err error) {
 	where, args := []string{"g.workspace = ?"}, []any{f.Workspace}
 	if f.ID != nil {
 		where, args = append(where, "g.id = ?"), append(args, *f.ID)
 	}
 	if f.Owners != nil {
 		if len(f.Owners) == 0 {
-			return "", nil, true
+			return "", nil, true, nil
 		}
 		where = append(where, "g.owner IN ("+placeholders(len(f.Owners))+")")
 		for _, o := range f.Owners {
@@ -89,11 +89,6 @@ func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
 	}
 	if f.MeetingID != nil {
 		where, args = append(where, "g.meeting_id = ?"), append(args, *f.MeetingID)
-	}
-	if f.Region != nil {
-		// A getback belongs to its meeting's regions, all of them.
-		where, args = append(where, "(g.region = ? OR g.meeting_id IN (SELECT meeting_id FROM meeting_regions WHERE workspace = ? AND region = ?))"),
-			append(args, *f.Region, f.Workspace, *f.Region)
 	}
 	if f.OverdueOn != nil {
 		where, args = append(where, "g.status = 'open' AND g.due_key < ?"), append(args, f.OverdueOn.String())
@@ -113,7 +108,31 @@ func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
 	if f.ClosedTo != nil {
 		where, args = append(where, "g.done_at < ?"), append(args, formatTime(*f.ClosedTo))
 	}
-	return strings.Join(where, " AND "), args, false
+	base := strings.Join(where, " AND ")
+	if f.Region == nil {
+		return base, args, false, nil
+	}
+	// An item belongs to its meeting's regions, all of them: its own
+	// (g.region), and those of the meeting's other states. Most regions
+	// have no meeting that spans another: one indexed look settles that,
+	// and the plain condition is used.
+	r := *f.Region
+	var spans bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meeting_regions WHERE workspace = ? AND region = ?)`,
+		f.Workspace, r).Scan(&spans); err != nil {
+		return "", nil, false, err
+	}
+	if !spans {
+		return base + " AND g.region = ?", append(args, r), false, nil
+	}
+	// Otherwise each side of the OR repeats the whole filter, so that
+	// SQLite answers each from an index and unites the two.
+	either := "(" + base + " AND g.region = ?) OR (" + base +
+		" AND g.region <> ? AND g.meeting_id IN (SELECT meeting_id FROM meeting_regions WHERE workspace = ? AND region = ?))"
+	all := make([]any, 0, 2*len(args)+4)
+	all = append(append(all, args...), r)
+	all = append(append(all, args...), r, f.Workspace, r)
+	return "(" + either + ")", all, false, nil
 }
 
 // countQuery counts matching rows, stopping at limit when positive.
@@ -125,9 +144,9 @@ func countQuery(from, cond string, args []any, limit int) (string, []any) {
 }
 
 func findGetbacks(ctx context.Context, tx *Tx, f bot.GetbackFilter) ([]*bot.Getback, int, error) {
-	cond, args, none := getbackWhere(f)
-	if none {
-		return nil, 0, nil
+	cond, args, none, err := getbackWhere(ctx, tx, f)
+	if none || err != nil {
+		return nil, 0, err
 	}
 	var total int
 	cq, cargs := countQuery("getbacks g", cond, args, f.CountCap)
@@ -295,12 +314,12 @@ func (db *DB) FindOwnerMappings(ctx context.Context, ws string) ([]bot.OwnerMapp
 
 // CountGetbacks counts matching items, up to CountCap when it is set.
 func (db *DB) CountGetbacks(ctx context.Context, f bot.GetbackFilter) (int, error) {
-	cond, args, none := getbackWhere(f)
-	if none {
-		return 0, nil
-	}
 	var n int
 	err := db.read(ctx, func(tx *Tx) error {
+		cond, args, none, err := getbackWhere(ctx, tx, f)
+		if none || err != nil {
+			return err
+		}
 		q, qargs := countQuery("getbacks g", cond, args, f.CountCap)
 		return tx.QueryRowContext(ctx, q, qargs...).Scan(&n)
 	})
@@ -309,12 +328,12 @@ func (db *DB) CountGetbacks(ctx context.Context, f bot.GetbackFilter) (int, erro
 
 // CountGetbacksByOwner counts matching items per owner.
 func (db *DB) CountGetbacksByOwner(ctx context.Context, f bot.GetbackFilter) ([]bot.OwnerCount, error) {
-	cond, args, none := getbackWhere(f)
-	if none {
-		return nil, nil
-	}
 	var out []bot.OwnerCount
 	err := db.read(ctx, func(tx *Tx) error {
+		cond, args, none, err := getbackWhere(ctx, tx, f)
+		if none || err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT g.owner, g.owner_kind, COUNT(*), MIN(NULLIF(g.due_key, '9999-12-31')) FROM getbacks g
 			WHERE `+cond+` GROUP BY g.owner, g.owner_kind ORDER BY COUNT(*) DESC, g.owner`, args...)
 		if err != nil {
