@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -44,11 +45,35 @@ func WeekBounds(monday Date, loc *time.Location) (from, to time.Time) {
 // LeadershipRegion) for the ISO week containing week. today is the region's
 // local day: overdue counts are as of the earlier of today and the end of the
 // week.
+//
+// With Pictures set, the reply carries the coverage map and getback trend
+// (see Images); when they cannot be drawn the digest goes without them and
+// the reason is logged.
 func (d *Digests) Digest(ctx context.Context, r *Region, week, today Date) (Reply, error) {
+	var rep Reply
+	var err error
 	if r.Number == LeadershipRegion {
-		return d.leadership(ctx, r, week, today)
+		rep, err = d.leadership(ctx, r, week, today)
+	} else {
+		rep, err = d.regional(ctx, r, week, today)
 	}
-	return d.regional(ctx, r, week, today)
+	if err != nil || !d.Pictures {
+		return rep, err
+	}
+	imgs, err := d.Images(ctx, r, week, today)
+	if err != nil {
+		d.log().WarnContext(ctx, "digest without pictures: drawing them failed", "region", r.Number, "week", week.ISOWeek(), "err", err)
+		return rep, nil
+	}
+	rep.Images = imgs
+	return rep, nil
+}
+
+func (d *Digests) log() *slog.Logger {
+	if d.Log == nil {
+		return slog.Default()
+	}
+	return d.Log
 }
 
 type digestWeek struct {

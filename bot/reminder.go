@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 )
 
@@ -13,6 +14,12 @@ const ReminderMaxItems = 15
 // Digests builds reminders and digests from the store.
 type Digests struct {
 	Store Store
+	// Pictures adds the coverage map and getback trend to every digest
+	// (see Images).
+	Pictures bool
+	// Log receives why a digest went out without its pictures; nil means
+	// slog.Default().
+	Log *slog.Logger
 }
 
 // Reminder builds p's daily DM for the local day today: open items owned by

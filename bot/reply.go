@@ -28,6 +28,9 @@ type Reply struct {
 	Form *Form
 	// Error marks a reply that reports a failed command.
 	Error bool
+	// Images travel with the message (the digest's pictures): uploaded
+	// with it on Slack and Mattermost, written to files by the console.
+	Images []Image `json:",omitempty"`
 	// DeliveryKey, set by the outbox on each message it sends, travels
 	// with the post unseen (Slack metadata, Mattermost props), so that the
 	// delivery can be recognised after a crash.
@@ -185,14 +188,15 @@ type MessageLimits struct {
 }
 
 // Split cuts r into messages that fit lim, keeping order; nothing is
-// dropped. The first part keeps r.Text; later parts are marked "(continued)".
+// dropped. The first part keeps r.Text and the images; later parts are
+// marked "(continued)".
 func (r Reply) Split(lim MessageLimits) []Reply {
 	var blocks []Block
 	for _, bl := range r.Blocks {
 		blocks = append(blocks, splitBlock(bl, lim.MaxBlockChars)...)
 	}
 	var parts []Reply
-	cur := Reply{Visibility: r.Visibility, Text: r.Text, Error: r.Error, View: r.View}
+	cur := Reply{Visibility: r.Visibility, Text: r.Text, Error: r.Error, View: r.View, Images: r.Images}
 	size := utf8.RuneCountInString(r.Text)
 	for _, bl := range blocks {
 		full := (lim.MaxBlocks > 0 && len(cur.Blocks) >= lim.MaxBlocks) ||

@@ -10,6 +10,7 @@ import (
 func TestSplitKeepsEverythingInOrder(t *testing.T) {
 	var r Reply
 	r.Text, r.View = "Digest", ViewReminder
+	r.Images = []Image{{Name: "map.png", Alt: "map", PNG: []byte{1}}, {Name: "trend.png", Alt: "trend", PNG: []byte{2}}}
 	for i := 0; i < 120; i++ {
 		r.Blocks = append(r.Blocks, Block{Heading: fmt.Sprintf("h%d", i), Text: strings.Repeat("x", 200)})
 	}
@@ -36,6 +37,9 @@ func TestSplitKeepsEverythingInOrder(t *testing.T) {
 		}
 		if p.View != ViewReminder {
 			t.Errorf("part %d lost the view: buttons would not re-render it", i)
+		}
+		if want := map[bool]int{true: 2, false: 0}[i == 0]; len(p.Images) != want {
+			t.Errorf("part %d carries %d images, want %d (the pictures go once, with the first)", i, len(p.Images), want)
 		}
 	}
 	for i, h := range seen {

@@ -10,4 +10,5 @@ type Store interface {
 	AuditService
 	OutboxService
 	CheckpointService
+	TrendService
 }
