@@ -174,7 +174,7 @@ func (d *Digests) Images(ctx context.Context, r *Region, week, today Date) ([]Im
 	}
 	prefix := strings.ToLower(strings.ReplaceAll(name, " ", "-"))
 	return []Image{
-		{Name: fmt.Sprintf("%s-coverage-%s.png", prefix, iso), Alt: cv.Alt(), PNG: mapPNG},
-		{Name: fmt.Sprintf("%s-getbacks-%s.png", prefix, iso), Alt: h.Alt(), PNG: trendPNG},
+		{Name: fmt.Sprintf("%s-coverage-%s.png", prefix, iso), Title: cv.Title, Alt: cv.Alt(), PNG: mapPNG},
+		{Name: fmt.Sprintf("%s-getbacks-%s.png", prefix, iso), Title: h.Title, Alt: h.Alt(), PNG: trendPNG},
 	}, nil
 }

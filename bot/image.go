@@ -7,6 +7,8 @@ type Image struct {
 	// Name is a file name, unique within the reply:
 	// "region-9-coverage-2026-W48.png".
 	Name string
+	// Title is shown with the picture: "Region 9 coverage, week 2026-W48".
+	Title string
 	// Alt says in words what the picture shows (the same facts), for screen
 	// readers and clients that show no images.
 	Alt string

@@ -63,20 +63,18 @@ func (a *Adapter) channelOf(ctx context.Context, to bot.Target) (string, error) 
 }
 
 // Post implements bot.Messenger: chat.postMessage with the bot token, to a
-// channel or (after conversations.open) a user's DMs.
+// channel or (after conversations.open) a user's DMs. The reply's pictures
+// are uploaded first and shown in image blocks of the same message, which
+// also carries the delivery key: if getback stops between the upload and
+// the post, the retry finds no message, uploads again (the first files
+// stay unused and private) and posts once. A failed upload is logged and
+// the text goes alone.
 func (a *Adapter) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
 	channel, err := a.channelOf(ctx, to)
 	if err != nil {
 		return bot.MessageRef{}, sendError(err)
 	}
-	opts := []slackgo.MsgOption{slackgo.MsgOptionText(fallback(r), false), slackgo.MsgOptionBlocks(blocks(r)...)}
-	if r.DeliveryKey != "" {
-		opts = append(opts, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{
-			EventType:    deliveryEvent,
-			EventPayload: map[string]any{"key": r.DeliveryKey},
-		}))
-	}
-	ch, ts, err := a.api.PostMessageContext(ctx, channel, opts...)
+	ch, ts, err := a.postWithFiles(ctx, channel, r, a.uploadOrLog(ctx, r))
 	if err != nil {
 		return bot.MessageRef{}, sendError(err)
 	}

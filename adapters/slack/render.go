@@ -123,18 +123,19 @@ type response struct {
 	Blocks       slackgo.Blocks `json:"blocks"`
 }
 
-// message renders a reply as a slash command's answer.
-func message(r bot.Reply) *response {
+// message renders a reply as a slash command's answer, showing uploaded
+// pictures (files) in image blocks.
+func message(r bot.Reply, files ...slackFile) *response {
 	typ := slackgo.ResponseTypeEphemeral
 	if r.Visibility == bot.InChannel {
 		typ = slackgo.ResponseTypeInChannel
 	}
-	return &response{ResponseType: typ, Text: fallback(r), Blocks: slackgo.Blocks{BlockSet: blocks(r)}}
+	return &response{ResponseType: typ, Text: fallback(r), Blocks: slackgo.Blocks{BlockSet: withImages(blocks(r), r, files)}}
 }
 
 // webhook renders a reply for a response_url.
-func webhook(r bot.Reply, replace bool) *slackgo.WebhookMessage {
-	m := message(r)
+func webhook(r bot.Reply, replace bool, files ...slackFile) *slackgo.WebhookMessage {
+	m := message(r, files...)
 	return &slackgo.WebhookMessage{ResponseType: m.ResponseType, Text: m.Text, Blocks: &m.Blocks, ReplaceOriginal: replace}
 }
 

@@ -59,6 +59,10 @@ type Config struct {
 	// Now is the clock by which cached user and channel details and
 	// remembered trigger ids expire; default time.Now.
 	Now func() time.Time
+	// FileWaits are the pauses before posting a message with pictures
+	// again when Slack says a just-uploaded file is not ready; after the
+	// last, the message goes without them. Default 1 s, then 2 s.
+	FileWaits []time.Duration
 }
 
 // Deduper remembers deliveries already handled.
@@ -344,6 +348,12 @@ func (a *Adapter) answer(ctx context.Context, sc slackgo.SlashCommand, rep bot.R
 		return nil
 	}
 	parts := rep.Split(limits)
+	if len(parts[0].Images) > 0 {
+		// Pictures are uploaded before they can be shown: acknowledge now
+		// and answer through response_url.
+		a.background(ctx, func(ctx context.Context) { a.sendResponse(ctx, sc.ResponseURL, parts, false) })
+		return nil
+	}
 	if len(parts) > 1 {
 		a.background(ctx, func(ctx context.Context) { a.sendResponse(ctx, sc.ResponseURL, parts[1:], false) })
 	}
@@ -366,7 +376,13 @@ func (a *Adapter) openForm(ctx context.Context, sc slackgo.SlashCommand, f *bot.
 // sendResponse posts messages to a response_url, in order.
 func (a *Adapter) sendResponse(ctx context.Context, responseURL string, parts []bot.Reply, replace bool) {
 	for _, p := range parts {
-		if err := slackgo.PostWebhookCustomHTTPContext(ctx, responseURL, a.cfg.HTTPClient, webhook(p, replace)); err != nil {
+		files := a.uploadOrLog(ctx, p)
+		err := slackgo.PostWebhookCustomHTTPContext(ctx, responseURL, a.cfg.HTTPClient, webhook(p, replace, files...))
+		if err != nil && len(files) > 0 {
+			a.log.Warn("answering without pictures: Slack refused them", "err", err)
+			err = slackgo.PostWebhookCustomHTTPContext(ctx, responseURL, a.cfg.HTTPClient, webhook(p, replace))
+		}
+		if err != nil {
 			a.log.Error("response_url post failed", "err", err)
 			return
 		}

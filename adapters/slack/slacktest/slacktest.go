@@ -1,17 +1,24 @@
 // Package slacktest is a stand-in for Slack's Web API on loopback: an
 // HTTP server that answers the methods getback calls with Slack's JSON,
 // records every call, and can be told to misbehave (rate limits, slow
-// methods, answers lost after the call took effect). Tests, the load
+// methods, answers lost after the call took effect). It takes file uploads
+// as Slack does (files.getUploadURLExternal, a POST of the bytes to the
+// URL it hands out, files.completeUploadExternal), records them, and
+// refuses a message whose image blocks show a file that was not uploaded
+// and completed. Tests, the load
 // generator and the crash test point SLACK_API_URL at it.
 package slacktest
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,6 +42,23 @@ type Message struct {
 	TS       string
 	Text     string
 	Metadata map[string]any // as sent: {"event_type":…, "event_payload":{…}}
+	// Files are the ids of the uploaded files its image blocks show
+	// (slack_file), in order.
+	Files []string
+}
+
+// Upload is a file uploaded with files.getUploadURLExternal, the POST of
+// its bytes, and files.completeUploadExternal.
+type Upload struct {
+	ID     string
+	Name   string
+	Alt    string
+	Length int    // as announced to files.getUploadURLExternal
+	Data   []byte // as posted to the upload URL
+	// Completed is set by files.completeUploadExternal; Channel is the
+	// channel it was shared to there ("" when kept private).
+	Completed bool
+	Channel   string
 }
 
 // Server is a fake Slack Web API. Its zero roster knows no users; add them
@@ -59,6 +83,10 @@ type Server struct {
 	keep        bool
 	counts      map[string]int // calls per method, kept even when calls are not
 	now         func() time.Time
+	uploads     map[string]*Upload
+	uploadIDs   []string   // in the order files.getUploadURLExternal handed them out
+	uploadSets  [][]string // file ids of each files.completeUploadExternal
+	notReady    int        // messages with files still to refuse
 }
 
 // SetClock makes the server read now for the instants it hands out
@@ -74,7 +102,8 @@ func (s *Server) SetClock(now func() time.Time) {
 // NewServer starts a fake Slack on 127.0.0.1.
 func NewServer() *Server {
 	s := &Server{users: map[string]map[string]any{}, channels: map[string]string{}, rateLimited: map[string]int{},
-		slow: map[string]time.Duration{}, lost: map[string]int{}, retryAfter: 1, keep: true, counts: map[string]int{}, now: time.Now}
+		slow: map[string]time.Duration{}, lost: map[string]int{}, retryAfter: 1, keep: true, counts: map[string]int{}, now: time.Now,
+		uploads: map[string]*Upload{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -183,6 +212,40 @@ func (s *Server) Count(prefix string) int {
 	return n
 }
 
+// FilesNotReady makes the next n messages that show uploaded files in
+// image blocks be refused with invalid_blocks ("invalid slack file"), as
+// Slack answers while a just-uploaded file is being processed.
+func (s *Server) FilesNotReady(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notReady = n
+}
+
+// Uploads returns every file upload begun, in order.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Upload
+	for _, id := range s.uploadIDs {
+		u := *s.uploads[id]
+		u.Data = append([]byte(nil), u.Data...)
+		out = append(out, u)
+	}
+	return out
+}
+
+// UploadSets returns the file ids of each files.completeUploadExternal
+// call that succeeded, in order.
+func (s *Server) UploadSets() [][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([][]string, len(s.uploadSets))
+	for i, set := range s.uploadSets {
+		out[i] = append([]string(nil), set...)
+	}
+	return out
+}
+
 // Posted returns the messages chat.postMessage created, oldest first.
 func (s *Server) Posted() []Message {
 	s.mu.Lock()
@@ -230,10 +293,69 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": code})
 	}
+	switch {
+	case strings.HasPrefix(method, "upload/"):
+		s.receiveUpload(w, r, strings.TrimPrefix(method, "upload/"), body)
+		return
+	}
 	switch method {
+	case "files.getUploadURLExternal":
+		name, length := call.Form.Get("filename"), call.Form.Get("length")
+		n, err := strconv.Atoi(length)
+		if name == "" || err != nil || n <= 0 {
+			fail("invalid_arguments")
+			return
+		}
+		s.mu.Lock()
+		id := fmt.Sprintf("F%04d", len(s.uploadIDs)+1)
+		s.uploads[id] = &Upload{ID: id, Name: name, Alt: call.Form.Get("alt_txt"), Length: n}
+		s.uploadIDs = append(s.uploadIDs, id)
+		s.mu.Unlock()
+		reply(map[string]any{"upload_url": s.URL + "/upload/" + id, "file_id": id})
+	case "files.completeUploadExternal":
+		var files []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		}
+		if err := json.Unmarshal([]byte(call.Form.Get("files")), &files); err != nil || len(files) == 0 {
+			fail("invalid_arguments")
+			return
+		}
+		s.mu.Lock()
+		var ids []string
+		var bad bool
+		for _, f := range files {
+			u, ok := s.uploads[f.ID]
+			bad = bad || !ok || len(u.Data) != u.Length
+			ids = append(ids, f.ID)
+		}
+		if !bad {
+			for _, id := range ids {
+				s.uploads[id].Completed, s.uploads[id].Channel = true, call.Form.Get("channel_id")
+			}
+			s.uploadSets = append(s.uploadSets, ids)
+		}
+		s.mu.Unlock()
+		if bad {
+			fail("file_not_found")
+			return
+		}
+		out := []any{}
+		for _, f := range files {
+			out = append(out, map[string]any{"id": f.ID, "title": f.Title})
+		}
+		reply(map[string]any{"files": out})
 	case "chat.postMessage":
 		m := Message{Channel: call.Form.Get("channel"), TS: ts, Text: call.Form.Get("text")}
 		json.Unmarshal([]byte(call.Form.Get("metadata")), &m.Metadata)
+		var refused []string
+		m.Files, refused = s.imageFiles(call.Form.Get("blocks"))
+		if len(refused) > 0 {
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "invalid_blocks", "errors": refused,
+				"response_metadata": map[string]any{"messages": refused}})
+			return
+		}
 		s.mu.Lock()
 		s.posted = append(s.posted, m)
 		lost := s.lost[method] > 0
@@ -295,6 +417,65 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		fail("unknown_method")
 	}
+}
+
+// imageFiles returns the slack_file ids of a message's image blocks and,
+// when the message must be refused, why: a file that was not uploaded and
+// completed, or one "not ready" (FilesNotReady).
+func (s *Server) imageFiles(blocksJSON string) (ids, refused []string) {
+	var blocks []struct {
+		Type      string `json:"type"`
+		SlackFile *struct {
+			ID string `json:"id"`
+		} `json:"slack_file"`
+	}
+	json.Unmarshal([]byte(blocksJSON), &blocks)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, b := range blocks {
+		if b.Type != "image" || b.SlackFile == nil {
+			continue
+		}
+		ids = append(ids, b.SlackFile.ID)
+		if u, ok := s.uploads[b.SlackFile.ID]; !ok || !u.Completed {
+			refused = append(refused, fmt.Sprintf("[ERROR] invalid slack file [json-pointer:/blocks/%d/slack_file]", i))
+		}
+	}
+	if len(ids) > 0 && len(refused) == 0 && s.notReady > 0 {
+		s.notReady--
+		refused = append(refused, "[ERROR] invalid slack file [json-pointer:/blocks/1/slack_file]")
+	}
+	return ids, refused
+}
+
+// receiveUpload takes a file's bytes at its upload URL: a multipart form
+// with the file in part "file", as slack-go sends it, or the raw bytes.
+func (s *Server) receiveUpload(w http.ResponseWriter, r *http.Request, id string, body []byte) {
+	data := body
+	if mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
+		data = nil
+		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+		for {
+			part, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			if part.FormName() == "file" {
+				data, _ = io.ReadAll(part)
+			}
+		}
+	}
+	s.mu.Lock()
+	u, ok := s.uploads[id]
+	if ok {
+		u.Data = append([]byte(nil), data...)
+	}
+	s.mu.Unlock()
+	if !ok {
+		http.Error(w, "no such upload", http.StatusNotFound)
+		return
+	}
+	fmt.Fprintf(w, "OK - %d", len(data))
 }
 
 // history answers conversations.history: the channel's messages since
