@@ -286,8 +286,9 @@ func (a *Adapter) caller(ctx context.Context, ws, id, name string) bot.User {
 
 func (a *Adapter) runCommand(ctx context.Context, cr commandRequest) bot.Reply {
 	ws := Workspace(cr.TeamID)
-	return a.runner.Run(ctx, commands.Call{Workspace: ws, User: a.caller(ctx, ws, cr.UserID, cr.UserName),
+	rep := a.runner.Run(ctx, commands.Call{Workspace: ws, User: a.caller(ctx, ws, cr.UserID, cr.UserName),
 		Channel: cr.ChannelID, ChannelName: cr.ChannelName, Command: cr.Command, Text: cr.Text, Mentions: cr.Mentions})
+	return a.picturesByDM(ctx, ws, cr.UserID, rep)
 }
 
 // dialogFailed answers a command whose dialog could not be opened.

@@ -109,7 +109,12 @@ func (a *Adapter) channelOf(ctx context.Context, to bot.Target) (string, *model.
 }
 
 // Post implements bot.Messenger: a post with the bot token in a channel,
-// or in the DM channel with a user.
+// or in the DM channel with a user. The reply's pictures are uploaded to
+// the channel first and attached to the post (file_ids), which also
+// carries the delivery key: if getback stops between the upload and the
+// post, the retry finds no post, uploads again (the first files stay
+// unattached, unseen) and posts once. A failed upload is logged and the
+// text goes alone.
 func (a *Adapter) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
 	channel, resp, err := a.channelOf(ctx, to)
 	if err != nil {
@@ -117,6 +122,7 @@ func (a *Adapter) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.Mes
 	}
 	p := a.post(to.Workspace, r)
 	p.ChannelId = channel
+	p.FileIds = a.uploadOrLog(ctx, channel, r)
 	created, resp, err := a.api.CreatePost(ctx, p)
 	if err != nil {
 		return bot.MessageRef{}, sendError(resp, err)

@@ -1,17 +1,24 @@
 // Package mattermosttest is a stand-in for Mattermost's REST API (v4) on
 // loopback: an HTTP server that answers the calls getback makes with the
 // model package's JSON, records every call, and can be told to misbehave
-// (rate limits, answers lost after a post was created). Tests, the load
+// (rate limits, answers lost after a post was created, file uploads
+// refused). It takes file uploads (POST /api/v4/files) as the server does,
+// records them, and attaches a post's file_ids only when they name files
+// uploaded to the post's channel and not attached yet, as the server does. Tests, the load
 // generator and the crash test point MATTERMOST_URL at it.
 package mattermosttest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +32,15 @@ type Call struct {
 	Method, Path string
 	Body         []byte
 	At           time.Time
+}
+
+// Upload is a file uploaded with POST /api/v4/files.
+type Upload struct {
+	ID      string
+	Channel string
+	Name    string
+	Data    []byte
+	Post    string // the post it is attached to; "" while unattached
 }
 
 // BotID is the user id of the bot account (users/me).
@@ -49,6 +65,8 @@ type Server struct {
 	keep        bool
 	counts      map[string]int // calls per path, kept even when calls are not
 	now         func() time.Time
+	uploads     []*Upload
+	failUploads int
 }
 
 // SetClock makes the server read now for the instants it records (post
@@ -103,6 +121,27 @@ func (s *Server) LoseReplies(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lost = n
+}
+
+// FailUploads makes the next n file uploads answer 403, as a server
+// whose file attachments an admin turned off does.
+func (s *Server) FailUploads(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failUploads = n
+}
+
+// Uploads returns the files uploaded, oldest first.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Upload
+	for _, u := range s.uploads {
+		c := *u
+		c.Data = append([]byte(nil), u.Data...)
+		out = append(out, c)
+	}
+	return out
 }
 
 // KeepCalls turns the recording of calls on (the default) or off; posts
@@ -210,6 +249,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		reply(&model.Channel{Id: "dm_" + ids[1], Type: model.ChannelTypeDirect})
 	case p == "/api/v4/posts" && r.Method == http.MethodPost:
 		s.createPost(w, body)
+	case p == "/api/v4/files" && r.Method == http.MethodPost:
+		s.uploadFiles(w, r, body)
 	case strings.HasPrefix(p, "/api/v4/posts/") && r.Method == http.MethodPut:
 		var post model.Post
 		json.Unmarshal(body, &post)
@@ -275,6 +316,18 @@ func (s *Server) createPost(w http.ResponseWriter, body []byte) {
 	post.Id = fmt.Sprintf("post%d", s.seq)
 	lost := false
 	if !limited {
+		// The server attaches only files uploaded to the post's channel
+		// and not attached to another post; it drops other ids.
+		var ids model.StringArray
+		for _, id := range post.FileIds {
+			for _, u := range s.uploads {
+				if u.ID == id && u.Channel == post.ChannelId && u.Post == "" {
+					u.Post = post.Id
+					ids = append(ids, id)
+				}
+			}
+		}
+		post.FileIds = ids
 		post.CreateAt = s.now().UnixMilli()
 		post.UpdateAt = post.CreateAt
 		s.posts = append(s.posts, &post)
@@ -295,6 +348,64 @@ func (s *Server) createPost(w http.ResponseWriter, body []byte) {
 		w.WriteHeader(http.StatusCreated)
 		json.NewEncoder(w).Encode(&post)
 	}
+}
+
+// uploadFiles takes POST /api/v4/files: a multipart form with channel_id
+// and one or more "files" parts, answered with their FileInfos.
+func (s *Server) uploadFiles(w http.ResponseWriter, r *http.Request, body []byte) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		appError(w, 400, "api.file.upload_file.incorrect_number_of_files.app_error")
+		return
+	}
+	channel := ""
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		data, _ := io.ReadAll(part)
+		switch part.FormName() {
+		case "channel_id":
+			channel = string(data)
+		case "files":
+			files = append(files, file{part.FileName(), data})
+		}
+	}
+	if channel == "" || len(files) == 0 {
+		appError(w, 400, "api.file.upload_file.incorrect_number_of_files.app_error")
+		return
+	}
+	s.mu.Lock()
+	refuse := s.failUploads > 0
+	if refuse {
+		s.failUploads--
+	}
+	res := &model.FileUploadResponse{ClientIds: []string{}}
+	if !refuse {
+		for _, f := range files {
+			s.seq++
+			u := &Upload{ID: fmt.Sprintf("file%d", s.seq), Channel: channel, Name: f.name, Data: f.data}
+			s.uploads = append(s.uploads, u)
+			res.FileInfos = append(res.FileInfos, &model.FileInfo{Id: u.ID, ChannelId: channel, Name: f.name,
+				Extension: strings.TrimPrefix(path.Ext(f.name), "."), Size: int64(len(f.data)), MimeType: "image/png",
+				CreatorId: BotID, CreateAt: s.now().UnixMilli()})
+		}
+	}
+	s.mu.Unlock()
+	if refuse {
+		appError(w, 403, "api.file.attachments.disabled.app_error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(res)
 }
 
 // NewCommandRequest returns a slash command POST to getback's Mattermost
