@@ -28,9 +28,13 @@ type Messenger struct {
 	mu  sync.Mutex
 	out io.Writer
 	// TZ is the time zone of every console user ("" means UTC).
-	TZ   string
-	seq  int
-	seen map[string]bool
+	TZ string
+	// PictureDir is where the pictures of replies and posts (a digest's
+	// coverage map and trend) are written as PNG files, whose paths are
+	// printed; "" means DefaultPictureDir().
+	PictureDir string
+	seq        int
+	seen       map[string]bool
 }
 
 // NewMessenger returns a console messenger writing to out.
@@ -60,7 +64,7 @@ func (m *Messenger) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.M
 	if to.User != "" {
 		where = "DM to @" + to.User
 	}
-	fmt.Fprintf(m.out, "\n┌─ %s\n%s└─\n", where, indent(render(r)))
+	fmt.Fprintf(m.out, "\n┌─ %s\n%s└─\n", where, indent(render(r)+m.pictures(r.Images)))
 	return bot.MessageRef{Channel: to.Channel + to.User, ID: fmt.Sprint(m.seq)}, nil
 }
 
@@ -181,7 +185,7 @@ func (s *Session) Handle(ctx context.Context, line string) string {
 	call.Command, call.Text = cmd, text
 	rep := s.Runner.Run(ctx, call)
 	s.remember(rep)
-	return render(rep)
+	return render(rep) + s.Messenger.pictures(rep.Images)
 }
 
 func (s *Session) remember(r bot.Reply) {

@@ -17,6 +17,7 @@ func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, s
 	fs := newFlags("console", &c, stderr)
 	user := fs.String("user", getenv("USER", "me"), "who you are in the console")
 	tz := fs.String("tz", console.LocalZone(), "your time zone (IANA name)")
+	pictures := fs.String("pictures", console.DefaultPictureDir(), "directory for the digests' pictures (PNG files)")
 	if c.LogLevel == "info" {
 		c.LogLevel = "warn" // keep the terminal for the conversation
 	}
@@ -34,7 +35,8 @@ func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, s
 	defer db.Close()
 
 	msgr := console.NewMessenger(stdout, *tz)
-	digests := &bot.Digests{Store: db}
+	msgr.PictureDir = *pictures
+	digests := &bot.Digests{Store: db, Pictures: true, Log: log}
 	sender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": msgr}, Now: c.Now, Log: log}
 	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log,
 		Platforms: []string{"console"}, Queued: sender.Wake}

@@ -14,7 +14,8 @@ func runDigest(ctx context.Context, c config, args []string, stdout, stderr io.W
 	region := fs.Int("region", 0, "region number 1-10 (0 with --leadership)")
 	leadership := fs.Bool("leadership", false, "the cross-region leadership roll-up")
 	week := fs.String("week", "", "any day of the week to digest (default: the week the next digest covers)")
-	post := fs.Bool("post", false, "post it to the region's channel through the outbox")
+	post := fs.Bool("post", false, "post it to the region's channel through the outbox (with its pictures)")
+	pngDir := fs.String("png", "", "write the digest's pictures (coverage map, getback trend) as PNG files in this directory")
 	ws := fs.String("workspace", console.Workspace, "workspace id (slack:T…, mattermost:…, console)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -48,9 +49,23 @@ func runDigest(ctx context.Context, c config, args []string, stdout, stderr io.W
 		}
 		monday = d.WeekStart()
 	}
-	rep, err := (&bot.Digests{Store: db}).Digest(ctx, r, monday, today)
+	log := newLogger(c, stderr, false)
+	d := &bot.Digests{Store: db, Pictures: *post || *pngDir != "", Log: log}
+	rep, err := d.Digest(ctx, r, monday, today)
 	if err != nil {
 		return err
+	}
+	if *pngDir != "" {
+		if len(rep.Images) == 0 {
+			return fmt.Errorf("the digest's pictures could not be drawn (see the log)")
+		}
+		paths, err := console.WritePictures(*pngDir, rep.Images)
+		if err != nil {
+			return err
+		}
+		for i, p := range paths {
+			fmt.Fprintf(stderr, "Wrote %s (%s)\n", p, rep.Images[i].Title)
+		}
 	}
 	if !*post {
 		fmt.Fprint(stdout, rep.PlainText())
