@@ -23,7 +23,7 @@ func runExport(ctx context.Context, c config, args []string, stdout, stderr io.W
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opt := sheet.ExportOptions{Workspace: *ws, Format: strings.ToLower(*format)}
+	opt := sheet.ExportOptions{Workspace: *ws, Format: strings.ToLower(*format), AsOf: bot.DateOf(c.Now())}
 	if opt.Format == "" {
 		opt.Format = sheet.FormatCSV
 		if ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), "."); ext == "xlsx" || ext == "md" {

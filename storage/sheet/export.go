@@ -33,6 +33,9 @@ type ExportOptions struct {
 	Format    string // FormatCSV, FormatXLSX or FormatMarkdown
 	Region    *int   // one region; nil for all
 	Since     *bot.Date
+	// AsOf, when set, adds the XLSX export's Coverage sheet, counting days
+	// since each state's last meeting to this day.
+	AsOf bot.Date
 }
 
 // Exporter writes meetings in the legacy sheet's 13-column layout, one
@@ -250,6 +253,9 @@ func (e *Exporter) xlsx(ctx context.Context, opt ExportOptions, w io.Writer) err
 		}
 	}
 	if err := e.getbackSheet(ctx, f, opt, sheets == 0, titleStyle, headStyle, cellStyle); err != nil {
+		return err
+	}
+	if err := e.coverageSheet(ctx, f, opt, titleStyle, headStyle, cellStyle); err != nil {
 		return err
 	}
 	return f.Write(w)

@@ -120,8 +120,8 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 			// A new worksheet starts afresh: its own title and header.
 			sheetName, hdr, noHeaderFlagged = row.Sheet, nil, false
 		}
-		if row.Sheet == GetbacksSheet {
-			continue // the export's list of getbacks, not meetings
+		if exportOnly(row.Sheet) {
+			continue // the export's getbacks and coverage, not meetings
 		}
 		at := Flag{Section: s.Sections, Sheet: row.Sheet, Line: row.Line}
 		switch {
