@@ -79,6 +79,41 @@ func BenchmarkLeadershipDigest(b *testing.B) {
 	lat.Report(b)
 }
 
+// BenchmarkDigestPictures builds a region's digest and the leadership
+// roll-up over the 100k-meeting store without and with their pictures
+// (coverage map and 12-week trend), and reports the pictures' sizes.
+func BenchmarkDigestPictures(b *testing.B) {
+	db := sqlitetest.Open(b, sqlitetest.Standard)
+	week, today := bot.Date{Year: 2026, Month: 11, Day: 16}, bot.Date{Year: 2026, Month: 11, Day: 23}
+	for _, region := range []int{9, bot.LeadershipRegion} {
+		for _, pictures := range []bool{false, true} {
+			name := fmt.Sprintf("%s/pictures=%v", map[bool]string{true: "leadership", false: "region9"}[region == bot.LeadershipRegion], pictures)
+			b.Run(name, func(b *testing.B) {
+				d := &bot.Digests{Store: db, Pictures: pictures}
+				r := bot.NewRegion(sqlitetest.Standard.Workspace, region)
+				r.TZ = "Pacific/Honolulu"
+				var lat sqlitetest.Latencies
+				var rep bot.Reply
+				for b.Loop() {
+					lat.Time(func() {
+						var err error
+						if rep, err = d.Digest(context.Background(), r, week, today); err != nil {
+							b.Fatal(err)
+						}
+					})
+				}
+				if pictures != (len(rep.Images) == 2) {
+					b.Fatalf("%d pictures", len(rep.Images))
+				}
+				lat.Report(b)
+				for i, im := range rep.Images {
+					b.ReportMetric(float64(len(im.PNG))/1024, []string{"map-KB", "trend-KB"}[i])
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkPlanReminders5000 times one scheduler tick that plans and queues
 // the reminders of 5,000 people who each owe three items. Each iteration is
 // the next working day, so every tick queues 5,000 new reminders.
