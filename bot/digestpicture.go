@@ -32,8 +32,8 @@ type TrendCounts struct {
 // TrendService counts getbacks per period for the digest's trend chart.
 type TrendService interface {
 	// GetbackTrend returns the figures of each period, in order, for the
-	// items of region (of every region, and of none, for
-	// LeadershipRegion). An item reopened after it was closed counts as
+	// items of region, those of meetings that span it included (for
+	// LeadershipRegion: of every region, and of none). An item reopened after it was closed counts as
 	// open since it was created: the store keeps no history of reopening.
 	GetbackTrend(ctx context.Context, ws string, region int, periods []TrendPeriod) ([]TrendCounts, error)
 }

@@ -11,7 +11,9 @@ import (
 // Ensure DB implements the trend service.
 var _ bot.TrendService = (*DB)(nil)
 
-// GetbackTrend counts getbacks per period. Periods must follow one another
+// GetbackTrend counts getbacks per period: those of a region are those of
+// its meetings, meetings that span it from another region's state
+// included, as for every regional count. Periods must follow one another
 // (each begins where the one before ends) and their OverdueBefore days may
 // not go back.
 //
@@ -45,73 +47,38 @@ func (db *DB) GetbackTrend(ctx context.Context, ws string, region int, periods [
 		bounds = append(bounds, formatTime(p.To))
 		due[i] = p.OverdueBefore.String()
 	}
-	scope, scopeArgs := "workspace = ?", []any{ws}
-	if region != bot.LeadershipRegion {
-		scope, scopeArgs = "workspace = ? AND region = ?", []any{ws, region}
-	}
-	// bucket returns a CASE giving the index of the first of edges that
-	// col is below (so -1 .. len(edges)-1 with first = -1), or last.
-	var args []any
-	bucket := func(col string, edges []string, first, last int) string {
-		var b strings.Builder
-		b.WriteString("CASE")
-		for i, e := range edges {
-			b.WriteString(" WHEN " + col + " < ? THEN " + strconv.Itoa(first+i))
-			args = append(args, e)
+	var groups []group
+	var openNow []dueCount
+	err := db.read(ctx, func(tx *Tx) error {
+		scopes, err := trendScopes(ctx, tx, ws, region)
+		if err != nil {
+			return err
 		}
-		b.WriteString(" ELSE " + strconv.Itoa(last) + " END")
-		return b.String()
-	}
-	// Period of creation: -1 before the first, w during w, n after the
-	// last. Of closing: the same, n+1 when still open. Of the due date: the
-	// first period at whose end the item is overdue, n when at none.
-	open := n + 1
-	created := bucket("created_at", bounds, -1, n)
-	closed := "CASE WHEN status = 'open' THEN " + strconv.Itoa(open) + " ELSE " + bucket("done_at", bounds, -1, n) + " END"
-	dueBy := bucket("due_key", due, 0, n)
-	q := `SELECT ` + created + `, ` + closed + `, ` + dueBy + `, COUNT(*) FROM (
-		SELECT created_at, done_at, due_key, status FROM getbacks WHERE ` + scope + ` AND created_at >= ?
-		UNION ALL
-		SELECT created_at, done_at, due_key, status FROM getbacks WHERE ` + scope + ` AND done_at >= ? AND status <> 'open' AND created_at < ?
-	) GROUP BY 1, 2, 3`
-	args = append(append(append(args, scopeArgs...), bounds[0]), append(scopeArgs, bounds[0], bounds[0])...)
-	type group struct{ created, closed, due, count int }
-	recent, err := readAll(ctx, db, func(sc interface{ Scan(...any) error }) (group, error) {
-		var g group
-		err := sc.Scan(&g.created, &g.closed, &g.due, &g.count)
-		return g, err
-	}, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	// Every item open now, by due date (an index-only scan).
-	type dueCount struct {
-		due   string
-		count int
-	}
-	openNow, err := readAll(ctx, db, func(sc interface{ Scan(...any) error }) (dueCount, error) {
-		var d dueCount
-		err := sc.Scan(&d.due, &d.count)
-		return d, err
-	}, `SELECT due_key, COUNT(*) FROM getbacks WHERE `+scope+` AND status = 'open' GROUP BY due_key`, scopeArgs...)
+		if groups, err = recentGroups(ctx, tx, scopes, bounds, due); err != nil {
+			return err
+		}
+		openNow, err = openByDue(ctx, tx, scopes)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	// Those created before the first period are the open items not among
 	// the recent ones: open at every period's end.
+	open := n + 1
 	olderOpen := make([]int, n+1) // by due bucket
 	for _, d := range openNow {
 		olderOpen[dueBucket(d.due, due)] += d.count
 	}
-	for _, g := range recent {
+	for _, g := range groups {
 		if g.closed == open && g.created >= 0 {
 			olderOpen[g.due] -= g.count
 		}
 	}
 	for u, c := range olderOpen {
-		recent = append(recent, group{created: -1, closed: open, due: u, count: c})
+		groups = append(groups, group{created: -1, closed: open, due: u, count: c})
 	}
-	for _, g := range recent {
+	for _, g := range groups {
 		if g.created >= 0 && g.created < n {
 			out[g.created].Opened += g.count
 		}
@@ -126,6 +93,117 @@ func (db *DB) GetbackTrend(ctx context.Context, ws string, region int, periods [
 		}
 	}
 	return out, nil
+}
+
+// scope is a condition on getbacks and its arguments.
+type scope struct {
+	cond string
+	args []any
+}
+
+// trendScopes returns the conditions, to be united, that select a
+// region's getbacks (every one of the workspace for LeadershipRegion): an
+// item belongs to its meeting's regions, its own (region) and, for a
+// meeting that spans regions, those of its other states. When no meeting
+// spans the region, one indexed condition does.
+func trendScopes(ctx context.Context, tx *Tx, ws string, region int) ([]scope, error) {
+	if region == bot.LeadershipRegion {
+		return []scope{{"workspace = ?", []any{ws}}}, nil
+	}
+	scopes := []scope{{"workspace = ? AND region = ?", []any{ws, region}}}
+	var spans bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meeting_regions WHERE workspace = ? AND region = ?)`,
+		ws, region).Scan(&spans); err != nil {
+		return nil, err
+	}
+	if spans {
+		scopes = append(scopes, scope{"workspace = ? AND region <> ? AND meeting_id IN (SELECT meeting_id FROM meeting_regions WHERE workspace = ? AND region = ?)",
+			[]any{ws, region, ws, region}})
+	}
+	return scopes, nil
+}
+
+// group is a number of items created, closed and due in the same periods.
+type group struct{ created, closed, due, count int }
+
+// recentGroups groups the items created or closed since bounds[0] by the
+// period of their creation (-1 before the first, w during w, n after the
+// last), of their closing (the same, n+1 while open) and of their due date
+// (the first period at whose end they are overdue, n when at none).
+func recentGroups(ctx context.Context, tx *Tx, scopes []scope, bounds, due []string) ([]group, error) {
+	n := len(due)
+	var args []any
+	bucket := func(col string, edges []string, first, last int) string {
+		var b strings.Builder
+		b.WriteString("CASE")
+		for i, e := range edges {
+			b.WriteString(" WHEN " + col + " < ? THEN " + strconv.Itoa(first+i))
+			args = append(args, e)
+		}
+		b.WriteString(" ELSE " + strconv.Itoa(last) + " END")
+		return b.String()
+	}
+	created := bucket("created_at", bounds, -1, n)
+	closed := "CASE WHEN status = 'open' THEN " + strconv.Itoa(n+1) + " ELSE " + bucket("done_at", bounds, -1, n) + " END"
+	dueBy := bucket("due_key", due, 0, n)
+	var parts []string
+	for _, sc := range scopes {
+		parts = append(parts,
+			`SELECT created_at, done_at, due_key, status FROM getbacks WHERE `+sc.cond+` AND created_at >= ?`,
+			`SELECT created_at, done_at, due_key, status FROM getbacks WHERE `+sc.cond+` AND done_at >= ? AND status <> 'open' AND created_at < ?`)
+		args = append(append(args, sc.args...), bounds[0])
+		args = append(append(args, sc.args...), bounds[0], bounds[0])
+	}
+	q := `SELECT ` + created + `, ` + closed + `, ` + dueBy + `, COUNT(*) FROM (` + strings.Join(parts, " UNION ALL ") + `) GROUP BY 1, 2, 3`
+	return queryAll(ctx, tx, func(sc interface{ Scan(...any) error }) (group, error) {
+		var g group
+		err := sc.Scan(&g.created, &g.closed, &g.due, &g.count)
+		return g, err
+	}, q, args...)
+}
+
+// dueCount is a number of items due on one day ('9999-12-31': undated).
+type dueCount struct {
+	due   string
+	count int
+}
+
+// openByDue counts the items open now by due date; with one scope straight
+// off an index.
+func openByDue(ctx context.Context, tx *Tx, scopes []scope) ([]dueCount, error) {
+	var parts []string
+	var args []any
+	for _, sc := range scopes {
+		parts = append(parts, `SELECT due_key FROM getbacks WHERE `+sc.cond+` AND status = 'open'`)
+		args = append(args, sc.args...)
+	}
+	q := `SELECT due_key, COUNT(*) FROM getbacks WHERE ` + scopes[0].cond + ` AND status = 'open' GROUP BY due_key`
+	if len(scopes) > 1 {
+		q = `SELECT due_key, COUNT(*) FROM (` + strings.Join(parts, " UNION ALL ") + `) GROUP BY due_key`
+	}
+	return queryAll(ctx, tx, func(sc interface{ Scan(...any) error }) (dueCount, error) {
+		var d dueCount
+		err := sc.Scan(&d.due, &d.count)
+		return d, err
+	}, q, args...)
+}
+
+// queryAll runs a query in tx and scans every row.
+func queryAll[T any](ctx context.Context, tx *Tx, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // dueBucket returns the first period at whose end an item due on day d

@@ -56,6 +56,15 @@ func TestGetbackTrendCountsEachWeek(t *testing.T) {
 	mk(at(10, 20, 11), nv.ID, due(10, 30))      // before W45, open and overdue throughout
 	mk(at(11, 10, 10), or.ID, due(11, 12))      // region 10: national figures only
 	mk(at(11, 10, 11), 0, bot.Date{})           // no meeting, no region: national only
+	// A meeting about Nevada and Oregon belongs to regions 9 and 10: its
+	// item counts in both, once.
+	span := meeting("Nevada", 9, bot.Date{Year: 2026, Month: 11, Day: 12})
+	span.States = []string{"Nevada", "Oregon"}
+	c.Set(at(11, 12, 10))
+	if err := db.CreateMeeting(ctx, span); err != nil {
+		t.Fatal(err)
+	}
+	mk(at(11, 12, 11), span.ID, bot.Date{}) // opened W46, undated
 	closeAt(a, at(11, 11, 9), bot.StatusDone)
 	closeAt(cc, at(11, 16, 0), bot.StatusCancelled)
 	closeAt(e, at(10, 25, 9), bot.StatusDone)
@@ -72,16 +81,16 @@ func TestGetbackTrendCountsEachWeek(t *testing.T) {
 	}{
 		{"region 9", 9, []bot.TrendCounts{
 			{Opened: 2, Closed: 0, Open: 3, Overdue: 2},
-			{Opened: 1, Closed: 1, Open: 3, Overdue: 1},
-			{Opened: 1, Closed: 1, Open: 3, Overdue: 2},
+			{Opened: 2, Closed: 1, Open: 4, Overdue: 1},
+			{Opened: 1, Closed: 1, Open: 4, Overdue: 2},
 		}},
-		{"region 10", 10, []bot.TrendCounts{
-			{}, {Opened: 1, Open: 1, Overdue: 1}, {Open: 1, Overdue: 1},
+		{"region 10, with the meeting that spans it", 10, []bot.TrendCounts{
+			{}, {Opened: 2, Open: 2, Overdue: 1}, {Open: 2, Overdue: 1},
 		}},
 		{"every region and none", bot.LeadershipRegion, []bot.TrendCounts{
 			{Opened: 2, Closed: 0, Open: 3, Overdue: 2},
-			{Opened: 3, Closed: 1, Open: 5, Overdue: 2},
-			{Opened: 1, Closed: 1, Open: 5, Overdue: 3},
+			{Opened: 4, Closed: 1, Open: 6, Overdue: 2},
+			{Opened: 1, Closed: 1, Open: 6, Overdue: 3},
 		}},
 		{"a region with nothing", 3, []bot.TrendCounts{{}, {}, {}}},
 	}
