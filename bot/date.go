@@ -180,9 +180,22 @@ func init() {
 }
 
 // ParseDate parses a date written by a person, relative to today. See
-// ParseDateDetail for the forms.
+// ParseDateDetail for the forms. It reads dates the way a meeting date is
+// meant: a weekday name is the next such day, today included, and a date
+// without a year is the one nearest to today. Due and snooze dates, which
+// point forward, use ParseDueDate.
 func ParseDate(s string, today Date) (Date, error) {
 	d, _, err := ParseDateDetail(s, today)
+	return d, err
+}
+
+// ParseDueDate parses a date that names a deadline or the end of a snooze,
+// relative to today. It accepts the forms of ParseDateDetail, read forward:
+// a weekday name is its next occurrence after today (on a Monday, "monday"
+// is a week away), and a date without a year is the next such day to come
+// (today included).
+func ParseDueDate(s string, today Date) (Date, error) {
+	d, _, err := parseDate(s, today, true)
 	return d, err
 }
 
@@ -191,10 +204,17 @@ func ParseDate(s string, today Date) (Date, error) {
 // 30 Nov 2026, Dec 5, December 5, 2026, today, tomorrow, yesterday, a weekday
 // name (the next such day, today included), next <weekday> (that day in next
 // week), last <weekday>, next week (its Monday), in N days|weeks|months.
-// Two-digit years are 20xx; years outside 1900-2999 are refused. When the
-// year is missing it is chosen to put the date nearest to today, and
-// yearInferred is true.
+// Slashed dates are month first (11/30); a first number above 12 is refused
+// with that explanation. Two-digit years are 20xx; years outside 1900-2999
+// are refused. When the year is missing it is chosen to put the date
+// nearest to today, and yearInferred is true.
 func ParseDateDetail(s string, today Date) (d Date, yearInferred bool, err error) {
+	return parseDate(s, today, false)
+}
+
+// parseDate parses s relative to today; forward reads weekday names and
+// dates without a year as the next ones to come (see ParseDueDate).
+func parseDate(s string, today Date, forward bool) (d Date, yearInferred bool, err error) {
 	in := reSpaceRun.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), " ")
 	in = strings.TrimSuffix(in, ".")
 	bad := func() (Date, bool, error) {
@@ -216,7 +236,11 @@ func ParseDateDetail(s string, today Date) (d Date, yearInferred bool, err error
 		return today.WeekStart().AddDays(4), false, nil
 	}
 	if wd, ok := weekdayNames[in]; ok {
-		return today.AddDays((int(wd) - int(today.Weekday()) + 7) % 7), false, nil
+		ahead := (int(wd) - int(today.Weekday()) + 7) % 7
+		if forward && ahead == 0 {
+			ahead = 7
+		}
+		return today.AddDays(ahead), false, nil
 	}
 	if rest, ok := strings.CutPrefix(in, "next "); ok {
 		if wd, ok := weekdayNames[rest]; ok {
@@ -266,6 +290,14 @@ func ParseDateDetail(s string, today Date) (d Date, yearInferred bool, err error
 		mon = time.Month(mi)
 		day, _ = strconv.Atoi(m[2])
 		yearText = m[3]
+		if mi > 12 && day >= 1 && day <= 12 {
+			swapped := fmt.Sprintf("%d/%d", day, mi)
+			if yearText != "" {
+				swapped += "/" + yearText
+			}
+			return Date{}, false, Errorf(EINVALID, "%q: dates with slashes are month first (MM/DD/YYYY); did you mean %s? "+
+				"2026-11-13 or 13-Nov are never ambiguous.", s, swapped)
+		}
 	case reDayMon.MatchString(in):
 		m := reDayMon.FindStringSubmatch(in)
 		var ok bool
@@ -293,12 +325,27 @@ func ParseDateDetail(s string, today Date) (d Date, yearInferred bool, err error
 		y = 2000 + yy
 	case 0:
 		yearInferred = true
-		y = nearestYear(mon, day, today)
+		if forward {
+			y = nextYear(mon, day, today)
+		} else {
+			y = nearestYear(mon, day, today)
+		}
 	}
 	if mon < time.January || mon > time.December || day < 1 || day > daysIn(mon, y) || y < 1900 || y > 2999 {
 		return bad()
 	}
 	return Date{y, mon, day}, yearInferred, nil
+}
+
+// nextYear picks the first year, from today's on, in which month/day is
+// today or later (Feb 29 waits for a leap year).
+func nextYear(mon time.Month, day int, today Date) int {
+	for y := today.Year; y < today.Year+8; y++ {
+		if day <= daysIn(mon, y) && !(Date{y, mon, day}).Before(today) {
+			return y
+		}
+	}
+	return today.Year
 }
 
 // nearestYear picks the year that puts month/day closest to today.
