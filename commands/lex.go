@@ -15,9 +15,12 @@ type token struct {
 	Quoted bool // the value was quoted, so it is text, never a keyword
 }
 
-// lex splits command text into tokens. Values with spaces are quoted with
-// straight or curly double quotes; \" escapes a quote inside. Slack's
-// <@U123|name> and <#C123|name> escapes are kept whole.
+// lex splits command text into tokens. Values with spaces are quoted, with
+// straight or curly, double or single quotes ("…", “…”, „…“, '…', ‘…’), as
+// phones and macOS type them; \" escapes a quote inside. A quote opens a
+// value only at the value's start, so apostrophes inside words (O'Brien,
+// don’t) are text, and quotes of any other kind inside a quoted value are
+// kept as text. Slack's <@U123|name> and <#C123|name> escapes are kept whole.
 func lex(text string) ([]token, error) {
 	var toks []token
 	s := strings.TrimSpace(text)
@@ -56,37 +59,93 @@ func keyPrefix(s string) string {
 	return ""
 }
 
-func isOpenQuote(r rune) bool  { return r == '"' || r == '“' || r == '”' || r == '„' }
-func isCloseQuote(r rune) bool { return r == '"' || r == '”' || r == '“' }
+// quoteKind describes how a value opened with one quote character ends.
+type quoteKind struct {
+	// closers are the characters that may end the value.
+	closers string
+	// nests: the opening character inside the value opens a nested quote
+	// that its closer ends (“a “b” c”), rather than ending the value.
+	nests bool
+	// single quotes double as apostrophes: one with no closer is text.
+	single bool
+}
+
+// quoteKinds maps each opening quote to how its value ends. A straight
+// quote is closed by the same straight quote; a curly one by its curly
+// partner. “ and ‘ are what phones type at a word's start; ” and ’ are
+// what some type after a colon (location:”Las Vegas”).
+var quoteKinds = map[rune]quoteKind{
+	'"':  {closers: `"`},
+	'“':  {closers: "”", nests: true},
+	'„':  {closers: "“”"},
+	'”':  {closers: "”“"},
+	'\'': {closers: "'", single: true},
+	'‘':  {closers: "’", single: true},
+	'‚':  {closers: "’‘", single: true},
+	'’':  {closers: "’‘", single: true},
+}
+
+// endsValue reports whether the text after a candidate closing quote lets
+// it close the value: the end of the command, or a space.
+func endsValue(rest string) bool {
+	r, _ := utf8.DecodeRuneInString(rest)
+	return rest == "" || unicode.IsSpace(r)
+}
+
+// quotedValue reads a value opened by the quote open at the start of s. It
+// reports ok false when no closing quote ends it. lenient also lets any
+// double quote followed by a space or the end close a double-quoted value
+// (“Las Vegas" typed with one quote of each kind).
+func quotedValue(open rune, s string, lenient bool) (val, rest string, ok bool) {
+	kind := quoteKinds[open]
+	if lenient {
+		kind.closers, kind.nests = `"“”`, false
+	}
+	var b strings.Builder
+	s = s[utf8.RuneLen(open):]
+	depth := 0
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		switch {
+		case r == '\\' && len(s) > 1:
+			next, nsize := utf8.DecodeRuneInString(s[1:])
+			if _, isQuote := quoteKinds[next]; isQuote || next == '\\' {
+				b.WriteRune(next)
+				s = s[1+nsize:]
+				continue
+			}
+		case kind.nests && r == open:
+			depth++
+		case strings.ContainsRune(kind.closers, r) && depth > 0:
+			depth--
+		case strings.ContainsRune(kind.closers, r) && (kind.nests || endsValue(s[size:])):
+			return b.String(), s[size:], true
+		}
+		b.WriteRune(r)
+		s = s[size:]
+	}
+	return "", "", false
+}
 
 // lexValue reads one value: quoted, a <...> escape, or a bare word.
 func lexValue(s string) (val string, quoted bool, rest string, err error) {
-	r, size := utf8.DecodeRuneInString(s)
+	r, _ := utf8.DecodeRuneInString(s)
+	kind, isQuote := quoteKinds[r]
 	switch {
 	case s == "":
 		return "", false, "", nil
-	case isOpenQuote(r):
-		var b strings.Builder
-		s = s[size:]
-		for len(s) > 0 {
-			r, size := utf8.DecodeRuneInString(s)
-			switch {
-			case r == '\\' && len(s) > 1:
-				next, nsize := utf8.DecodeRuneInString(s[1:])
-				if isCloseQuote(next) || next == '\\' {
-					b.WriteRune(next)
-					s = s[1+nsize:]
-					continue
-				}
-				b.WriteRune(r)
-			case isCloseQuote(r):
-				return b.String(), true, s[size:], nil
-			default:
-				b.WriteRune(r)
-			}
-			s = s[size:]
+	case isQuote:
+		if val, rest, ok := quotedValue(r, s, false); ok {
+			return val, true, rest, nil
 		}
-		return "", false, "", bot.Errorf(bot.EINVALID, "Missing closing quote (\") in your command.")
+		if !kind.single {
+			if val, rest, ok := quotedValue(r, s, true); ok {
+				return val, true, rest, nil
+			}
+			closer, _ := utf8.DecodeRuneInString(kind.closers)
+			return "", false, "", bot.Errorf(bot.EINVALID, "Missing closing quote (%c) in your command.", closer)
+		}
+		// An apostrophe that closes nothing ('90s) is part of the word.
 	case r == '<':
 		if end := strings.IndexByte(s, '>'); end > 0 {
 			return s[:end+1], false, s[end+1:], nil
