@@ -53,7 +53,7 @@ func (cl *call) newMeeting(ctx context.Context, fields map[string]string) (*bot.
 	if _, ok := fields["poc"]; !ok {
 		m.POC = cl.User.ID
 	}
-	if m.Getbacks, err = cl.extractGetbacks(ctx, m.FollowUp, nil); err != nil {
+	if m.Getbacks, err = cl.extractGetbacks(ctx, m.FollowUp, nil, m.Date); err != nil {
 		return nil, nil, fieldError("followup", err)
 	}
 	if err := m.Validate(); err != nil {
@@ -112,7 +112,11 @@ func (cl *call) updateMeeting(ctx context.Context, m *bot.Meeting, fields map[st
 		if err != nil {
 			return nil, nil, err
 		}
-		if upd.AddGetbacks, err = cl.extractGetbacks(ctx, *upd.FollowUp, existing); err != nil {
+		day := m.Date
+		if upd.Date != nil {
+			day = *upd.Date
+		}
+		if upd.AddGetbacks, err = cl.extractGetbacks(ctx, *upd.FollowUp, existing, day); err != nil {
 			return nil, nil, fieldError("followup", err)
 		}
 	}
@@ -220,8 +224,12 @@ func (cl *call) createdGetbacks(ctx context.Context, gbs []*bot.Getback) []bot.B
 	}
 	blocks := []bot.Block{{Heading: fmt.Sprintf("Created %s", plural(len(gbs), "getback", "getbacks"))}}
 	for _, g := range gbs {
-		blocks = append(blocks, bot.Block{Text: fmt.Sprintf("GETBACK (%d) #%d: %s", g.Number, g.ID, g.Text),
-			Note: "Owner: " + cl.ownerName(ctx, g)})
+		note := "Owner: " + cl.ownerName(ctx, g)
+		if cl.unowned[itemKey(g)] {
+			note += fmt.Sprintf(" (no owner written, so it is yours: hand it on with /getback reassign %d @name)", g.ID)
+		}
+		note += dueText(g.Due)
+		blocks = append(blocks, bot.Block{Text: fmt.Sprintf("GETBACK (%d) #%d: %s", g.Number, g.ID, g.Text), Note: note})
 	}
 	return blocks
 }

@@ -155,11 +155,22 @@ func parseStates(v string) (states []string, msg string) {
 
 // extractGetbacks finds GETBACK items in follow-up text and turns them into
 // getbacks owned by a user (@name) or a label (RD, ITF); items with no owner
-// written belong to the caller. Items already in existing are left out.
-func (cl *call) extractGetbacks(ctx context.Context, text string, existing []*bot.Getback) ([]*bot.Getback, error) {
-	gbs := bot.NewGetbacks(text, existing, cl.User.ID, cl.User.ID)
+// written belong to the caller, and are remembered so the reply can say so.
+// A due date written inline counts from day (the meeting's date, or today
+// when it has none). Items already in existing are left out.
+func (cl *call) extractGetbacks(ctx context.Context, text string, existing []*bot.Getback, day bot.Date) ([]*bot.Getback, error) {
+	if day.IsZero() {
+		day = cl.today
+	}
+	gbs := bot.NewGetbacks(text, existing, cl.User.ID, cl.User.ID, day)
 	for _, g := range gbs {
 		g.Workspace = cl.Workspace
+		if g.OwnerKind == bot.OwnerUser {
+			if cl.unowned == nil {
+				cl.unowned = map[string]bool{}
+			}
+			cl.unowned[itemKey(g)] = true
+		}
 		if ref, ok := parseUserRef(g.Owner); ok && g.OwnerKind == bot.OwnerLabel {
 			u, err := cl.resolveUser(ctx, ref)
 			if err != nil {
@@ -173,3 +184,7 @@ func (cl *call) extractGetbacks(ctx context.Context, text string, existing []*bo
 	}
 	return gbs, nil
 }
+
+// itemKey identifies an extracted item within one meeting before and after
+// it is stored.
+func itemKey(g *bot.Getback) string { return fmt.Sprintf("%d\x00%s", g.Number, g.Text) }

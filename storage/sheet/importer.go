@@ -258,7 +258,7 @@ func (im *Importer) flush(ctx context.Context, batch []pending, s *Summary, rais
 		}
 		b.m.SourceKey = sourceKey(b.identity, last[p])
 		im.claimed[b.m.SourceKey] = true
-		b.m.Getbacks = im.getbacks(b.m.FollowUp, nil, raise, b.where)
+		b.m.Getbacks = im.getbacks(b.m.FollowUp, b.m.Date, nil, raise, b.where)
 		s.Getbacks += len(b.m.Getbacks)
 		create = append(create, b)
 	}
@@ -306,9 +306,14 @@ func (im *Importer) match(b *pending, candidates []*bot.Meeting) (m *bot.Meeting
 }
 
 // getbacks extracts the GETBACK items of follow-up text that are not
-// among existing, owned by their written label (UNASSIGNED when none).
-func (im *Importer) getbacks(text string, existing []*bot.Getback, raise func(Flag), where Flag) []*bot.Getback {
-	gbs := bot.NewGetbacks(text, existing, "import", Unassigned)
+// among existing, owned by their written label (UNASSIGNED when none). A due
+// date written in an item ("by Friday") counts from the meeting's day, or
+// from today when the meeting has no date.
+func (im *Importer) getbacks(text string, day bot.Date, existing []*bot.Getback, raise func(Flag), where Flag) []*bot.Getback {
+	if day.IsZero() && im.Now != nil {
+		day = bot.DateOf(im.Now())
+	}
+	gbs := bot.NewGetbacks(text, existing, "import", Unassigned, day)
 	for _, g := range gbs {
 		g.Workspace = im.Workspace
 		if g.OwnerKind == bot.OwnerUser { // no owner written
@@ -336,7 +341,7 @@ func (im *Importer) update(ctx context.Context, ex, m *bot.Meeting, s *Summary, 
 	if err != nil {
 		return err
 	}
-	upd.AddGetbacks = im.getbacks(m.FollowUp, have, raise, where)
+	upd.AddGetbacks = im.getbacks(m.FollowUp, m.Date, have, raise, where)
 	s.Getbacks += len(upd.AddGetbacks)
 	if im.DryRun {
 		return nil
