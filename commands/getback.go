@@ -256,9 +256,17 @@ func (cl *call) getbackClose(ctx context.Context, q GetbackClose) (bot.Reply, er
 		return bot.Reply{}, bot.Errorf(bot.ECONFLICT, "#%d is already %s; /getback reopen %d first to change it.", g.ID, g.Status, g.ID)
 	}
 	status, note := q.Status, q.Note
+	before := g
 	g, err = cl.r.Store.UpdateGetback(ctx, cl.Workspace, g.ID, bot.GetbackUpdate{Status: &status, DoneNote: &note})
 	if err != nil {
 		return bot.Reply{}, err
+	}
+	if status == bot.StatusCancelled {
+		text := fmt.Sprintf("%s cancelled getback #%d, which was yours: you no longer owe it.", cl.actor.Name, g.ID)
+		if note != "" {
+			text = fmt.Sprintf("%s cancelled getback #%d, which was yours (%q): you no longer owe it.", cl.actor.Name, g.ID, clip(note, 200))
+		}
+		cl.noticeFormerOwner(ctx, before, g, "cancel", text)
 	}
 	verb := map[string]string{bot.StatusDone: "done", bot.StatusCancelled: "cancelled"}[status]
 	return bot.Message(fmt.Sprintf("Marked #%d %s: %s", g.ID, verb, clip(g.Text, 120))), nil
@@ -299,11 +307,14 @@ func (cl *call) reassign(ctx context.Context, g *bot.Getback, u bot.User) (bot.R
 		return bot.Reply{}, bot.Errorf(bot.ECONFLICT, "#%d already belongs to %s.", g.ID, u.Label())
 	}
 	kind := bot.OwnerUser
+	before := g
 	g, err := cl.r.Store.UpdateGetback(ctx, cl.Workspace, g.ID, bot.GetbackUpdate{Owner: &u.ID, OwnerKind: &kind, AssignedBy: &cl.User.ID})
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	cl.announceAssignments(ctx, []*bot.Getback{g}, nil)
+	cl.noticeFormerOwner(ctx, before, g, "unassign",
+		fmt.Sprintf("%s reassigned getback #%d, which was yours, to %s: you no longer owe it.", cl.actor.Name, g.ID, u.Label()))
 	return bot.Message(fmt.Sprintf("Reassigned #%d to %s.", g.ID, u.Label())), nil
 }
 

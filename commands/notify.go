@@ -40,3 +40,52 @@ func (cl *call) announceAssignments(ctx context.Context, gbs []*bot.Getback, m *
 		}
 	}
 }
+
+// previousHolder returns the person who held g before a change: its owner
+// when a user, or the person its label is mapped to. It is "" when nobody
+// held it, or when that is the caller (who knows already).
+func (cl *call) previousHolder(ctx context.Context, g *bot.Getback) string {
+	holder := ""
+	switch g.OwnerKind {
+	case bot.OwnerUser:
+		holder = g.Owner
+	case bot.OwnerLabel:
+		if ms, err := cl.ownerMappings(ctx); err == nil {
+			for _, m := range ms {
+				if m.Label == g.Owner {
+					holder = m.UserID
+				}
+			}
+		}
+	}
+	if holder == cl.User.ID {
+		return ""
+	}
+	return holder
+}
+
+// noticeFormerOwner tells whoever held an item (before) by DM that someone
+// else reassigned or cancelled it (after): text says what happened. The DM
+// goes through the outbox, keyed by the item, the change and its instant,
+// so it is sent once.
+func (cl *call) noticeFormerOwner(ctx context.Context, before, after *bot.Getback, change, text string) {
+	holder := cl.previousHolder(ctx, before)
+	if cl.r.Outbox == nil || holder == "" || (after.OwnerKind == bot.OwnerUser && after.Owner == holder) {
+		return
+	}
+	if before.Meeting != nil && after.Meeting == nil {
+		after.Meeting = before.Meeting
+	}
+	rep := bot.Reply{Text: text, View: fmt.Sprintf("/getback show %d", after.ID),
+		Blocks: []bot.Block{bot.GetbackBlock(after, cl.today, cl.ownerName(ctx, after), false)}}
+	item := &bot.OutboxItem{
+		Key:         fmt.Sprintf("%s:%s:%d:%s:%d", change, cl.Workspace, after.ID, holder, after.UpdatedAt.UnixMicro()),
+		Target:      bot.Target{Workspace: cl.Workspace, User: holder},
+		Reply:       rep,
+		NextAttempt: cl.now,
+	}
+	if _, err := cl.r.Outbox.Enqueue(ctx, item); err != nil {
+		// The change itself is saved; only the courtesy DM is lost. Log it.
+		cl.r.log().ErrorContext(ctx, "queue former owner notice", "getback", after.ID, "err", err)
+	}
+}

@@ -200,6 +200,16 @@ func (p *parser) date(key, value string) (bot.Date, error) {
 	return d, nil
 }
 
+// dueDate reads a deadline or the end of a snooze: weekday names and dates
+// without a year point forward (see bot.ParseDueDate).
+func (p *parser) dueDate(key, value string) (bot.Date, error) {
+	d, err := bot.ParseDueDate(value, p.today)
+	if err != nil {
+		return bot.Date{}, p.fail("%s: %s", key, bot.ErrorMessage(err))
+	}
+	return d, nil
+}
+
 func (p *parser) intValue(key, value string, lo, hi int) (int, error) {
 	n, err := strconv.Atoi(value)
 	if err != nil || n < lo || n > hi {
@@ -377,7 +387,7 @@ func (p *parser) getbackAdd() (Request, error) {
 		}
 		switch {
 		case t.Key == "due":
-			d, err := p.date("due", t.Value)
+			d, err := p.dueDate("due", t.Value)
 			if err != nil {
 				return nil, err
 			}
@@ -392,7 +402,7 @@ func (p *parser) getbackAdd() (Request, error) {
 			if u, ok := parseUserRef(t.Value); ok {
 				r.Owner = u
 			} else {
-				r.Label = strings.TrimSpace(t.Value)
+				r.Label = bot.NormalizeLabel(t.Value)
 			}
 		case t.Key == "" && !t.Quoted && r.Owner == (UserRef{}) && r.Label == "" && len(words) == 0:
 			u, ok := parseUserRef(t.Value)
@@ -463,7 +473,7 @@ func (p *parser) getbackList() (Request, error) {
 			if u, ok := parseUserRef(t.Value); ok {
 				r.User = &u
 			} else {
-				r.Label = t.Value
+				r.Label = bot.NormalizeLabel(t.Value)
 			}
 		case "page":
 			n, err := p.page(t.Value)
@@ -528,7 +538,7 @@ func (p *parser) getbackDue() (Request, error) {
 	case "none", "clear", "never":
 		return GetbackDue{ID: id}, nil
 	}
-	d, err := p.date("due", text)
+	d, err := p.dueDate("due", text)
 	if err != nil {
 		return nil, err
 	}
@@ -549,7 +559,7 @@ func (p *parser) getbackSnooze() (Request, error) {
 		}
 		switch t.Key {
 		case "until", "to":
-			d, err := p.date("until", t.Value)
+			d, err := p.dueDate("until", t.Value)
 			if err != nil {
 				return nil, err
 			}
@@ -561,8 +571,11 @@ func (p *parser) getbackSnooze() (Request, error) {
 		}
 	}
 	if len(words) > 0 {
-		text := strings.TrimPrefix(strings.Join(words, " "), "until ")
-		d, err := p.date("until", text)
+		text := strings.Join(words, " ")
+		if w, rest, ok := strings.Cut(text, " "); ok && strings.EqualFold(w, "until") {
+			text = rest
+		}
+		d, err := p.dueDate("until", text)
 		if err != nil {
 			return nil, err
 		}
@@ -636,7 +649,7 @@ func (p *parser) getbackOwner() (Request, error) {
 	if _, isUser := parseUserRef(t.Value); isUser || t.Key != "" {
 		return nil, p.fail("Name the team label first, e.g. /getback owner ITF @bob.")
 	}
-	r.Label = strings.ToUpper(strings.TrimSpace(t.Value))
+	r.Label = bot.NormalizeLabel(t.Value)
 	t, ok = p.next()
 	if !ok {
 		return nil, p.fail("Map %s to whom? e.g. /getback owner %s @bob (or none to remove).", r.Label, r.Label)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/getbackhq/getback/bot"
@@ -66,6 +67,9 @@ type call struct {
 	// mappings caches the workspace's owner mappings for the call.
 	mappings []bot.OwnerMapping
 	mapped   bool
+	// unowned marks extracted items written with no owner (by itemKey):
+	// they went to the caller, and the reply says so.
+	unowned map[string]bool
 }
 
 func (r *Runner) log() *slog.Logger {
@@ -98,6 +102,12 @@ func (r *Runner) begin(ctx context.Context, c Call) (context.Context, *call, err
 		return ctx, nil, err
 	}
 	cl.person, cl.unsaved = p, !known
+	// The caller's name is known from the platform even before their
+	// person record is saved (after a first command succeeds): replies to
+	// that first command show it, not the platform id.
+	if p.Name != "" {
+		cl.names[c.User.ID] = p.Name
+	}
 	cl.now = r.now()
 	cl.today = bot.DateOf(cl.now.In(p.Location()))
 	return ctx, cl, nil
@@ -169,9 +179,22 @@ func mergeUser(a, b bot.User) bot.User {
 	return a
 }
 
+// recoverPanic, deferred by every entry point, turns a panic into an
+// internal error handed to answer, logged with its stack: no input ends an
+// adapter's process or a console session.
+func (r *Runner) recoverPanic(ctx context.Context, what string, answer func(err error)) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	r.log().ErrorContext(ctx, what+" panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	answer(bot.Errorf(bot.EINTERNAL, "%s panicked: %v", what, p))
+}
+
 // Run parses and runs one command and returns the reply. It never fails:
 // errors become an error reply (internal ones are logged, not shown).
-func (r *Runner) Run(ctx context.Context, c Call) bot.Reply {
+func (r *Runner) Run(ctx context.Context, c Call) (rep bot.Reply) {
+	defer r.recoverPanic(ctx, "command", func(err error) { rep = bot.ErrorReply(err, "") })
 	ctx, cl, err := r.begin(ctx, c)
 	if err != nil {
 		return r.errorReply(ctx, err, "")
@@ -192,7 +215,8 @@ func (r *Runner) Run(ctx context.Context, c Call) bot.Reply {
 }
 
 // RunRequest runs an already parsed request for c.
-func (r *Runner) RunRequest(ctx context.Context, c Call, req Request) bot.Reply {
+func (r *Runner) RunRequest(ctx context.Context, c Call, req Request) (rep bot.Reply) {
+	defer r.recoverPanic(ctx, "command", func(err error) { rep = bot.ErrorReply(err, "") })
 	ctx, cl, err := r.begin(ctx, c)
 	if err != nil {
 		return r.errorReply(ctx, err, "")
