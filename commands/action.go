@@ -31,7 +31,8 @@ type ActionResult struct {
 
 // Act performs a button click: it changes the item (with the same
 // permission checks as the commands) and re-renders the message.
-func (r *Runner) Act(ctx context.Context, a Action) ActionResult {
+func (r *Runner) Act(ctx context.Context, a Action) (res ActionResult) {
+	defer r.recoverPanic(ctx, "action", func(err error) { res = ActionResult{Notice: bot.ErrorMessage(err), Error: true} })
 	ctx, cl, err := r.begin(ctx, a.Call)
 	if err != nil {
 		return ActionResult{Notice: bot.ErrorMessage(err), Error: true}
@@ -88,7 +89,7 @@ func (r *Runner) Act(ctx context.Context, a Action) ActionResult {
 		}
 		return ActionResult{Notice: bot.ErrorMessage(err), Error: true}
 	}
-	res := ActionResult{Notice: rep.Text}
+	res = ActionResult{Notice: rep.Text}
 	if up, ok := cl.render(ctx, a.View); ok {
 		res.Update = &up
 	}

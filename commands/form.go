@@ -105,12 +105,13 @@ type Submission struct {
 // Submit handles a submitted form. A validation failure returns an error
 // whose bot.Error Fields name the fields at fault, for the adapter to show
 // next to them; nothing is saved.
-func (r *Runner) Submit(ctx context.Context, s Submission) (bot.Reply, error) {
+func (r *Runner) Submit(ctx context.Context, s Submission) (rep bot.Reply, err error) {
+	defer r.recoverPanic(ctx, "form submission", func(perr error) { rep, err = bot.Reply{}, perr })
 	ctx, cl, err := r.begin(ctx, s.Call)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	rep, err := cl.submit(ctx, s)
+	rep, err = cl.submit(ctx, s)
 	if err == nil {
 		err = cl.saveCaller(ctx)
 	}

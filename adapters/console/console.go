@@ -8,8 +8,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"regexp"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -133,6 +136,8 @@ type Session struct {
 	Channel string
 	// Prompt is printed before each line when set (interactive use).
 	Prompt string
+	// Log receives what goes wrong on our side (default slog.Default()).
+	Log *slog.Logger
 
 	// buttons remembers the buttons of recent replies, so that typing a
 	// label and an item number acts on the right message view.
@@ -146,7 +151,6 @@ type buttonRef struct {
 
 // Run reads commands from in until it ends (or "quit"), printing replies.
 func (s *Session) Run(ctx context.Context, in io.Reader) error {
-	s.buttons = map[string]buttonRef{}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for {
@@ -171,10 +175,26 @@ func (s *Session) Run(ctx context.Context, in io.Reader) error {
 	return sc.Err()
 }
 
-var reAction = regexp.MustCompile(`(?i)^(done|snooze 1 day|snooze 1 week|snooze|reassign|next page)\s*#?(\d+)?\s*(.*)$`)
+// reAction recognises a typed button: its label, then an item number and,
+// for Reassign, whom to.
+var reAction = regexp.MustCompile(`(?i)^(done|snooze 1 day|snooze 1 week|snooze|reassign|next page)(?:\s+|$)#?(\d+)?\s*(.*)$`)
 
-// Handle runs one typed line and returns what to print.
-func (s *Session) Handle(ctx context.Context, line string) string {
+// Handle runs one typed line and returns what to print. It never panics:
+// whatever goes wrong is an answer, and the session goes on.
+func (s *Session) Handle(ctx context.Context, line string) (out string) {
+	defer func() {
+		if p := recover(); p != nil {
+			log := s.Log
+			if log == nil {
+				log = slog.Default()
+			}
+			log.ErrorContext(ctx, "console line failed", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			out = "⚠ Something went wrong on our side; it has been logged. Please try again.\n"
+		}
+	}()
+	if s.buttons == nil {
+		s.buttons = map[string]buttonRef{}
+	}
 	call := commands.Call{Workspace: Workspace, User: s.User, Channel: s.Channel, ChannelName: s.Channel}
 	if m := reAction.FindStringSubmatch(line); m != nil && !strings.HasPrefix(line, "/") {
 		if out, ok := s.act(ctx, call, m[1], m[2], strings.TrimSpace(m[3])); ok {
@@ -199,38 +219,68 @@ func (s *Session) remember(r bot.Reply) {
 	}
 }
 
+// buttonActions maps typed button labels to actions.
+var buttonActions = map[string]string{"done": bot.ActionDone, "snooze 1 day": bot.ActionSnoozeDay,
+	"snooze 1 week": bot.ActionSnoozeWeek, "reassign": bot.ActionReassign}
+
 // act turns "Done 7", "Snooze 1 week 7", "Reassign 7 @bob" or "Next page"
-// into a button click.
-func (s *Session) act(ctx context.Context, call commands.Call, label, id, rest string) (string, bool) {
-	label = strings.ToLower(label)
+// into a button click. ok is false when the line is not a button after all
+// (it then runs as a command).
+func (s *Session) act(ctx context.Context, call commands.Call, label, id, rest string) (out string, ok bool) {
+	label = strings.ToLower(strings.Join(strings.Fields(label), " "))
 	if label == "snooze" {
 		label = "snooze 1 day"
 	}
 	a := commands.Action{Call: call, Value: id}
 	if label == "next page" {
+		if id != "" || rest != "" {
+			return "", false
+		}
 		ref, ok := s.buttons["next page"]
 		if !ok {
 			return "There is no next page.\n", true
 		}
 		a.Name, a.Value = bot.ActionPage, ref.button.Value
-	} else {
-		if id == "" {
-			return "", false
-		}
-		names := map[string]string{"done": bot.ActionDone, "snooze 1 day": bot.ActionSnoozeDay,
-			"snooze 1 week": bot.ActionSnoozeWeek, "reassign": bot.ActionReassign}
-		a.Name = names[label]
-		if ref, ok := s.buttons[label+" "+id]; ok {
-			a.View = ref.view
-		}
-		if a.Name == bot.ActionReassign {
-			user := strings.TrimPrefix(strings.Fields(rest + " ")[0], "@")
-			if user == "" {
-				return "Reassign to whom? Type: Reassign " + id + " @name\n", true
-			}
-			a.Selected = user
-		}
+		return s.click(ctx, a), true
 	}
+	typed := strings.ToUpper(label[:1]) + label[1:]
+	switch {
+	case id == "" && rest == "":
+		return fmt.Sprintf("%s which getback? Type its number: %s 7\n", typed, typed), true
+	case id == "":
+		return "", false // "Done with that": not a button
+	}
+	if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
+		return fmt.Sprintf("⚠ There is no getback #%s.\n", id), true
+	}
+	a.Name = buttonActions[label]
+	if ref, ok := s.buttons[label+" "+id]; ok {
+		a.View = ref.view
+	}
+	if a.Name == bot.ActionReassign {
+		words := strings.Fields(rest)
+		if len(words) > 0 && strings.EqualFold(words[0], "to") {
+			words = words[1:]
+		}
+		user := ""
+		if len(words) > 0 {
+			user = strings.TrimPrefix(words[0], "@")
+		}
+		switch {
+		case user == "":
+			return fmt.Sprintf("Reassign #%s to whom? Type: Reassign %s @name\n", id, id), true
+		case len(words) > 1:
+			return fmt.Sprintf("⚠ Reassign #%s to one person: Reassign %s @name\n", id, id), true
+		}
+		a.Selected = user
+	} else if rest != "" {
+		return fmt.Sprintf("⚠ Unexpected %q after %s %s.\n", rest, typed, id), true
+	}
+	return s.click(ctx, a), true
+}
+
+// click performs a button action and renders its result.
+func (s *Session) click(ctx context.Context, a commands.Action) string {
 	res := s.Runner.Act(ctx, a)
 	out := ""
 	if res.Notice != "" {
@@ -244,7 +294,7 @@ func (s *Session) act(ctx context.Context, call commands.Call, label, id, rest s
 		s.remember(*res.Update)
 		out += "┌─ (updated)\n" + indent(render(*res.Update)) + "└─\n"
 	}
-	return out, true
+	return out
 }
 
 // LocalZone returns the IANA name of this machine's time zone: $TZ, else
