@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,6 +66,59 @@ func TestParseDateRejects(t *testing.T) {
 				t.Fatalf("ParseDate(%q) error code = %s, want %s", in, ErrorCode(err), EINVALID)
 			}
 		})
+	}
+}
+
+func TestParseDueDateReadsForward(t *testing.T) {
+	monday := Date{2026, time.November, 23}
+	tests := []struct {
+		name, in string
+		today    Date
+		want     Date
+	}{
+		{"today's weekday is a week away", "monday", monday, Date{2026, 11, 30}},
+		{"a later weekday this week", "friday", monday, Date{2026, 11, 27}},
+		{"an earlier weekday is next week's", "sunday", Date{2026, 11, 24}, Date{2026, 11, 29}},
+		{"a month and day already past this year", "Oct 11", monday, Date{2027, 10, 11}},
+		{"a month and day still to come", "Dec 5", monday, Date{2026, 12, 5}},
+		{"a month and day that is today", "Nov 23", monday, monday},
+		{"a slashed date without a year", "1/3", monday, Date{2027, 1, 3}},
+		{"a day-month date", "11-Oct", monday, Date{2027, 10, 11}},
+		{"February 29 waits for a leap year", "Feb 29", monday, Date{2028, 2, 29}},
+		{"a full date is as written", "2025-01-01", monday, Date{2025, 1, 1}},
+		{"next weekday", "next monday", monday, Date{2026, 11, 30}},
+		{"tomorrow", "tomorrow", monday, Date{2026, 11, 24}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseDueDate(tt.in, tt.today)
+			if err != nil || got != tt.want {
+				t.Errorf("ParseDueDate(%q, %s) = %s %v, want %s", tt.in, tt.today, got, err, tt.want)
+			}
+		})
+	}
+	// A meeting date keeps the nearest reading.
+	if got, _ := ParseDate("monday", monday); got != monday {
+		t.Errorf("ParseDate(monday) on a Monday = %s, want today", got)
+	}
+	if got, _ := ParseDate("Oct 11", monday); got != (Date{2026, 10, 11}) {
+		t.Errorf("ParseDate(Oct 11) = %s, want the nearest", got)
+	}
+}
+
+func TestDayFirstDatesAreExplained(t *testing.T) {
+	today := Date{2026, time.November, 26}
+	for in, want := range map[string]string{
+		"13/11/2026": "did you mean 11/13/2026?",
+		"25/12":      "did you mean 12/25?",
+		"31/1/26":    "did you mean 1/31/26?",
+	} {
+		for _, parse := range []func(string, Date) (Date, error){ParseDate, ParseDueDate} {
+			_, err := parse(in, today)
+			if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "month first (MM/DD/YYYY); "+want) {
+				t.Errorf("%q: %v, want an explanation ending %q", in, err, want)
+			}
+		}
 	}
 }
 

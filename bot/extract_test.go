@@ -184,8 +184,8 @@ func TestNewGetbacks(t *testing.T) {
 			want: []Getback{{Number: 2, Text: "call", Owner: "CS", OwnerKind: OwnerLabel}},
 		},
 		{
-			name: "an owner added to a stored item gets a copy",
-			text: "GETBACK (1): brief the SoS. ITF/RD FORAC.",
+			name:     "an owner added to a stored item gets a copy",
+			text:     "GETBACK (1): brief the SoS. ITF/RD FORAC.",
 			existing: []*Getback{{Number: 1, Text: "brief the SoS", Owner: "ITF", OwnerKind: OwnerLabel}},
 			base:     meetingDay,
 			want:     []Getback{{Number: 2, Text: "brief the SoS", Owner: "RD", OwnerKind: OwnerLabel}},

@@ -224,11 +224,10 @@ func (cl *call) createdGetbacks(ctx context.Context, gbs []*bot.Getback) []bot.B
 	}
 	blocks := []bot.Block{{Heading: fmt.Sprintf("Created %s", plural(len(gbs), "getback", "getbacks"))}}
 	for _, g := range gbs {
-		note := "Owner: " + cl.ownerName(ctx, g)
+		note := "Owner: " + cl.ownerName(ctx, g) + dueText(g.Due)
 		if cl.unowned[itemKey(g)] {
-			note += fmt.Sprintf(" (no owner written, so it is yours: hand it on with /getback reassign %d @name)", g.ID)
+			note += fmt.Sprintf(" — no owner was written, so it went to you; hand it on with /getback reassign %d @name", g.ID)
 		}
-		note += dueText(g.Due)
 		blocks = append(blocks, bot.Block{Text: fmt.Sprintf("GETBACK (%d) #%d: %s", g.Number, g.ID, g.Text), Note: note})
 	}
 	return blocks

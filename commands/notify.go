@@ -70,7 +70,8 @@ func (cl *call) previousHolder(ctx context.Context, g *bot.Getback) string {
 // so it is sent once.
 func (cl *call) noticeFormerOwner(ctx context.Context, before, after *bot.Getback, change, text string) {
 	holder := cl.previousHolder(ctx, before)
-	if cl.r.Outbox == nil || holder == "" || (after.OwnerKind == bot.OwnerUser && after.Owner == holder) {
+	stillTheirs := after.IsOpen() && after.OwnerKind == bot.OwnerUser && after.Owner == holder
+	if cl.r.Outbox == nil || holder == "" || stillTheirs {
 		return
 	}
 	if before.Meeting != nil && after.Meeting == nil {

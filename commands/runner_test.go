@@ -311,10 +311,12 @@ func TestGetbackLifecycleAndPermissions(t *testing.T) {
 	if g.Status != bot.StatusCancelled || g.DoneNote != "duplicate" {
 		t.Fatalf("cancelled: %+v", g)
 	}
-	// Assignment DMs: to Bob on add, to Cat on reassign.
+	// Assignment DMs: to Bob on add, to Cat on reassign; Cat hears that
+	// the admin cancelled her item. Bob reassigned it himself: no notice.
 	items, _ := e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
-	if len(items) != 2 || items[0].Target.User != "UBOB" || items[1].Target.User != "UCAT" {
-		t.Fatalf("assignment DMs: %d", len(items))
+	if len(items) != 3 || items[0].Target.User != "UBOB" || items[1].Target.User != "UCAT" || items[2].Target.User != "UCAT" ||
+		!strings.Contains(items[2].Reply.Text, `Admin cancelled getback #1, which was yours ("duplicate")`) {
+		t.Fatalf("DMs: %d", len(items))
 	}
 }
 
