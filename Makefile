@@ -44,7 +44,7 @@ crash:
 ## fuzz: run every fuzz target for FUZZTIME each (seed corpora in
 ## testdata/fuzz run in make test too)
 FUZZTIME ?= 10s
-FUZZ_TARGETS := ./commands:FuzzParse ./bot:FuzzParseDate ./bot:FuzzExtractGetbacks \
+FUZZ_TARGETS := ./commands:FuzzParse ./commands:FuzzRunAndAct ./adapters/console:FuzzHandle ./bot:FuzzParseDate ./bot:FuzzExtractGetbacks \
 	./storage/sheet:FuzzParseRow ./adapters/slack:FuzzSignedRequests ./adapters/mattermost:FuzzRequests \
 	./adapters/mattermost:FuzzDialogState ./adapters/mattermost:FuzzSignedActions
 fuzz:
