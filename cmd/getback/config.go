@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"io"
 	"log/slog"
 	"os"
@@ -10,7 +9,8 @@ import (
 	"time"
 )
 
-// errUsage reports bad flags (already printed).
+// errUsage reports a command line that could not be understood (the
+// problem is already printed): exit status 2.
 var errUsage = errors.New("usage")
 
 // config is what the environment says; flags override it.
@@ -68,22 +68,6 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// newFlags returns a flag set with the flags every command shares.
-func newFlags(name string, c *config, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("getback "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.DB, "db", c.DB, "SQLite database file (env GETBACK_DB)")
-	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env GETBACK_LOG_LEVEL)")
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	return nil
 }
 
 // newLogger returns a structured logger on w at the configured level.

@@ -14,14 +14,14 @@ import (
 )
 
 func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("console", &c, stderr)
-	user := fs.String("user", getenv("USER", "me"), "who you are in the console")
-	tz := fs.String("tz", console.LocalZone(), "your time zone (IANA name)")
-	pictures := fs.String("pictures", console.DefaultPictureDir(), "directory for the digests' pictures (PNG files)")
+	fs := newFlags("console", &c, stdout, stderr)
+	user := fs.String("user", getenv("USER", "me"), "your user `NAME` in the console")
+	tz := fs.String("tz", console.LocalZone(), "your time `ZONE`, an IANA name such as America/Los_Angeles")
+	pictures := fs.String("pictures", console.DefaultPictureDir(), "the `DIR` for the digests' pictures (PNG files)")
 	if c.LogLevel == "info" {
 		c.LogLevel = "warn" // keep the terminal for the conversation
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := fs.parse(args, 0); err != nil {
 		return err
 	}
 	if _, err := time.LoadLocation(*tz); err != nil {

@@ -10,14 +10,14 @@ import (
 )
 
 func runDigest(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("digest", &c, stderr)
-	region := fs.Int("region", 0, "region number 1-10 (0 with --leadership)")
+	fs := newFlags("digest", &c, stdout, stderr)
+	region := fs.Int("region", 0, "the region `N`, 1-10")
 	leadership := fs.Bool("leadership", false, "the cross-region leadership roll-up")
-	week := fs.String("week", "", "any day of the week to digest (default: the week the next digest covers)")
+	week := fs.String("week", "", "any `DATE` in the week to digest (default: the week the next digest covers)")
 	post := fs.Bool("post", false, "post it to the region's channel through the outbox (with its pictures)")
-	pngDir := fs.String("png", "", "write the digest's pictures (coverage map, getback trend) as PNG files in this directory")
-	ws := fs.String("workspace", console.Workspace, "workspace id (slack:T…, mattermost:…, console)")
-	if err := parseFlags(fs, args); err != nil {
+	pngDir := fs.String("png", "", "write the digest's pictures (coverage map, getback trend) as PNG files in this `DIR`")
+	ws := fs.String("workspace", console.Workspace, "the workspace `WS`: slack:T…, mattermost:… or console")
+	if _, err := fs.parse(args, 0); err != nil {
 		return err
 	}
 	if !*leadership && !bot.ValidRegion(*region) {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,27 +17,31 @@ import (
 )
 
 func runImport(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("import", &c, stderr)
-	dryRun := fs.Bool("dry-run", false, "read and check everything, write nothing")
-	regionMap := fs.String("region-map", "", `CSV file of "state,region" lines overriding the state-to-region table`)
-	report := fs.String("report", "", "write every flag, row by row, to this CSV file")
-	ws := fs.String("workspace", console.Workspace, "workspace id to import into (slack:T…, mattermost:…, console)")
-	// Accept the file before or after the flags.
-	var file string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		file, args = args[0], args[1:]
-	}
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlags("import", &c, stdout, stderr)
+	dryRun := fs.Bool("dry-run", false, "read and check everything, write nothing (not even a new database file)")
+	regionMap := fs.String("region-map", "", "a CSV `FILE` of \"state,region\" lines overriding the state-to-region table")
+	report := fs.String("report", "", "write every flag, row by row, to this CSV `FILE`")
+	ws := fs.String("workspace", console.Workspace, "the workspace `WS` to import into: slack:T…, mattermost:… or console")
+	pos, err := fs.parse(args, 1)
+	if err != nil {
 		return err
 	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
+	if len(pos) == 0 {
+		return fs.usageError("which file? Name the spreadsheet to import")
 	}
-	if file == "" || fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "usage: getback import FILE [--dry-run] [--region-map FILE] [--report FILE] [--workspace WS]")
-		return errUsage
+	file := pos[0]
+	// A file getback cannot read, or one with no header row it
+	// recognises, is refused before anything is opened or created.
+	if err := checkHeader(file); err != nil {
+		return err
 	}
-	db, err := openStore(ctx, c)
+	store := c
+	if *dryRun {
+		if _, err := os.Stat(c.DB); errors.Is(err, iofs.ErrNotExist) {
+			store.DB = ":memory:" // compare with nothing, create nothing
+		}
+	}
+	db, err := openStore(ctx, store)
 	if err != nil {
 		return err
 	}
@@ -90,6 +96,26 @@ func runImport(ctx context.Context, c config, args []string, stdout, stderr io.W
 	return nil
 }
 
+// checkHeader refuses a file that cannot be read as a spreadsheet, or has
+// no header row naming the legacy sheet's columns.
+func checkHeader(file string) error {
+	r, _, _, err := sheet.Open(file)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ok, err := sheet.HasHeader(r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if !ok {
+		return fmt.Errorf("%s has no header row getback recognises, so nothing was imported: "+
+			"the legacy weekly summary names its columns in one row (Region, State, Meeting Date, Location, DHS POC, "+
+			"Key Discussion Points, Follow-up Required, ...), in any order and spelling", filepath.Base(file))
+	}
+	return nil
+}
+
 func printSummary(w io.Writer, file, ws string, dryRun bool, s sheet.Summary) {
 	head := fmt.Sprintf("Imported %s into workspace %s.", filepath.Base(file), ws)
 	if dryRun {
@@ -101,6 +127,10 @@ func printSummary(w io.Writer, file, ws string, dryRun bool, s sheet.Summary) {
 	fmt.Fprintf(w, "  meetings     %d created, %d updated, %d unchanged\n", s.Created, s.Updated, s.Unchanged)
 	fmt.Fprintf(w, "  duplicates   %d repeated in the file, %d near-duplicates not imported\n", s.Duplicates, s.NearDuplicates)
 	fmt.Fprintf(w, "  getbacks     %d extracted\n", s.Getbacks)
+	if n := s.Flags[sheet.FlagGetbackNoOwner]; n > 0 {
+		fmt.Fprintf(w, "               %d with no owner written went to the label %s: /getback owner %s @name hands them to someone\n",
+			n, sheet.Unassigned, sheet.Unassigned)
+	}
 	if len(s.Flags) == 0 {
 		fmt.Fprintln(w, "  flags        none")
 		return

@@ -9,11 +9,14 @@
 //	getback export [--format csv|xlsx|md] [--region N] [--since DATE] [-o FILE]
 //	getback digest [--region N] [--week DATE] [--post]
 //	getback outbox [--status S] [--retry ID]
+//	getback mattermost setup --team NAME [--bot]
 //	getback version
+//	getback help [COMMAND]          every command, or one command's flags
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,62 +33,29 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run dispatches a subcommand and returns the process exit code.
+// run dispatches a subcommand and returns the process exit code: 0 on
+// success (and for help), 1 when the command failed, 2 for a command line
+// that could not be understood.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	sub := "console"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		sub, args = args[0], args[1:]
+	name, args := splitCommand(args)
+	if name == "help" {
+		if len(args) == 0 {
+			fmt.Fprint(stdout, usage())
+			return 0
+		}
+		name, args = args[0], []string{"--help"}
 	}
-	env := envConfig()
-	var err error
-	switch sub {
-	case "console":
-		err = runConsole(ctx, env, args, stdin, stdout, stderr)
-	case "serve":
-		err = runServe(ctx, env, args, stdout, stderr)
-	case "mattermost":
-		err = runMattermost(ctx, env, args, stdout, stderr)
-	case "import":
-		err = runImport(ctx, env, args, stdout, stderr)
-	case "export":
-		err = runExport(ctx, env, args, stdout, stderr)
-	case "digest":
-		err = runDigest(ctx, env, args, stdout, stderr)
-	case "outbox":
-		err = runOutbox(ctx, env, args, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "getback", version)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-	default:
-		fmt.Fprintf(stderr, "getback: unknown command %q\n\n%s", sub, usage)
+	if _, ok := findSubcommand(name); !ok {
+		fmt.Fprintf(stderr, "getback: unknown command %q\n\n%s", name, usage())
 		return 2
 	}
-	if err != nil {
-		if err == errUsage {
-			return 2
-		}
-		fmt.Fprintln(stderr, "getback:", err)
-		return 1
+	err := runSubcommand(ctx, name, envConfig(), args, stdin, stdout, stderr)
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
 	}
-	return 0
+	fmt.Fprintf(stderr, "getback %s: %s\n", name, errorText(err))
+	return 1
 }
-
-const usage = `Usage: getback <command> [flags]
-
-Commands:
-  console [--user NAME] [--tz ZONE]   local chat in the terminal (the default)
-  serve [--addr HOST:PORT]            Slack and Mattermost adapters over HTTP
-  import FILE [--dry-run] [--region-map FILE] [--report FILE] [--workspace WS]
-                                      import the legacy weekly summary (.tsv, .csv, .xlsx)
-  export [--format csv|xlsx|md] [--region N] [--since DATE] [-o FILE] [--workspace WS]
-                                      export meetings in the legacy 13-column layout
-  digest [--region N] [--week DATE] [--post] [--workspace WS]
-                                      print (or post) a region's weekly digest
-  outbox [--status pending|sent|dead|skipped] [--retry ID]
-                                      show the delivery outbox; retry a dead item
-  mattermost setup --team NAME [--bot] create the slash commands (and bot) on a Mattermost team
-  version                             print the version
-
-Every command takes --db FILE (default $GETBACK_DB or ./getback.db).
-`

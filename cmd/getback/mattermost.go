@@ -14,18 +14,18 @@ import (
 
 // runMattermost runs `getback mattermost setup`.
 func runMattermost(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "setup" {
-		fmt.Fprintln(stderr, "usage: getback mattermost setup --team NAME [--url URL] [--admin-token TOKEN] [--public-url URL] [--bot]")
-		return errUsage
-	}
-	fs := newFlags("mattermost setup", &c, stderr)
-	team := fs.String("team", "", "the team's name (as in its URL)")
-	url := fs.String("url", c.MattermostURL, "the Mattermost server (env MATTERMOST_URL)")
-	adminToken := fs.String("admin-token", os.Getenv("MATTERMOST_ADMIN_TOKEN"), "a system admin's access token (env MATTERMOST_ADMIN_TOKEN)")
-	public := fs.String("public-url", publicURL(c), "where Mattermost reaches getback (env GETBACK_PUBLIC_URL)")
+	fs := newFlags("mattermost", &c, stdout, stderr)
+	team := fs.String("team", "", "the team's `NAME`, as in its URL")
+	url := fs.String("url", c.MattermostURL, "the Mattermost server's `URL` (env MATTERMOST_URL)")
+	adminToken := fs.String("admin-token", os.Getenv("MATTERMOST_ADMIN_TOKEN"), "a system admin's access `TOKEN` (env MATTERMOST_ADMIN_TOKEN)")
+	public := fs.String("public-url", publicURL(c), "the `URL` where Mattermost reaches getback (env GETBACK_PUBLIC_URL)")
 	bot := fs.Bool("bot", false, "also create the bot account and its token")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	pos, err := fs.parse(args, 1)
+	if err != nil {
 		return err
+	}
+	if len(pos) == 0 || pos[0] != "setup" {
+		return fs.usageError("say what to do: getback mattermost setup --team NAME")
 	}
 	if *team == "" || *url == "" || *adminToken == "" {
 		return fmt.Errorf("mattermost setup needs --team, --url (or MATTERMOST_URL) and --admin-token (or MATTERMOST_ADMIN_TOKEN)")

@@ -10,11 +10,11 @@ import (
 )
 
 func runOutbox(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("outbox", &c, stderr)
-	status := fs.String("status", "", "only items in this state: pending, sent, dead, skipped")
-	retry := fs.Int64("retry", 0, "make the dead item with this id pending again")
-	limit := fs.Int("limit", 50, "show at most this many items")
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlags("outbox", &c, stdout, stderr)
+	status := fs.String("status", "", "only items in this `STATE`: pending, sent, dead or skipped")
+	retry := fs.Int64("retry", 0, "make the dead item with this `ID` pending again")
+	limit := fs.Int("limit", 50, "show at most `N` items")
+	if _, err := fs.parse(args, 0); err != nil {
 		return err
 	}
 	db, err := openStore(ctx, c)

@@ -29,9 +29,9 @@ type platform struct {
 }
 
 func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", &c, stderr)
-	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (env GETBACK_ADDR)")
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlags("serve", &c, stdout, stderr)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "the HTTP listen address, `HOST:PORT` (env GETBACK_ADDR)")
+	if _, err := fs.parse(args, 0); err != nil {
 		return err
 	}
 	log := newLogger(c, stderr, true)

@@ -490,3 +490,24 @@ func TestWindows1252Cells(t *testing.T) {
 		t.Fatalf("decoded: %q %q", m.Location, m.Discussion)
 	}
 }
+
+func TestHasHeader(t *testing.T) {
+	hdr := "Region\tState\tMeeting Date\tLocation\tDHS POC\tKey Discussion Points\tFollow-up Required"
+	for name, tc := range map[string]struct {
+		text string
+		want bool
+	}{
+		"a header after a title":         {"Weekly Summary for Meetings\n" + hdr + "\n9\tNevada\t11/20/2026\tLas Vegas\n", true},
+		"a header alone":                 {hdr + "\n", true},
+		"too few columns to be a header": {"Region\tState\tMeeting Date\n", false},
+		"notes with no header":           {"call the clerk\tsoon\nsend the list\tlater\n", false},
+		"an empty file":                  {"", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := HasHeader(NewTSV(strings.NewReader(tc.text)))
+			if err != nil || got != tc.want {
+				t.Fatalf("HasHeader = %v %v, want %v", got, err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/sqlite"
+)
+
+// sample is the OCR'd excerpt of the legacy sheet the repository ships.
+var sample = filepath.Join("..", "..", "storage", "sheet", "testdata", "weekly-summary-2017.tsv")
+
+// getback runs the command line and returns its exit status and output.
+func getback(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func meetingsIn(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, n, err := db.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: "console"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestHelpListsEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"--db", "x.db", "--help"}} {
+		code, out, errOut := getback(args...)
+		if code != 0 || errOut != "" {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+		for _, s := range subcommands {
+			if !strings.Contains(out, "\n  "+s.name) {
+				t.Errorf("%v: help lacks %s:\n%s", args, s.name, out)
+			}
+		}
+	}
+	// Each command's help shows its arguments and every flag, on
+	// standard output, exit status 0.
+	for _, s := range subcommands {
+		for _, args := range [][]string{{s.name, "--help"}, {s.name, "-h"}, {"help", s.name}} {
+			code, out, errOut := getback(args...)
+			if code != 0 || errOut != "" || !strings.HasPrefix(out, "Usage: getback "+s.name) {
+				t.Fatalf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+			}
+			for _, a := range s.args {
+				if !strings.Contains(out, "  "+a[0]) {
+					t.Errorf("%v: help lacks the argument %s", args, a[0])
+				}
+			}
+			for _, flag := range []string{"--db FILE", "--log-level LEVEL"} {
+				if !strings.Contains(out, flag) {
+					t.Errorf("%v: help lacks %s", args, flag)
+				}
+			}
+		}
+	}
+	_, out, _ := getback("import", "--help")
+	for _, want := range []string{"FILE", "--dry-run", "--region-map FILE", "--report FILE", "--workspace WS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import --help lacks %q:\n%s", want, out)
+		}
+	}
+	// Help never shows a secret taken from the environment.
+	t.Setenv("MATTERMOST_ADMIN_TOKEN", "s3cr3t-admin-token")
+	if _, out, _ := getback("mattermost", "--help"); strings.Contains(out, "s3cr3t") {
+		t.Fatalf("help shows a token:\n%s", out)
+	}
+}
+
+// TestFlagsBeforeAndAfterArguments: flags every command shares may come
+// before the command's name, and a command's flags before, between or
+// after its arguments.
+func TestFlagsBeforeAndAfterArguments(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args func(db string) []string
+	}{
+		{"--db before the command", func(db string) []string { return []string{"--db", db, "import", sample} }},
+		{"--db= before the command", func(db string) []string { return []string{"--db=" + db, "--log-level", "warn", "import", sample} }},
+		{"flags before the file", func(db string) []string { return []string{"import", "--db", db, "--workspace", "console", sample} }},
+		{"flags around the file", func(db string) []string {
+			return []string{"import", "--report", filepath.Join(dir, "r.csv"), sample, "--db", db}
+		}},
+		{"the file after --", func(db string) []string { return []string{"import", "--db", db, "--", sample} }},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(dir, fmt.Sprintf("%d.db", i))
+			code, out, errOut := getback(tt.args(db)...)
+			if code != 0 || !strings.Contains(out, "33 created") {
+				t.Fatalf("exit %d\n%s%s", code, out, errOut)
+			}
+			if n := meetingsIn(t, db); n != 33 {
+				t.Fatalf("%d meetings in %s, want 33", n, db)
+			}
+		})
+	}
+	// Still the console when the line starts with its flags.
+	if code, _, errOut := getback("--db", filepath.Join(dir, "c.db"), "--user", "ana", "--tz", "UTC"); code != 0 {
+		t.Fatalf("console by default: %d %s", code, errOut)
+	}
+	code, _, errOut := getback("import", sample, "other.tsv", "--db", filepath.Join(dir, "x.db"))
+	if code != 2 || !strings.Contains(errOut, `unexpected argument "other.tsv"`) || !strings.Contains(errOut, "usage: getback import FILE") {
+		t.Fatalf("two files: %d %q", code, errOut)
+	}
+	if code, _, errOut := getback("export", "out.csv", "--db", filepath.Join(dir, "x.db")); code != 2 || !strings.Contains(errOut, `unexpected argument "out.csv"`) {
+		t.Fatalf("export with an argument: %d %q", code, errOut)
+	}
+	if code, _, errOut := getback("digest", "--nope"); code != 2 || !strings.Contains(errOut, "flag provided but not defined: -nope") {
+		t.Fatalf("unknown flag: %d %q", code, errOut)
+	}
+}
+
+func TestImportDryRunCreatesNoDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "new.db")
+	code, out, errOut := getback("import", "--dry-run", sample, "--db", db)
+	if code != 0 || !strings.Contains(out, "nothing was written") || !strings.Contains(out, "33 created") {
+		t.Fatalf("dry run: %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a dry run created %s: %v", db, err)
+	}
+	// Against an existing database, a dry run compares and changes nothing.
+	if code, _, errOut := getback("import", sample, "--db", db); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, out, _ := getback("import", "--dry-run", sample, "--db", db); code != 0 || !strings.Contains(out, "0 created, 0 updated, 33 unchanged") {
+		t.Fatalf("dry run against a store: %s", out)
+	}
+}
+
+func TestImportWithoutAHeaderFails(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "g.db")
+	notes := filepath.Join(dir, "notes.tsv")
+	os.WriteFile(notes, []byte("call the clerk\tsoon\nsend the list\tlater\n"), 0o600)
+	code, out, errOut := getback("import", notes, "--db", db)
+	if code != 1 || out != "" || !strings.Contains(errOut, "getback import: notes.tsv has no header row getback recognises, so nothing was imported") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused import created the database: %v", err)
+	}
+	if code, _, errOut := getback("import", filepath.Join(dir, "missing.tsv"), "--db", db); code != 1 || !strings.Contains(errOut, "missing.tsv") {
+		t.Fatalf("missing file: %d %q", code, errOut)
+	}
+}
+
+func TestExportRefusesUnknownExtensions(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "g.db")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-o", filepath.Join(dir, "out.pdf")}, "export writes .csv, .xlsx or .md files, not .pdf"},
+		{[]string{"-o", filepath.Join(dir, "out.xlsx"), "--format", "md"}, "is a .xlsx file name, but --format says md"},
+		{[]string{"--format", "pdf"}, "--format pdf: export writes csv, xlsx or md"},
+	}
+	for _, tt := range tests {
+		code, _, errOut := getback(append([]string{"export", "--db", db}, tt.args...)...)
+		if code != 1 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, code, errOut, tt.want)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "out.") {
+			t.Errorf("a refused export wrote %s", e.Name())
+		}
+	}
+	for _, name := range []string{"out.csv", "out.md", "OUT.MARKDOWN", "out"} {
+		if code, _, errOut := getback("export", "--db", db, "-o", filepath.Join(dir, name)); code != 0 {
+			t.Errorf("-o %s: %d %s", name, code, errOut)
+		}
+	}
+}
+
+// TestErrorsShowNoInternalFormatting: what a failing command prints is
+// its message, never an error's code and internal formatting.
+func TestErrorsShowNoInternalFormatting(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "g.db")
+	for _, args := range [][]string{
+		{"outbox", "--db", db, "--retry", "5"},
+		{"digest", "--db", db, "--region", "9", "--post"},
+		{"digest", "--db", db, "--region", "9", "--week", "13/11/2026"},
+		{"export", "--db", db, "--since", "someday"},
+		{"console", "--db", db, "--tz", "Mars/Base"},
+	} {
+		code, _, errOut := getback(args...)
+		if code != 1 || !strings.HasPrefix(errOut, "getback "+args[0]+": ") || strings.Contains(errOut, "code=") || strings.Contains(errOut, "getback error") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	wrapped := fmt.Errorf("retry 5: %w", bot.Errorf(bot.ENOTFOUND, "No outbox item #5."))
+	if got := errorText(wrapped); got != "retry 5: No outbox item #5." {
+		t.Fatalf("errorText = %q", got)
+	}
+}
