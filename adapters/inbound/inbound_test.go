@@ -1,8 +1,11 @@
 package inbound
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -144,5 +147,26 @@ func TestCacheStaysBoundedAsEntriesExpire(t *testing.T) {
 	}
 	if n := len(c.m); n > 1024+60 {
 		t.Fatalf("%d entries kept with a one-minute TTL", n)
+	}
+}
+
+// TestQueueSurvivesAPanickingJob: a job that panics is logged and ends;
+// the queue (and the process) go on, and its slot is given back.
+func TestQueueSurvivesAPanickingJob(t *testing.T) {
+	q := NewQueue(1, 2)
+	var logs bytes.Buffer
+	q.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	var ran atomic.Bool
+	q.TryGo(context.Background(), func(context.Context) {
+		var parts []string
+		_ = parts[3] // index out of range
+	})
+	q.Wait()
+	if !q.TryGo(context.Background(), func(context.Context) { ran.Store(true) }) {
+		t.Fatal("the panicking job kept its slot")
+	}
+	q.Wait()
+	if !ran.Load() || !strings.Contains(logs.String(), "background job panicked") || !strings.Contains(logs.String(), "index out of range") {
+		t.Fatalf("ran %v, log:\n%s", ran.Load(), logs.String())
 	}
 }

@@ -6,7 +6,10 @@ package inbound
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +25,8 @@ type Queue struct {
 	wg     sync.WaitGroup
 	// Timeout bounds each job; default two minutes.
 	Timeout time.Duration
+	// Log receives jobs that panicked (default slog.Default()).
+	Log *slog.Logger
 }
 
 // NewQueue returns a queue running workers jobs at once with room for
@@ -62,8 +67,21 @@ func (q *Queue) Go(ctx context.Context, fn func(ctx context.Context)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), q.Timeout)
 	q.wg.Go(func() {
 		defer cancel()
+		defer q.recoverPanic(ctx)
 		fn(ctx)
 	})
+}
+
+// recoverPanic ends a job that panicked with a logged error instead of
+// ending the process: no request may take the adapter down.
+func (q *Queue) recoverPanic(ctx context.Context) {
+	if p := recover(); p != nil {
+		log := q.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.ErrorContext(ctx, "background job panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	}
 }
 
 // Wait blocks until all queued and background work has finished.

@@ -110,8 +110,10 @@ func New(cfg Config) *Adapter {
 	if cfg.HTTPClient != nil {
 		api.HTTPClient = cfg.HTTPClient
 	}
+	work := inbound.NewQueue(cfg.Workers, cfg.Queue)
+	work.Log = log.With("platform", Platform)
 	return &Adapter{cfg: cfg, api: api, log: log.With("platform", Platform), sign: newSigner(cfg.BotToken),
-		work: inbound.NewQueue(cfg.Workers, cfg.Queue), users: map[string]cachedUser{}, dms: map[string]string{},
+		work: work, users: map[string]cachedUser{}, dms: map[string]string{},
 		recent: inbound.Recent{Now: cfg.Now}}
 }
 

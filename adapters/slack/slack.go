@@ -118,8 +118,10 @@ func New(cfg Config, dedupe Deduper) *Adapter {
 	if cfg.AppToken != "" {
 		opts = append(opts, slackgo.OptionAppLevelToken(cfg.AppToken))
 	}
+	work := inbound.NewQueue(cfg.Workers, cfg.Queue)
+	work.Log = log.With("platform", Platform)
 	return &Adapter{cfg: cfg, api: slackgo.New(cfg.BotToken, opts...), dedupe: dedupe, log: log.With("platform", Platform),
-		work:     inbound.NewQueue(cfg.Workers, cfg.Queue),
+		work:     work,
 		users:    &inbound.Cache[bot.User]{TTL: cacheTTL, Now: cfg.Now},
 		userList: &inbound.Cache[[]slackgo.User]{TTL: cacheTTL, Now: cfg.Now},
 		channels: &inbound.Cache[bot.Channel]{TTL: cacheTTL, Now: cfg.Now},
