@@ -214,3 +214,39 @@ func TestErrorsShowNoInternalFormatting(t *testing.T) {
 		t.Fatalf("errorText = %q", got)
 	}
 }
+
+// TestImportedGetbacks: an import reads GETBACK items like chat does
+// (any case, one item per owner, inline due dates from the meeting's
+// date) and its summary says where items with no owner went.
+func TestImportedGetbacks(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "g.db")
+	file := filepath.Join(dir, "week.tsv")
+	header := "Region\tState\tMeeting Location\tMeeting Date\tDHS POC\tKey Attendees & Affiliation other than POC\tKey Discussion Points\t" +
+		"Issues or Concerns\tFollow-up Required\tFor NFPD Leadership Awareness\tLeadership Action\tNext Scheduled Engagement\tNotes / Comments"
+	row := "9\tNevada\tCarson City\t11/20/2026\t\t\t\t\t" +
+		"getback (1): send the list by Friday. itf/rd forac. GETBACK (2): call the clerk.\t\t\t\t"
+	os.WriteFile(file, []byte(header+"\n"+row+"\n"), 0o600)
+	code, out, errOut := getback("import", file, "--db", db)
+	if code != 0 || !strings.Contains(out, "getbacks     3 extracted") ||
+		!strings.Contains(out, "1 with no owner written went to the label UNASSIGNED: /getback owner UNASSIGNED @name hands them to someone") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	store, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	gbs, _, err := store.FindGetbacks(context.Background(), bot.GetbackFilter{Workspace: "console"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range gbs {
+		got = append(got, fmt.Sprintf("%d %s %s %s", g.Number, g.Owner, g.Due, g.Text))
+	}
+	want := []string{"1 ITF 2026-11-27 send the list by Friday", "3 RD 2026-11-27 send the list by Friday", "2 UNASSIGNED  call the clerk"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("imported items:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
