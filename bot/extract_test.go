@@ -224,3 +224,15 @@ func FuzzExtractGetbacks(f *testing.F) {
 		}
 	})
 }
+
+// benchFollowUp is a follow-up cell as the legacy sheet writes them: prose,
+// four items (one for two owners, two with due dates written inline).
+const benchFollowUp = "Team will visit in spring. GETBACK (1): Send the tabletop schedule to the SoS office by Friday. RD FORAC. " +
+	"GETBACK (2) Share the phishing assessment offer, due 12/5. CS FORAC. GETBACK: Confirm fusion center contact. ITF/RD FORAC. " +
+	"getback (4): call back the county clerk by phone. itf forac. Next call in May."
+
+func BenchmarkExtractGetbacks(b *testing.B) {
+	for b.Loop() {
+		ExtractGetbacks(benchFollowUp)
+	}
+}

@@ -237,3 +237,13 @@ func TestName(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkLex(b *testing.B) {
+	text := `add state:Nevada date:2026-11-20 location:“Las Vegas” poc:@ana attendees:'O’Brien, SoS staff' ` +
+		`discussion:"He said “hi” today; tabletop planning" followup:"GETBACK (1): send the list. RD FORAC." next:"Dec 5" notes:n`
+	for b.Loop() {
+		if _, err := lex(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
