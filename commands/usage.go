@@ -63,7 +63,9 @@ func helpText(command string) string {
 		}
 	}
 	if command == "" || command == "meeting" || command == "getback" {
-		b.WriteString("\nDates: 2026-11-30, 11/30/2026, 11/30/26, 30-Nov, Dec 5, today, tomorrow, friday, next week, in 3 days.\n")
+		b.WriteString("\nDates: 2026-11-30, 11/30/2026 (month first), 11/30/26, 30-Nov, Dec 5, today, tomorrow, friday, next week, in 3 days." +
+			" A due or snooze date points forward: friday is the next Friday after today.\n" +
+			"Quote values with spaces: \"Las Vegas\", “Las Vegas”, 'Las Vegas' or ‘Las Vegas’.\n")
 	}
 	return b.String()
 }
