@@ -22,14 +22,14 @@ type subcommand struct {
 // subcommands lists every subcommand, in the order help shows them;
 // runSubcommand runs them.
 var subcommands = []subcommand{
-	{name: "console", synopsis: "[--user NAME] [--tz ZONE]", summary: "local chat in the terminal (the default)"},
+	{name: "console", synopsis: "[--user NAME] [--tz ZONE] [--pictures DIR]", summary: "local chat in the terminal (the default)"},
 	{name: "serve", synopsis: "[--addr HOST:PORT]", summary: "Slack and Mattermost adapters over HTTP; /healthz, /metrics"},
 	{name: "import", synopsis: "FILE [--dry-run] [--region-map FILE] [--report FILE] [--workspace WS]",
 		summary: "import the legacy weekly summary (.tsv, .csv, .xlsx)",
 		args:    [][2]string{{"FILE", "the spreadsheet to import: .tsv, .csv or .xlsx"}}},
 	{name: "export", synopsis: "[--format csv|xlsx|md] [--region N] [--since DATE] [-o FILE] [--workspace WS]",
 		summary: "export meetings in the legacy 13-column layout"},
-	{name: "digest", synopsis: "[--region N|--leadership] [--week DATE] [--post] [--workspace WS]",
+	{name: "digest", synopsis: "[--region N|--leadership] [--week DATE] [--post] [--png DIR] [--workspace WS]",
 		summary: "print (or post) a region's weekly digest"},
 	{name: "outbox", synopsis: "[--status pending|sent|dead|skipped] [--retry ID]",
 		summary: "show the delivery outbox; retry a dead item"},
