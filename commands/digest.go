@@ -80,8 +80,8 @@ func (cl *call) digestPost(ctx context.Context, q DigestPost) (bot.Reply, error)
 	r, err := cl.r.Store.FindRegion(ctx, cl.Workspace, q.Region)
 	if err != nil || r.Channel == "" {
 		if err == nil || bot.ErrorCode(err) == bot.ENOTFOUND {
-			return bot.Reply{}, bot.Errorf(bot.EINVALID, "%s has no digest channel: /digest config region:%d channel:#region-%d first.",
-				bot.RegionName(q.Region), q.Region, q.Region)
+			return bot.Reply{}, bot.Errorf(bot.EINVALID, "%s has no digest channel: /digest config region:%d channel:%s first.",
+				bot.RegionName(q.Region), q.Region, cl.r.channelName(fmt.Sprintf("region-%d", q.Region)))
 		}
 		return bot.Reply{}, err
 	}
@@ -103,21 +103,22 @@ func (cl *call) digestPost(ctx context.Context, q DigestPost) (bot.Reply, error)
 	if !created {
 		return bot.Reply{}, bot.Errorf(bot.ECONFLICT, "The %s digest for %s was already posted (or is on its way).", r.Name, week.ISOWeek())
 	}
-	return bot.Message(fmt.Sprintf("Posting the %s digest for %s to %s.", r.Name, week.ISOWeek(), channelLabel(r))), nil
+	return bot.Message(fmt.Sprintf("Posting the %s digest for %s to %s.", r.Name, week.ISOWeek(), cl.channelLabel(r))), nil
 }
 
-func channelLabel(r *bot.Region) string {
+// channelLabel names a region's digest channel the platform's way.
+func (cl *call) channelLabel(r *bot.Region) string {
 	switch {
 	case r.ChannelName != "":
-		return "#" + r.ChannelName
+		return cl.r.channelName(r.ChannelName)
 	case r.Channel != "":
 		return r.Channel
 	}
 	return "no channel"
 }
 
-func describeRegion(r *bot.Region, now time.Time) string {
-	s := fmt.Sprintf("%s: %s, %ss at %02d:00 %s; coverage window %s.", r.Name, channelLabel(r), r.DigestDay, r.DigestHour, r.TZ,
+func (cl *call) describeRegion(r *bot.Region, now time.Time) string {
+	s := fmt.Sprintf("%s: %s, %ss at %02d:00 %s; coverage window %s.", r.Name, cl.channelLabel(r), r.DigestDay, r.DigestHour, r.TZ,
 		plural(r.CoverageWeeks, "week", "weeks"))
 	if r.Channel != "" {
 		due := bot.NextDigestDue(r, now)
@@ -133,11 +134,11 @@ func (cl *call) digestConfig(ctx context.Context, q DigestConfig) (bot.Reply, er
 			return bot.Reply{}, err
 		}
 		if len(rs) == 0 {
-			return bot.Message("No region digests are configured. An admin can add one: " + usages["digest config"]), nil
+			return bot.Message("No region digests are configured. An admin can add one: " + cl.r.styled(usages["digest config"])), nil
 		}
 		var lines []string
 		for _, r := range rs {
-			lines = append(lines, describeRegion(r, cl.now))
+			lines = append(lines, cl.describeRegion(r, cl.now))
 		}
 		return bot.Reply{Text: "Digest configuration:", Blocks: []bot.Block{{Text: strings.Join(lines, "\n")}}}, nil
 	}
@@ -146,7 +147,7 @@ func (cl *call) digestConfig(ctx context.Context, q DigestConfig) (bot.Reply, er
 		return bot.Reply{}, err
 	}
 	if q.Channel == nil && q.TZ == nil && q.Day == nil && q.Hour == nil && q.Coverage == nil {
-		return bot.Message(describeRegion(r, cl.now)), nil
+		return bot.Message(cl.describeRegion(r, cl.now)), nil
 	}
 	if err := cl.requireAdmin("configure digests"); err != nil {
 		return bot.Reply{}, err
@@ -156,7 +157,7 @@ func (cl *call) digestConfig(ctx context.Context, q DigestConfig) (bot.Reply, er
 		if ch.ID == "" {
 			found, err := cl.r.Users.FindChannel(ctx, cl.Workspace, ch.Name)
 			if bot.ErrorCode(err) == bot.ENOTFOUND {
-				return bot.Reply{}, bot.Errorf(bot.EINVALID, "I can't find channel %s, or I am not in it. Invite me there first.", ch)
+				return bot.Reply{}, bot.Errorf(bot.EINVALID, "I can't find channel %s, or I am not in it. Invite me there first.", cl.r.channelName(ch.Name))
 			} else if err != nil {
 				return bot.Reply{}, err
 			}
@@ -179,7 +180,7 @@ func (cl *call) digestConfig(ctx context.Context, q DigestConfig) (bot.Reply, er
 	if err := cl.r.Store.UpsertRegion(ctx, r); err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Message("Saved. " + describeRegion(r, cl.now)), nil
+	return bot.Message("Saved. " + cl.describeRegion(r, cl.now)), nil
 }
 
 func (cl *call) digestStates(ctx context.Context, q DigestStates) (bot.Reply, error) {

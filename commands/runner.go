@@ -203,7 +203,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (rep bot.Reply) {
 	if err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
-			return bot.ErrorReply(bot.Errorf(bot.EINVALID, "%s", pe.Message), pe.Usage)
+			return bot.ErrorReply(bot.Errorf(bot.EINVALID, "%s", pe.Message), r.styled(pe.Usage))
 		}
 		return r.errorReply(ctx, err, "")
 	}
@@ -236,7 +236,7 @@ func (r *Runner) errorReply(ctx context.Context, err error, usage string) bot.Re
 	if bot.ErrorCode(err) == bot.EUNAUTHORIZED {
 		usage = ""
 	}
-	return bot.ErrorReply(err, usage)
+	return bot.ErrorReply(err, r.styled(usage))
 }
 
 func (cl *call) run(ctx context.Context, req Request) (bot.Reply, error) {
@@ -298,17 +298,7 @@ func (cl *call) dispatch(ctx context.Context, req Request) (bot.Reply, error) {
 	return bot.Reply{}, fmt.Errorf("unhandled request %T", req)
 }
 
-func (cl *call) help(h Help) bot.Reply {
-	r := bot.Reply{Text: "getback — meetings, follow-ups (GETBACK items), reminders and digests."}
-	if h.Command != "" {
-		r.Text = "Usage of /" + h.Command + ":"
-	}
-	if h.Problem != "" {
-		r.Text, r.Error = h.Problem, true
-	}
-	r.Blocks = []bot.Block{{Text: helpText(h.Command)}}
-	return r
-}
+func (cl *call) help(h Help) bot.Reply { return cl.r.Help(h.Command, h.Problem) }
 
 func (cl *call) requireAdmin(what string) error {
 	if !cl.actor.Admin {

@@ -3,6 +3,8 @@ package commands
 import (
 	"sort"
 	"strings"
+
+	"github.com/getbackhq/getback/bot"
 )
 
 // usages holds the usage line of every subcommand, keyed "command sub".
@@ -46,9 +48,21 @@ var commandIntro = map[string]string{
 // Usage returns the usage line of "command sub", or "" if unknown.
 func Usage(cmdSub string) string { return usages[cmdSub] }
 
+// commandOrder is the order commands are listed in help.
+var commandOrder = []string{"meeting", "getback", "digest"}
+
+// overview names the three commands, one line each.
+func overview() string {
+	var b strings.Builder
+	for _, c := range commandOrder {
+		b.WriteString("/" + c + " — " + commandIntro[c] + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
 // helpText returns the usage of one command ("meeting") or of everything.
 func helpText(command string) string {
-	cmds := []string{"meeting", "getback", "digest"}
+	cmds := commandOrder
 	if command != "" {
 		cmds = []string{command}
 	}
@@ -57,7 +71,7 @@ func helpText(command string) string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString("/" + c + " — " + commandIntro[c] + "\n")
+		b.WriteString("/" + c + "\n")
 		for _, sub := range subcommands[c] {
 			b.WriteString("  " + usages[c+" "+sub] + "\n")
 		}
@@ -68,6 +82,33 @@ func helpText(command string) string {
 			"Quote values with spaces: \"Las Vegas\", “Las Vegas”, 'Las Vegas' or ‘Las Vegas’.\n")
 	}
 	return b.String()
+}
+
+// Help is the answer to help, to a command without a subcommand (/getback,
+// /getback help) and to a direct message saying "help": the three commands
+// one line each, then the usage of command ("meeting", "getback",
+// "digest"), or of all three when command is "". problem, when set, leads
+// as an error (an unknown subcommand).
+func (r *Runner) Help(command, problem string) bot.Reply {
+	rep := bot.Reply{Text: "getback — meetings, follow-ups (GETBACK items), reminders and digests."}
+	if problem != "" {
+		rep.Text, rep.Error = problem, true
+	}
+	heading := "Usage"
+	if command != "" {
+		heading = "Usage of /" + command
+	}
+	rep.Blocks = []bot.Block{{Text: overview()}, {Heading: heading, Text: r.styled(helpText(command))}}
+	if command != "" {
+		var others []string
+		for _, c := range commandOrder {
+			if c != command {
+				others = append(others, "/"+c+" help")
+			}
+		}
+		rep.Blocks[1].Note = "The others: " + strings.Join(others, ", ") + "."
+	}
+	return rep
 }
 
 // meetingFieldHelp lists the meeting field keys.

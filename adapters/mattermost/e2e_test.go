@@ -145,7 +145,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	}
 	cr, _, err = admin.ExecuteCommand(ctx, channel.Id, "/digest config region:9 channel:~region-9 tz:UTC day:monday hour:9")
 	must(err, "execute /digest config")
-	if !strings.Contains(cr.Text, "Saved. Region 9: #region-9") {
+	if !strings.Contains(cr.Text, "Saved. Region 9: ~region-9") {
 		t.Fatalf("digest config: %q", cr.Text)
 	}
 

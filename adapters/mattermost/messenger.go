@@ -11,13 +11,20 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/commands"
 )
 
-// Ensure the adapter is a bot.Messenger that can tell what was delivered.
+// Ensure the adapter is a bot.Messenger that can tell what was delivered,
+// and names channels the Mattermost way.
 var (
-	_ bot.Messenger       = (*Adapter)(nil)
-	_ bot.DeliveryChecker = (*Adapter)(nil)
+	_ bot.Messenger         = (*Adapter)(nil)
+	_ bot.DeliveryChecker   = (*Adapter)(nil)
+	_ commands.ChannelStyle = (*Adapter)(nil)
 )
+
+// ChannelSigil implements commands.ChannelStyle: Mattermost users type
+// and read ~town-square.
+func (a *Adapter) ChannelSigil() string { return "~" }
 
 // userTTL is how long user details are reused.
 const userTTL = 15 * time.Minute
