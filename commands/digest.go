@@ -67,7 +67,7 @@ func (cl *call) digestPreview(ctx context.Context, q DigestPreview) (bot.Reply, 
 }
 
 func (cl *call) digestPost(ctx context.Context, q DigestPost) (bot.Reply, error) {
-	if err := cl.requireAdmin("post digests"); err != nil {
+	if err := cl.requireAdmin(ctx, "post digests"); err != nil {
 		return bot.Reply{}, err
 	}
 	d, err := cl.digests()
@@ -149,7 +149,7 @@ func (cl *call) digestConfig(ctx context.Context, q DigestConfig) (bot.Reply, er
 	if q.Channel == nil && q.TZ == nil && q.Day == nil && q.Hour == nil && q.Coverage == nil {
 		return bot.Message(cl.describeRegion(r, cl.now)), nil
 	}
-	if err := cl.requireAdmin("configure digests"); err != nil {
+	if err := cl.requireAdmin(ctx, "configure digests"); err != nil {
 		return bot.Reply{}, err
 	}
 	if q.Channel != nil {
@@ -185,7 +185,7 @@ func (cl *call) digestConfig(ctx context.Context, q DigestConfig) (bot.Reply, er
 
 func (cl *call) digestStates(ctx context.Context, q DigestStates) (bot.Reply, error) {
 	if q.State != "" {
-		if err := cl.requireAdmin("change the state-to-region table"); err != nil {
+		if err := cl.requireAdmin(ctx, "change the state-to-region table"); err != nil {
 			return bot.Reply{}, err
 		}
 		st, _ := bot.LookupState(q.State)

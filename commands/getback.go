@@ -402,7 +402,7 @@ func (cl *call) getbackOwner(ctx context.Context, q GetbackOwner) (bot.Reply, er
 		}
 		return bot.Reply{Text: "Team labels and who gets their items:", Blocks: []bot.Block{{Text: strings.Join(lines, "\n")}}}, nil
 	}
-	if err := cl.requireAdmin("map team labels to people"); err != nil {
+	if err := cl.requireAdmin(ctx, "map team labels to people"); err != nil {
 		return bot.Reply{}, err
 	}
 	if q.Remove {

@@ -300,13 +300,6 @@ func (cl *call) dispatch(ctx context.Context, req Request) (bot.Reply, error) {
 
 func (cl *call) help(h Help) bot.Reply { return cl.r.Help(h.Command, h.Problem) }
 
-func (cl *call) requireAdmin(what string) error {
-	if !cl.actor.Admin {
-		return bot.Errorf(bot.EUNAUTHORIZED, "Only admins can %s.", what)
-	}
-	return nil
-}
-
 // resolveUser turns a reference from a command into a known user, creating
 // the person record on first sight. Unknown users are an EINVALID error.
 func (cl *call) resolveUser(ctx context.Context, ref UserRef) (bot.User, error) {

@@ -390,7 +390,7 @@ func TestGetbackListOrderPagingAndButtons(t *testing.T) {
 func TestOwnerLabels(t *testing.T) {
 	e := newEnv(t)
 	e.ok("UANA", "/meeting", `add state:Guam followup:"GETBACK (1): confirm contact. ITF FORAC."`)
-	e.fails("UBOB", "/getback", "owner ITF @bob", "Only admins can map team labels to people.")
+	e.fails("UBOB", "/getback", "owner ITF @bob", "Only admins can map team labels to people: ask @admin")
 	e.fails("UBOB", "/getback", "done 1", "Only the owner")
 	r := e.ok("UADM", "/getback", "owner ITF @bob")
 	if r.Text != "ITF's items now go to Bob Chen (1 open)." {
@@ -470,7 +470,7 @@ func TestFormSubmission(t *testing.T) {
 func TestDigestCommands(t *testing.T) {
 	e := newEnv(t)
 	e.ok("UANA", "/meeting", `add state:Nevada date:2026-11-18 discussion:"Met the SoS" awareness:"SoS asks for clearances"`)
-	e.fails("UANA", "/digest", "config region:9 channel:#region-9", "Only admins can configure digests.")
+	e.fails("UANA", "/digest", "config region:9 channel:#region-9", "Only admins can configure digests: ask @admin")
 	e.fails("UADM", "/digest", "config region:9 channel:#nowhere", "I can't find channel #nowhere")
 	r := e.ok("UADM", "/digest", "config region:9 channel:#region-9 tz:Pacific/Honolulu day:monday hour:8")
 	if !strings.Contains(r.Text, "Region 9: #region-9, Mondays at 08:00 Pacific/Honolulu") || !strings.Contains(r.Text, "Next: Mon 2026-11-30 08:00 HST (covers 2026-W48)") {
@@ -481,7 +481,7 @@ func TestDigestCommands(t *testing.T) {
 		!strings.Contains(r.PlainText(), "SoS asks for clearances") {
 		t.Fatalf("preview: %s", r.PlainText())
 	}
-	e.fails("UANA", "/digest", "post region:9", "Only admins can post digests.")
+	e.fails("UANA", "/digest", "post region:9", "Only admins can post digests: ask @admin")
 	e.fails("UADM", "/digest", "post region:3", "Region 3 has no digest channel")
 	r = e.ok("UADM", "/digest", "post region:9 week:2026-11-18")
 	if r.Text != "Posting the Region 9 digest for 2026-W47 to #region-9." {

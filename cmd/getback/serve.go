@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sort"
 	"sync"
@@ -47,8 +48,9 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	sender := &bot.Sender{Store: db, Messengers: messengers, Now: c.Now, Log: log, Observe: metrics.ObserveSend}
 	mux := http.NewServeMux()
 	checks := map[string]server.Check{"database": db.Ping}
-	newRunner := func(dir commands.Directory) *commands.Runner {
-		return &commands.Runner{Store: db, Users: dir, Now: c.Now, Admins: c.Admins, Digests: digests, Outbox: sender, Log: log}
+	newRunner := func(platform string, dir commands.Directory) *commands.Runner {
+		return &commands.Runner{Store: db, Users: dir, Now: c.Now, Admins: resolveAdmins(ctx, log, platform, dir, c.Admins),
+			Digests: digests, Outbox: sender, Log: log}
 	}
 
 	var platforms []platform
@@ -56,7 +58,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	case c.SlackBotToken != "" && (c.SlackSigningSecret != "" || c.SlackAppToken != ""):
 		sa := slack.New(slack.Config{BotToken: c.SlackBotToken, SigningSecret: c.SlackSigningSecret, AppToken: c.SlackAppToken,
 			APIURL: c.SlackAPIURL, Log: log, Observe: metrics.CommandObserver(slack.Platform)}, db)
-		sa.SetRunner(newRunner(sa))
+		sa.SetRunner(newRunner(slack.Platform, sa))
 		if c.SlackSigningSecret != "" {
 			sa.Register(mux)
 		}
@@ -74,7 +76,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		ma := mattermost.New(mattermost.Config{URL: c.MattermostURL, BotToken: c.MattermostBotToken,
 			CommandTokens: c.MattermostCommandTokens, PublicURL: publicURL(c), Log: log,
 			Observe: metrics.CommandObserver(mattermost.Platform)})
-		ma.SetRunner(newRunner(ma))
+		ma.SetRunner(newRunner(mattermost.Platform, ma))
 		ma.Register(mux)
 		checks[mattermost.Platform] = ma.Ping
 		platforms = append(platforms, platform{name: mattermost.Platform, messenger: ma, drain: ma.Drain})
@@ -86,6 +88,9 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		return errors.New("no chat platform configured: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, " +
 			"or MATTERMOST_URL, MATTERMOST_BOT_TOKEN and MATTERMOST_COMMAND_TOKENS (see README, \"Connect to Slack\" and " +
 			"\"Connect to Mattermost\"); to try getback without a chat server, run: getback console")
+	}
+	if w := listenWarning(ctx, c.Addr, c.PublicURL, net.DefaultResolver.LookupHost); w != "" {
+		log.Warn("the listen address cannot be what GETBACK_PUBLIC_URL names", "addr", c.Addr, "public_url", c.PublicURL, "problem", w)
 	}
 	var names []string
 	for _, p := range platforms {
