@@ -3,6 +3,7 @@ package mattermost
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -14,17 +15,28 @@ type SetupOptions struct {
 	Team string
 	// PublicURL is where Mattermost reaches getback.
 	PublicURL string
-	// Bot also creates the bot account (username getback), adds it to the
-	// team and makes it an access token.
+	// Bot also creates the bot account (username getback), or reuses the
+	// one an earlier setup made, adds it to the team and makes it a new
+	// access token.
 	Bot bool
+	// RotateToken, with Bot, revokes the bot's other access tokens once
+	// the new one exists.
+	RotateToken bool
 }
 
 // SetupResult is what Setup made.
 type SetupResult struct {
-	TeamID   string
-	Tokens   []string // of /meeting, /getback and /digest, in that order
-	BotID    string   // with Bot
-	BotToken string   // with Bot
+	TeamID string
+	Tokens []string // of /meeting, /getback and /digest, in that order
+	// Admin is the user name of the admin whose token ran setup.
+	Admin string
+	// With Bot: the bot account, whether this run created it, its new
+	// token, the tokens it had before (still active unless rotated) and
+	// how many of those were revoked.
+	BotID, BotToken string
+	BotCreated      bool
+	OldTokens       int
+	Revoked         int
 }
 
 // botUsername is the bot account's username.
@@ -32,25 +44,43 @@ const botUsername = "getback"
 
 // slashCommands are getback's commands as Mattermost lists them.
 var slashCommands = []struct{ trigger, desc, hint string }{
-	{"meeting", "Log and find meetings", `add state:Nevada date:today discussion:"…" | list | show 42 | search "…"`},
-	{"getback", "Track what is owed, by whom, by when", `add @owner "text" due:friday | list mine | done 7 | snooze 7`},
-	{"digest", "Weekly regional digests", "preview region:9 | config region:9 channel:~region-9 tz:Pacific/Honolulu"},
+	{"meeting", "Log and find meetings", `add state:Nevada date:today discussion:"…" | list | show 42 | search "…" | help`},
+	{"getback", "Track what is owed, by whom, by when", `add @owner "text" due:friday | list mine | done 7 | snooze 7 | help`},
+	{"digest", "Weekly regional digests", "preview region:9 | config region:9 channel:~region-9 tz:Pacific/Honolulu | help"},
 }
 
 // Setup creates (or updates) getback's slash commands on a team, pointing
 // at PublicURL, with an admin's client; with Bot it also creates the bot
-// account and its token.
+// account and a token. Errors name the real cause and never carry a token.
 func Setup(ctx context.Context, admin *model.Client4, opt SetupOptions) (SetupResult, error) {
 	var res SetupResult
-	team, _, err := admin.GetTeamByName(ctx, opt.Team, "")
+	me, resp, err := admin.GetMe(ctx, "")
 	if err != nil {
-		return res, fmt.Errorf("team %q: %w", opt.Team, err)
+		if statusOf(resp, err) == http.StatusUnauthorized {
+			return res, fmt.Errorf("Mattermost refused the admin token: it is invalid, expired or revoked " +
+				"(make a personal access token under Profile → Security → Personal Access Tokens)")
+		}
+		return res, apiError("check the admin token", resp, err)
+	}
+	res.Admin = me.Username
+	team, resp, err := admin.GetTeamByName(ctx, opt.Team, "")
+	if err != nil {
+		switch statusOf(resp, err) {
+		case http.StatusNotFound:
+			return res, fmt.Errorf("there is no team %q on this server (a team's name is the part of its URL after the server's address)", opt.Team)
+		case http.StatusForbidden:
+			return res, fmt.Errorf("%s may not see team %q: use a system admin's token, or join the team first", me.Username, opt.Team)
+		}
+		return res, apiError(fmt.Sprintf("read team %q", opt.Team), resp, err)
 	}
 	res.TeamID = team.Id
 	url := strings.TrimRight(opt.PublicURL, "/") + "/mattermost/commands"
-	existing, _, err := admin.ListCommands(ctx, team.Id, true)
+	existing, resp, err := admin.ListCommands(ctx, team.Id, true)
 	if err != nil {
-		return res, fmt.Errorf("list commands: %w", err)
+		if statusOf(resp, err) == http.StatusNotImplemented {
+			return res, fmt.Errorf("custom slash commands are off on this server: turn on System Console → Integrations → Integration Management → Enable Custom Slash Commands")
+		}
+		return res, apiError("list the team's slash commands", resp, err)
 	}
 	for _, sc := range slashCommands {
 		cmd := &model.Command{TeamId: team.Id, Trigger: sc.trigger, Method: model.CommandMethodPost, URL: url,
@@ -60,14 +90,14 @@ func Setup(ctx context.Context, admin *model.Client4, opt SetupOptions) (SetupRe
 		for _, ex := range existing {
 			if ex.Trigger == sc.trigger && ex.DeleteAt == 0 {
 				cmd.Id, cmd.Token, cmd.CreatorId = ex.Id, ex.Token, ex.CreatorId
-				if made, _, err = admin.UpdateCommand(ctx, cmd); err != nil {
-					return res, fmt.Errorf("update /%s: %w", sc.trigger, err)
+				if made, resp, err = admin.UpdateCommand(ctx, cmd); err != nil {
+					return res, apiError("update /"+sc.trigger, resp, err)
 				}
 			}
 		}
 		if made == nil {
-			if made, _, err = admin.CreateCommand(ctx, cmd); err != nil {
-				return res, fmt.Errorf("create /%s: %w", sc.trigger, err)
+			if made, resp, err = admin.CreateCommand(ctx, cmd); err != nil {
+				return res, apiError("create /"+sc.trigger, resp, err)
 			}
 		}
 		res.Tokens = append(res.Tokens, made.Token)
@@ -75,27 +105,70 @@ func Setup(ctx context.Context, admin *model.Client4, opt SetupOptions) (SetupRe
 	if !opt.Bot {
 		return res, nil
 	}
+	if err := setupBot(ctx, admin, team.Id, opt, &res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// setupBot creates or reuses the bot account, adds it to the team, makes
+// it a token and, with RotateToken, revokes its others.
+func setupBot(ctx context.Context, admin *model.Client4, teamID string, opt SetupOptions, res *SetupResult) error {
 	// Reuse the bot account of an earlier setup (on another team, say).
-	if u, _, err := admin.GetUserByUsername(ctx, botUsername, ""); err == nil && u.IsBot {
-		if _, _, err := admin.EnableBot(ctx, u.Id); err != nil {
-			return res, fmt.Errorf("enable the bot account: %w", err)
+	if u, _, err := admin.GetUserByUsername(ctx, botUsername, ""); err == nil {
+		if !u.IsBot {
+			return fmt.Errorf("the user name %q belongs to a person, not a bot: rename that account or create the bot by hand", botUsername)
+		}
+		if _, resp, err := admin.EnableBot(ctx, u.Id); err != nil {
+			return apiError("enable the bot account", resp, err)
 		}
 		res.BotID = u.Id
 	} else {
-		bot, _, err := admin.CreateBot(ctx, &model.Bot{Username: botUsername, DisplayName: "getback",
+		bot, resp, err := admin.CreateBot(ctx, &model.Bot{Username: botUsername, DisplayName: "getback",
 			Description: "Meetings, GETBACK items, reminders and digests"})
 		if err != nil {
-			return res, fmt.Errorf("create the bot account: %w", err)
+			if s := statusOf(resp, err); s == http.StatusForbidden || s == http.StatusNotImplemented {
+				return fmt.Errorf("could not create the bot account (HTTP %d): turn on System Console → Integrations → Bot Accounts → "+
+					"Enable Bot Account Creation, and use a system admin's token", s)
+			}
+			return apiError("create the bot account", resp, err)
 		}
-		res.BotID = bot.UserId
+		res.BotID, res.BotCreated = bot.UserId, true
 	}
-	if _, _, err := admin.AddTeamMember(ctx, team.Id, res.BotID); err != nil {
-		return res, fmt.Errorf("add the bot to the team: %w", err)
+	if _, resp, err := admin.AddTeamMember(ctx, teamID, res.BotID); err != nil {
+		return apiError("add the bot to the team", resp, err)
 	}
-	tok, _, err := admin.CreateUserAccessToken(ctx, res.BotID, "getback")
+	old, resp, err := admin.GetUserAccessTokensForUser(ctx, res.BotID, 0, 200)
 	if err != nil {
-		return res, fmt.Errorf("create the bot's token: %w", err)
+		return tokenError("list the bot's tokens", resp, err)
+	}
+	tok, resp, err := admin.CreateUserAccessToken(ctx, res.BotID, "getback")
+	if err != nil {
+		return tokenError("create the bot's token", resp, err)
 	}
 	res.BotToken = tok.Token
-	return res, nil
+	for _, t := range old {
+		if !t.IsActive || t.Id == tok.Id {
+			continue
+		}
+		res.OldTokens++
+		if !opt.RotateToken {
+			continue
+		}
+		if resp, err := admin.RevokeUserAccessToken(ctx, t.Id); err != nil {
+			return tokenError("revoke an old token of the bot", resp, err)
+		}
+		res.Revoked++
+	}
+	return nil
+}
+
+// tokenError explains a refused token call: personal access tokens are
+// often switched off.
+func tokenError(what string, resp *model.Response, err error) error {
+	if s := statusOf(resp, err); s == http.StatusNotImplemented || s == http.StatusForbidden {
+		return fmt.Errorf("%s (HTTP %d): turn on System Console → Integrations → Integration Management → "+
+			"Enable Personal Access Tokens, and use a system admin's token", what, s)
+	}
+	return apiError(what, resp, err)
 }

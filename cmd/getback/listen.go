@@ -103,3 +103,23 @@ func joinIPs(ips []net.IP) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// suggestAddr is the listen address that serves what public names: its
+// port on loopback when it names this host by a loopback address, on
+// every interface otherwise. Behind https (a proxy forwards), or when
+// public is not a URL, the current address stays.
+func suggestAddr(public, current string) string {
+	u, err := url.Parse(public)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return current
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || strings.EqualFold(host, "localhost") {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return net.JoinHostPort("0.0.0.0", port)
+}

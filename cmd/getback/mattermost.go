@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/getbackhq/getback/adapters/mattermost"
+	"github.com/getbackhq/getback/bot"
 )
 
 // runMattermost runs `getback mattermost setup`.
@@ -19,7 +21,8 @@ func runMattermost(ctx context.Context, c config, args []string, stdout, stderr 
 	url := fs.String("url", c.MattermostURL, "the Mattermost server's `URL` (env MATTERMOST_URL)")
 	adminToken := fs.String("admin-token", os.Getenv("MATTERMOST_ADMIN_TOKEN"), "a system admin's access `TOKEN` (env MATTERMOST_ADMIN_TOKEN)")
 	public := fs.String("public-url", publicURL(c), "the `URL` where Mattermost reaches getback (env GETBACK_PUBLIC_URL)")
-	bot := fs.Bool("bot", false, "also create the bot account and its token")
+	bot := fs.Bool("bot", false, "also create the bot account (or reuse it) and make it a new access token")
+	rotate := fs.Bool("rotate-token", false, "with --bot: revoke the bot's older access tokens")
 	pos, err := fs.parse(args, 1)
 	if err != nil {
 		return err
@@ -30,19 +33,62 @@ func runMattermost(ctx context.Context, c config, args []string, stdout, stderr 
 	if *team == "" || *url == "" || *adminToken == "" {
 		return fmt.Errorf("mattermost setup needs --team, --url (or MATTERMOST_URL) and --admin-token (or MATTERMOST_ADMIN_TOKEN)")
 	}
+	if *rotate && !*bot {
+		return fmt.Errorf("--rotate-token goes with --bot: it revokes the bot's older tokens once setup made it a new one")
+	}
 	admin := model.NewAPIv4Client(strings.TrimRight(*url, "/"))
 	admin.SetToken(*adminToken)
-	res, err := mattermost.Setup(ctx, admin, mattermost.SetupOptions{Team: *team, PublicURL: *public, Bot: *bot})
+	res, err := mattermost.Setup(ctx, admin, mattermost.SetupOptions{Team: *team, PublicURL: *public, Bot: *bot, RotateToken: *rotate})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Slash commands /meeting, /getback and /digest on team %s call %s/mattermost/commands.\n", *team, strings.TrimRight(*public, "/"))
-	fmt.Fprintf(stdout, "Give getback serve these settings:\n\n  export MATTERMOST_URL=%s\n", *url)
-	if res.BotToken != "" {
-		fmt.Fprintf(stdout, "  export MATTERMOST_BOT_TOKEN=%s\n", res.BotToken)
-	}
-	fmt.Fprintf(stdout, "  export MATTERMOST_COMMAND_TOKENS=%s\n  export GETBACK_PUBLIC_URL=%s\n", strings.Join(res.Tokens, ","), *public)
+	printSetup(stdout, c, *url, *public, *team, *bot, res)
 	return nil
+}
+
+// printSetup says what setup did and prints every setting serve needs.
+func printSetup(w io.Writer, c config, url, public, team string, withBot bool, res mattermost.SetupResult) {
+	public = strings.TrimRight(public, "/")
+	fmt.Fprintf(w, "Slash commands /meeting, /getback and /digest on team %s call %s/mattermost/commands.\n", team, public)
+	if withBot {
+		how := "reused the bot account @getback of an earlier setup"
+		if res.BotCreated {
+			how = "created the bot account @getback"
+		}
+		fmt.Fprintf(w, "Bot: %s, added it to team %s and made it a new access token.\n", how, team)
+		switch {
+		case res.Revoked > 0:
+			fmt.Fprintf(w, "Revoked the bot's %s: a getback still using one must get the new token.\n", bot.Plural(res.Revoked, "older token", "older tokens"))
+		case res.OldTokens > 0:
+			fmt.Fprintf(w, "The bot's %s still valid; once every getback uses the new one, revoke them with: getback mattermost setup --team %s --bot --rotate-token\n",
+				bot.Plural(res.OldTokens, "older token is", "older tokens are"), team)
+		}
+	}
+	fmt.Fprintf(w, "\nGive getback serve these settings:\n\n")
+	fmt.Fprintf(w, "  export MATTERMOST_URL=%s\n", url)
+	if res.BotToken != "" {
+		fmt.Fprintf(w, "  export MATTERMOST_BOT_TOKEN=%s\n", res.BotToken)
+	} else {
+		fmt.Fprintf(w, "  export MATTERMOST_BOT_TOKEN=…   # the bot account's token (setup --bot makes one)\n")
+	}
+	fmt.Fprintf(w, "  export MATTERMOST_COMMAND_TOKENS=%s\n", strings.Join(res.Tokens, ","))
+	fmt.Fprintf(w, "  export GETBACK_PUBLIC_URL=%s\n", public)
+	addr := suggestAddr(public, c.Addr)
+	note := "where serve listens: GETBACK_PUBLIC_URL must reach it"
+	if !strings.HasPrefix(public, "http://") {
+		note = "where serve listens: the proxy in front of getback forwards " + public + " here"
+	}
+	fmt.Fprintf(w, "  export GETBACK_ADDR=%s   # %s\n", addr, note)
+	admins := make([]string, 0, len(c.Admins))
+	for a := range c.Admins {
+		admins = append(admins, a)
+	}
+	sort.Strings(admins)
+	if len(admins) == 0 && res.Admin != "" {
+		admins = []string{res.Admin}
+	}
+	fmt.Fprintf(w, "  export GETBACK_ADMINS=%s   # user names or ids, comma-separated; Mattermost system admins are getback admins too\n",
+		strings.Join(admins, ","))
 }
 
 // publicURL is where chat servers reach getback: GETBACK_PUBLIC_URL, or

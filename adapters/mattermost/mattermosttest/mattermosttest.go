@@ -67,6 +67,11 @@ type Server struct {
 	now         func() time.Time
 	uploads     []*Upload
 	failUploads int
+
+	tokens       map[string]string // token -> user id; "" refuses the token
+	teams        map[string]string // name -> id
+	commands     []*model.Command
+	accessTokens []*model.UserAccessToken
 }
 
 // SetClock makes the server read now for the instants it records (post
@@ -81,7 +86,8 @@ func (s *Server) SetClock(now func() time.Time) {
 // NewServer starts a fake Mattermost on 127.0.0.1.
 func NewServer() *Server {
 	s := &Server{users: map[string]*model.User{BotID: {Id: BotID, Username: "getback", IsBot: true}},
-		channels: map[string]string{}, keep: true, counts: map[string]int{}, now: time.Now}
+		channels: map[string]string{}, keep: true, counts: map[string]int{}, now: time.Now,
+		tokens: map[string]string{}, teams: map[string]string{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -219,6 +225,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(v)
 	}
 	p := r.URL.Path
+	if strings.HasPrefix(p, "/api/v4/") {
+		if me, ok := s.caller(w, r); !ok {
+			return
+		} else if p == "/api/v4/users/me" {
+			if u := s.user(func(u *model.User) bool { return u.Id == me }); u != nil {
+				reply(u)
+				return
+			}
+		}
+	}
+	if s.serveAdmin(w, r, body, reply) {
+		return
+	}
 	switch {
 	case strings.HasPrefix(p, "/hooks/commands/"):
 		w.WriteHeader(http.StatusOK)
