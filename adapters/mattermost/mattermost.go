@@ -309,9 +309,10 @@ func (a *Adapter) openDialog(ctx context.Context, cr commandRequest, f *bot.Form
 		return nil
 	}
 	d.State = a.sign.dialogState(f.ID, cr.ChannelID, cr.UserID, a.cfg.Now().Add(dialogTTL))
-	_, err := a.api.OpenInteractiveDialog(ctx, model.OpenDialogRequest{TriggerId: cr.TriggerID,
+	resp, err := a.api.OpenInteractiveDialog(ctx, model.OpenDialogRequest{TriggerId: cr.TriggerID,
 		URL: a.cfg.PublicURL + "/mattermost/dialogs", Dialog: d})
 	if err != nil {
+		err = apiError("open the dialog", resp, err)
 		a.log.Error("opening the dialog failed", "err", err)
 	}
 	return err

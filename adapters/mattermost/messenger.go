@@ -52,6 +52,7 @@ func statusOf(resp *model.Response, err error) int {
 // permanent; the rest are retried.
 func sendError(resp *model.Response, err error) error {
 	status := statusOf(resp, err)
+	err = apiError("post", resp, err)
 	switch {
 	case status == http.StatusTooManyRequests:
 		wait := time.Second
@@ -78,9 +79,9 @@ func (a *Adapter) me(ctx context.Context) (string, error) {
 	if id != "" {
 		return id, nil
 	}
-	u, _, err := a.api.GetMe(ctx, "")
+	u, resp, err := a.api.GetMe(ctx, "")
 	if err != nil {
-		return "", err
+		return "", apiError("read the bot account", resp, err)
 	}
 	a.mu.Lock()
 	a.botID = u.Id
@@ -107,7 +108,7 @@ func (a *Adapter) channelOf(ctx context.Context, to bot.Target) (string, *model.
 	}
 	ch, resp, err := a.api.CreateDirectChannel(ctx, botID, user)
 	if err != nil {
-		return "", resp, err
+		return "", resp, apiError("open the direct channel", resp, err)
 	}
 	a.mu.Lock()
 	a.dms[user] = ch.Id
@@ -147,9 +148,9 @@ func (a *Adapter) Delivered(ctx context.Context, to bot.Target, key string, sinc
 	if err != nil {
 		return bot.MessageRef{}, false, err
 	}
-	list, _, err := a.api.GetPostsSince(ctx, channel, since.UnixMilli(), false)
+	list, resp, err := a.api.GetPostsSince(ctx, channel, since.UnixMilli(), false)
 	if err != nil {
-		return bot.MessageRef{}, false, err
+		return bot.MessageRef{}, false, apiError("read the channel's posts", resp, err)
 	}
 	for _, p := range list.Posts {
 		if k, _ := p.GetProp(deliveryProp).(string); k == key {
@@ -197,7 +198,7 @@ func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, erro
 		if s := statusOf(resp, err); s == http.StatusNotFound || s == http.StatusBadRequest {
 			return bot.User{}, bot.Errorf(bot.ENOTFOUND, "No Mattermost user %s.", id)
 		}
-		return bot.User{}, err
+		return bot.User{}, apiError("read a user", resp, err)
 	}
 	if mu.DeleteAt != 0 {
 		return bot.User{}, bot.Errorf(bot.ENOTFOUND, "Mattermost user %s is deactivated.", id)
@@ -214,7 +215,7 @@ func (a *Adapter) FindUser(ctx context.Context, ws, name string) (bot.User, erro
 		if s := statusOf(resp, err); s == http.StatusNotFound || s == http.StatusBadRequest {
 			return bot.User{}, bot.Errorf(bot.ENOTFOUND, "No Mattermost user @%s.", name)
 		}
-		return bot.User{}, err
+		return bot.User{}, apiError("find a user by name", resp, err)
 	}
 	if mu.DeleteAt != 0 {
 		return bot.User{}, bot.Errorf(bot.ENOTFOUND, "Mattermost user @%s is deactivated.", name)
@@ -232,11 +233,11 @@ func (a *Adapter) FindChannel(ctx context.Context, ws, name string) (bot.Channel
 		if s := statusOf(resp, err); s == http.StatusNotFound || s == http.StatusForbidden {
 			return bot.Channel{}, bot.Errorf(bot.ENOTFOUND, "No Mattermost channel ~%s.", name)
 		}
-		return bot.Channel{}, err
+		return bot.Channel{}, apiError("find a channel", resp, err)
 	}
 	if botID, err := a.me(ctx); err == nil {
-		if _, _, err := a.api.AddChannelMember(ctx, ch.Id, botID); err != nil {
-			a.log.Warn("could not join the channel; invite the bot", "channel", name, "err", err)
+		if _, resp, err := a.api.AddChannelMember(ctx, ch.Id, botID); err != nil {
+			a.log.Warn("could not join the channel; invite the bot", "channel", name, "err", apiError("join", resp, err))
 		}
 	}
 	return bot.Channel{ID: ch.Id, Name: ch.Name}, nil
@@ -244,6 +245,6 @@ func (a *Adapter) FindChannel(ctx context.Context, ws, name string) (bot.Channel
 
 // Ping checks that the server answers and accepts the bot token.
 func (a *Adapter) Ping(ctx context.Context) error {
-	_, _, err := a.api.GetMe(ctx, "")
-	return err
+	_, resp, err := a.api.GetMe(ctx, "")
+	return apiError("check the bot token", resp, err)
 }

@@ -35,7 +35,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	if _, err := fs.parse(args, 0); err != nil {
 		return err
 	}
-	log := newLogger(c, stderr, true)
+	log := redactSecrets(newLogger(c, stderr, true), c.secrets()...)
 	db, err := openStore(ctx, c)
 	if err != nil {
 		return err
