@@ -109,6 +109,9 @@ type FormField struct {
 	Hint      string
 	MaxLength int
 	Options   []Option
+	// MinDate and MaxDate bound a date field's picker (ISO dates; "" for
+	// no bound), where the platform's picker takes bounds.
+	MinDate, MaxDate string
 }
 
 // Option is a choice of a select field.

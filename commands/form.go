@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/getbackhq/getback/bot"
 )
@@ -35,6 +36,10 @@ func (cl *call) meetingForm(ctx context.Context, m *bot.Meeting) *bot.Form {
 					return m.DateStatus
 				}
 				return m.Date.String()
+			case "next":
+				if !m.NextDate.IsZero() {
+					return m.NextDate.String() // a date picker shows it
+				}
 			case "poc":
 				if _, err := cl.r.Store.FindPerson(ctx, cl.Workspace, m.POC); err == nil {
 					return m.POC
@@ -66,17 +71,55 @@ func (cl *call) meetingForm(ctx context.Context, m *bot.Meeting) *bot.Form {
 		case "region":
 			ff.Kind, ff.Options, ff.Hint = bot.FieldSelect, regionOpts, "Leave empty to use the state's region."
 		case "date":
-			ff.Kind, ff.Hint = bot.FieldDate, "Empty means today. Pending, TBD or N/A are kept as such."
+			ff.Kind, ff.Hint = bot.FieldDate, "Empty means today. For Pending, TBD or N/A, type /meeting add … date:TBD instead."
+			ff.MinDate, ff.MaxDate = dateBounds(ff.Value, cl.today.AddDays(-dateReach), cl.today.AddDays(dateReach))
 		case "poc":
 			ff.Kind, ff.Hint = bot.FieldUser, "Empty means you."
 		case "followup":
 			ff.Hint = "Each GETBACK (n): text OWNER FORAC. becomes a tracked item."
 		case "next":
-			ff.Hint = "A date (Dec 5) or free text."
+			ff.Kind, ff.Hint = bot.FieldDate, `For free text ("spring"), type /meeting edit ID next:"…" instead.`
+			ff.MinDate, ff.MaxDate = dateBounds(ff.Value, cl.today.AddDays(-dateReach), cl.today.AddDays(2*dateReach))
 		}
 		f.Fields = append(f.Fields, ff)
 	}
 	return f
+}
+
+// dateReach is how far from today, in days, the form's date pickers
+// reach (the next engagement twice as far ahead): a slip of the year is
+// caught, and older or later dates are typed as a command.
+const dateReach = 366
+
+// dateBounds returns a date picker's bounds, widened to keep the field's
+// current value (an old meeting being edited) selectable.
+func dateBounds(value string, min, max bot.Date) (string, string) {
+	if d, err := bot.ParseISODate(value); err == nil && !d.IsZero() {
+		if d.Before(min) {
+			min = d
+		}
+		if d.After(max) {
+			max = d
+		}
+	}
+	return min.String(), max.String()
+}
+
+// pickedDateLayouts are the forms in which date pickers send a date: an
+// ISO date, or a date and time (RFC 3339 with or without a zone, with or
+// without seconds), as Mattermost's date and datetime elements do.
+var pickedDateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04"}
+
+// pickedDate returns the date a date picker sent (2026-11-30 from
+// 2026-11-30T00:00:00Z, the day as written); anything else, typed text
+// among it, is returned as it came.
+func pickedDate(v string) string {
+	for _, layout := range pickedDateLayouts {
+		if _, err := time.Parse(layout, v); err == nil {
+			return v[:len("2006-01-02")]
+		}
+	}
+	return v
 }
 
 // formLabels are the form's field labels: short, since dialogs allow at
@@ -119,9 +162,16 @@ func (r *Runner) Submit(ctx context.Context, s Submission) (rep bot.Reply, err e
 }
 
 func (cl *call) submit(ctx context.Context, s Submission) (bot.Reply, error) {
+	dates := map[string]bool{}
+	for _, ff := range cl.meetingForm(ctx, nil).Fields {
+		dates[ff.Key] = ff.Kind == bot.FieldDate
+	}
 	fields := map[string]string{}
 	for k, v := range s.Values {
 		v = strings.TrimSpace(v)
+		if dates[k] {
+			v = pickedDate(v)
+		}
 		if k == "poc" && v != "" {
 			v = "<@" + v + ">"
 		}

@@ -102,6 +102,22 @@ func TestDialogOpenValidateSubmit(t *testing.T) {
 	if err := req.Dialog.IsValid(); err != nil {
 		t.Fatalf("Mattermost would refuse the dialog: %v", err)
 	}
+	// The meeting date and the next engagement are date pickers, bounded
+	// around the caller's today.
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	today := bot.DateOf(e.clock.Now().In(la))
+	for _, el := range req.Dialog.Elements {
+		if el.Name != "date" && el.Name != "next" {
+			continue
+		}
+		ahead := 366
+		if el.Name == "next" {
+			ahead = 732
+		}
+		if el.Type != "date" || el.MinDate != today.AddDays(-366).String() || el.MaxDate != today.AddDays(ahead).String() {
+			t.Errorf("%s element: %s %s..%s", el.Name, el.Type, el.MinDate, el.MaxDate)
+		}
+	}
 	submit := func(user string, values map[string]any, state string) (int, string) {
 		return e.postJSON("/mattermost/dialogs", model.SubmitDialogRequest{Type: "dialog_submission", CallbackId: req.Dialog.CallbackId,
 			State: state, UserId: user, ChannelId: "chan1", TeamId: "team1", Submission: values})

@@ -156,8 +156,8 @@ func dialog(f *bot.Form) (d model.Dialog, ok bool) {
 	for _, ff := range f.Fields {
 		el := model.DialogElement{Name: ff.Key, DisplayName: bot.Clip(ff.Label, dialogLabelMax), Optional: ff.Optional,
 			HelpText: bot.Clip(ff.Hint, dialogHelpMax), Default: ff.Value}
-		switch ff.Kind {
-		case bot.FieldSelect:
+		switch {
+		case ff.Kind == bot.FieldSelect:
 			el.Type = "select"
 			for _, o := range ff.Options {
 				el.Options = append(el.Options, &model.PostActionOptions{Text: o.Label, Value: o.Value})
@@ -165,14 +165,18 @@ func dialog(f *bot.Form) (d model.Dialog, ok bool) {
 			if !hasOption(ff.Options, ff.Value) {
 				el.Type, el.Options = "text", nil // a value the list lacks (a multi-state meeting)
 			}
-		case bot.FieldUser:
+		case ff.Kind == bot.FieldUser:
 			el.Type, el.DataSource = "select", model.PostActionDataSourceUsers
-		case bot.FieldDate:
-			el.Type, el.Placeholder = "text", dialogPlaceholder
-		case bot.FieldTextarea:
+		case ff.Kind == bot.FieldDate && isISODate(ff.Value):
+			// A date picker; it sends YYYY-MM-DD.
+			el.Type, el.MinDate, el.MaxDate = "date", ff.MinDate, ff.MaxDate
+		case ff.Kind == bot.FieldTextarea:
 			el.Type, el.MaxLength = "textarea", dialogTextareaMax
-		default:
+		default: // text, and a date held as Pending or written as free text
 			el.Type, el.MaxLength = "text", dialogTextMax
+			if ff.Kind == bot.FieldDate {
+				el.Placeholder = dialogPlaceholder
+			}
 			if len([]rune(ff.Value)) > dialogTextMax {
 				el.Type, el.MaxLength = "textarea", dialogTextareaMax
 			}
@@ -185,6 +189,13 @@ func dialog(f *bot.Form) (d model.Dialog, ok bool) {
 		d.Elements = append(d.Elements, el)
 	}
 	return d, true
+}
+
+// isISODate reports whether s is empty or a YYYY-MM-DD date: what a date
+// element shows.
+func isISODate(s string) bool {
+	_, err := bot.ParseISODate(s)
+	return err == nil
 }
 
 func hasOption(opts []bot.Option, v string) bool {
