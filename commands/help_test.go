@@ -101,3 +101,19 @@ func TestChannelsAreNamedThePlatformsWay(t *testing.T) {
 		})
 	}
 }
+
+func TestADirectMessageIsAnsweredWithHelp(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ text, lead string }{
+		{"help", "getback — meetings"},
+		{" Help? ", "getback — meetings"},
+		{"/help", "getback — meetings"},
+		{"done 7", "I answer commands, not messages"},
+	} {
+		r := e.runner.DirectMessage(tc.text)
+		if !strings.HasPrefix(r.Text, tc.lead) || r.Error || !strings.HasPrefix(r.Blocks[0].Text, overviewLines[0]) ||
+			!strings.Contains(r.PlainText(), "/digest config") {
+			t.Errorf("%q: %s", tc.text, r.PlainText())
+		}
+	}
+}

@@ -117,3 +117,14 @@ func meetingFieldHelp() string {
 	sort.Strings(keys)
 	return strings.Join(keys, ", ")
 }
+
+// DirectMessage is the answer to a direct message to the bot: getback
+// reads commands, not messages, so it answers with help, "help" or not.
+func (r *Runner) DirectMessage(text string) bot.Reply {
+	rep := r.Help("", "")
+	word := strings.Trim(strings.ToLower(strings.TrimSpace(text)), "/?!. ")
+	if word != "help" && word != "" {
+		rep.Text = "I answer commands, not messages; these work in any channel (help shows this again)."
+	}
+	return rep
+}

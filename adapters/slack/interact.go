@@ -115,7 +115,8 @@ func (a *Adapter) submit(ctx context.Context, cb slackgo.InteractionCallback) an
 }
 
 // event handles Events API callbacks: a mention gets a pointer to the
-// commands (through the outbox), a profile change refreshes the user.
+// commands and a direct message the help (through the outbox), a profile
+// change refreshes the user.
 func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	outer, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok || !a.firstTime(ctx, "event:"+outer.EventID) {
@@ -132,6 +133,18 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 			Reply: rep, NextAttempt: a.cfg.Now()}
 		if _, err := a.runner.Outbox.Enqueue(ctx, item); err != nil {
 			a.log.Error("queue mention reply", "err", err)
+		}
+	case *slackevents.MessageEvent:
+		// A direct message to the bot ("help", or anything else) gets the
+		// help. The bot's own posts and edits are not messages to answer.
+		if inner.ChannelType != "im" || inner.BotID != "" || inner.SubType != "" || inner.User == "" ||
+			a.runner == nil || a.runner.Outbox == nil {
+			return
+		}
+		item := &bot.OutboxItem{Key: "dm:" + ws + ":" + outer.EventID, Target: bot.Target{Workspace: ws, Channel: inner.Channel},
+			Reply: a.runner.DirectMessage(inner.Text), NextAttempt: a.cfg.Now()}
+		if _, err := a.runner.Outbox.Enqueue(ctx, item); err != nil {
+			a.log.Error("queue direct message reply", "err", err)
 		}
 	case *slackevents.UserChangeEvent:
 		a.users.Drop(inner.User.ID)

@@ -381,6 +381,27 @@ func TestEvents(t *testing.T) {
 	if len(items) != 1 || items[0].Target.Channel != "C9" {
 		t.Fatalf("mention replies: %+v", items)
 	}
+	// A direct message to the bot gets the help; the bot's own messages
+	// and edits in the DM do not.
+	for i, ev := range []string{
+		`{"type":"message","channel_type":"im","channel":"D1","user":"UANA","text":"help","ts":"2.1"}`,
+		`{"type":"message","channel_type":"im","channel":"D1","bot_id":"B1","user":"UBOT","text":"reminder","ts":"2.2"}`,
+		`{"type":"message","channel_type":"im","channel":"D1","subtype":"message_changed","ts":"2.3"}`,
+		`{"type":"message","channel_type":"channel","channel":"C9","user":"UANA","text":"help","ts":"2.4"}`,
+	} {
+		e.post("/slack/events", fmt.Sprintf(`{"type":"event_callback","team_id":"T1","event_id":"EvDM%d","event":%s}`, i, ev), nil)
+	}
+	items, _ = e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
+	var dms []*bot.OutboxItem
+	for _, it := range items {
+		if it.Target.Channel == "D1" {
+			dms = append(dms, it)
+		}
+	}
+	if len(items) != 2 || len(dms) != 1 || !strings.Contains(dms[0].Reply.PlainText(), "/getback — Track GETBACK items") ||
+		!strings.Contains(dms[0].Reply.PlainText(), "/digest config") {
+		t.Fatalf("DM replies: %d items, %+v", len(items), dms)
+	}
 	// A profile change updates the person's time zone.
 	e.answer("UBOB", "/getback", "remind")
 	change := `{"type":"event_callback","team_id":"T1","event_id":"Ev2","event":{"type":"user_change","user":{"id":"UBOB","name":"bob","real_name":"Bob Chen","tz":"Pacific/Guam","profile":{"display_name":"Bob"}}}}`
