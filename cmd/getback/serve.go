@@ -79,7 +79,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		ma.SetRunner(newRunner(mattermost.Platform, ma))
 		ma.Register(mux)
 		checks[mattermost.Platform] = ma.Ping
-		platforms = append(platforms, platform{name: mattermost.Platform, messenger: ma, drain: ma.Drain})
+		platforms = append(platforms, platform{name: mattermost.Platform, messenger: ma, drain: ma.Drain, run: ma.RunEvents})
 	case c.MattermostURL != "" || c.MattermostBotToken != "":
 		return fmt.Errorf("Mattermost needs MATTERMOST_URL, MATTERMOST_BOT_TOKEN and MATTERMOST_COMMAND_TOKENS " +
 			"(getback mattermost setup prints them)")

@@ -72,6 +72,7 @@ type Server struct {
 	teams        map[string]string // name -> id
 	commands     []*model.Command
 	accessTokens []*model.UserAccessToken
+	sockets      []*socket
 }
 
 // SetClock makes the server read now for the instants it records (post
@@ -225,6 +226,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(v)
 	}
 	p := r.URL.Path
+	if p == "/api/v4/websocket" {
+		s.serveWebsocket(w, r)
+		return
+	}
 	if strings.HasPrefix(p, "/api/v4/") {
 		if me, ok := s.caller(w, r); !ok {
 			return
