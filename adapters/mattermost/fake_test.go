@@ -103,7 +103,7 @@ func (e *env) command(user, cmd, text string, extra url.Values) (int, string) {
 	form := url.Values{"token": {token}, "team_id": {"team1"}, "team_domain": {"acme"}, "channel_id": {"chan1"},
 		"channel_name": {"town-square"}, "user_id": {user}, "user_name": {strings.TrimSuffix(user, "id")},
 		"command": {cmd}, "text": {text}, "trigger_id": {"trig" + strconv.Itoa(trigger)},
-		"response_url": {e.mm.ResponseURL(strconv.Itoa(trigger))}}
+		"response_url": {e.mm.ResponseURLFor(strconv.Itoa(trigger), user, "chan1")}}
 	for k, v := range extra {
 		form[k] = v
 	}

@@ -105,7 +105,7 @@ func FuzzSignedActions(f *testing.F) {
 		action, value, view = strings.ToValidUTF8(action, "?"), strings.ToValidUTF8(value, "?"), strings.ToValidUTF8(view, "?")
 		n := nonce()
 		ctx := map[string]any{"ws": "mattermost:team1", "action": action, "value": value, "view": view, "nonce": n,
-			"sig": e.a.sign.mac("action", "mattermost:team1", action, value, view, n)}
+			"sig": e.a.sign.mac("action", "mattermost:team1", action, value, view, "", n)}
 		code, out := e.postJSON("/mattermost/actions", model.PostActionIntegrationRequest{UserId: "anaid", ChannelId: "c", Context: ctx})
 		var resp model.PostActionIntegrationResponse
 		if code != http.StatusOK || json.Unmarshal([]byte(out), &resp) != nil {

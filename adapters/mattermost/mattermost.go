@@ -356,8 +356,8 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	str := func(k string) string { s, _ := req.Context[k].(string); return s }
-	ws, action, value, view, n, sig := str("ws"), str("action"), str("value"), str("view"), str("nonce"), str("sig")
-	if n == "" || !strings.HasPrefix(ws, Platform+":") || !a.sign.ok(sig, "action", ws, action, value, view, n) {
+	ws, action, value, view, eph, n, sig := str("ws"), str("action"), str("value"), str("view"), str("eph"), str("nonce"), str("sig")
+	if n == "" || !strings.HasPrefix(ws, Platform+":") || !a.sign.ok(sig, "action", ws, action, value, view, eph, n) {
 		a.log.Warn("refused an action with a bad signature", "user", req.UserId, "remote", r.RemoteAddr)
 		http.Error(w, "invalid action signature", http.StatusUnauthorized)
 		return
@@ -373,14 +373,39 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 		Selected: str("selected_option"),
 		View:     view,
 	})
+	writeJSON(w, a.actionResponse(r.Context(), ws, eph == "1", req, res))
+}
+
+// actionResponse answers a click. A stored post (a DM, a channel post) is
+// updated to its new state through the answer. An ephemeral one (the
+// answer to a command) is not stored, so the server cannot update it:
+// the new state is sent as a fresh ephemeral post under the clicked
+// post's id, which takes its place in the user's client; if the server
+// refuses that, the notice at least arrives as ephemeral text.
+func (a *Adapter) actionResponse(ctx context.Context, ws string, eph bool, req model.PostActionIntegrationRequest, res commands.ActionResult) model.PostActionIntegrationResponse {
 	resp := model.PostActionIntegrationResponse{SkipSlackParsing: true}
+	notice := res.Notice != "" && (res.Error || res.Update == nil)
 	if res.Update != nil {
-		resp.Update = a.post(ws, res.Update.Split(limits)[0])
+		up := a.replacement(ws, res.Update.Split(limits)[0], eph)
+		if !eph {
+			resp.Update = up
+		} else if err := a.showEphemeral(ctx, req.UserId, req.ChannelId, req.PostId, up); err != nil {
+			a.log.Warn("could not show the new state of an ephemeral message", "err", err)
+			notice = res.Notice != ""
+		}
 	}
-	if res.Notice != "" && (res.Error || res.Update == nil) {
+	if notice {
 		resp.EphemeralText = escape(res.Notice)
 	}
-	writeJSON(w, resp)
+	return resp
+}
+
+// showEphemeral sends post to a user as an ephemeral post in a channel,
+// under id (replacing the ephemeral post of that id the user sees).
+func (a *Adapter) showEphemeral(ctx context.Context, user, channel, id string, post *model.Post) error {
+	post.Id, post.ChannelId = id, channel
+	_, resp, err := a.api.CreatePostEphemeral(ctx, &model.PostEphemeral{UserID: user, Post: post})
+	return apiError("show an ephemeral post", resp, err)
 }
 
 // serveDialog handles a dialog submission: field errors go back into the

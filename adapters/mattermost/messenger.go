@@ -162,7 +162,7 @@ func (a *Adapter) Delivered(ctx context.Context, to bot.Target, key string, sinc
 
 // Update implements bot.Messenger.
 func (a *Adapter) Update(ctx context.Context, ws string, ref bot.MessageRef, r bot.Reply) error {
-	p := a.post(ws, r)
+	p := a.replacement(ws, r, false)
 	p.Id, p.ChannelId = ref.ID, ref.Channel
 	if _, resp, err := a.api.UpdatePost(ctx, ref.ID, p); err != nil {
 		return sendError(resp, err)

@@ -77,17 +77,27 @@ func writeBlock(b *strings.Builder, bl bot.Block) {
 }
 
 // actionContext is what a button carries back: the workspace (a click in
-// a DM names no team), the action, its item, the message's view, and a
-// signature over them with this message's nonce.
-func (a *Adapter) actionContext(ws string, btn bot.Button, view, n string) map[string]any {
-	return map[string]any{"ws": ws, "action": btn.Action, "value": btn.Value, "view": view, "nonce": n,
-		"sig": a.sign.mac("action", ws, btn.Action, btn.Value, view, n)}
+// a DM names no team), the action, its item, the message's view, whether
+// the message is ephemeral (the server stores no such post, so it cannot
+// be updated), and a signature over them with this message's nonce.
+func (a *Adapter) actionContext(ws string, btn bot.Button, view string, eph bool, n string) map[string]any {
+	e := ephemeralFlag(eph)
+	return map[string]any{"ws": ws, "action": btn.Action, "value": btn.Value, "view": view, "eph": e, "nonce": n,
+		"sig": a.sign.mac("action", ws, btn.Action, btn.Value, view, e, n)}
+}
+
+// ephemeralFlag is the context's "eph" value.
+func ephemeralFlag(eph bool) string {
+	if eph {
+		return "1"
+	}
+	return ""
 }
 
 // attachments renders the blocks from the first one with buttons on, one
 // attachment each: item cards with their actions, headings and notes
-// between them as plain cards.
-func (a *Adapter) attachments(ws string, r bot.Reply) []*model.SlackAttachment {
+// between them as plain cards. eph marks a message only its reader sees.
+func (a *Adapter) attachments(ws string, r bot.Reply, eph bool) []*model.SlackAttachment {
 	n := nonce()
 	var out []*model.SlackAttachment
 	for i := firstCard(r); i < len(r.Blocks); i++ {
@@ -98,7 +108,7 @@ func (a *Adapter) attachments(ws string, r bot.Reply) []*model.SlackAttachment {
 			Fallback: noMentions(bot.Clip(strings.TrimSpace(bl.Heading+" "+bl.Text), 100))}
 		for j, btn := range bl.Buttons {
 			act := &model.PostAction{Id: fmt.Sprintf("b%da%d", i, j), Type: model.PostActionTypeButton, Name: btn.Label,
-				Integration: &model.PostActionIntegration{URL: a.cfg.PublicURL + "/mattermost/actions", Context: a.actionContext(ws, btn, r.View, n)}}
+				Integration: &model.PostActionIntegration{URL: a.cfg.PublicURL + "/mattermost/actions", Context: a.actionContext(ws, btn, r.View, eph, n)}}
 			switch {
 			case btn.UserSelect:
 				act.Type, act.DataSource, act.Name = model.PostActionTypeSelect, model.PostActionDataSourceUsers, btn.Label+"…"
@@ -118,7 +128,7 @@ func (a *Adapter) attachments(ws string, r bot.Reply) []*model.SlackAttachment {
 // caller).
 func (a *Adapter) post(ws string, r bot.Reply) *model.Post {
 	p := &model.Post{Message: message(r)}
-	if atts := a.attachments(ws, r); len(atts) > 0 {
+	if atts := a.attachments(ws, r, false); len(atts) > 0 {
 		p.AddProp(model.PostPropsAttachments, atts)
 	}
 	if r.DeliveryKey != "" {
@@ -130,13 +140,33 @@ func (a *Adapter) post(ws string, r bot.Reply) *model.Post {
 	return p
 }
 
+// replacement renders a reply as the new state of a post: it carries
+// exactly the attachments of that state, an empty list when nothing is
+// left to click (a post updated without attachments keeps its old ones).
+func (a *Adapter) replacement(ws string, r bot.Reply, eph bool) *model.Post {
+	p := &model.Post{Message: message(r)}
+	atts := a.attachments(ws, r, eph)
+	if atts == nil {
+		atts = []*model.SlackAttachment{}
+	}
+	p.AddProp(model.PostPropsAttachments, atts)
+	if r.DeliveryKey != "" {
+		p.AddProp(deliveryProp, r.DeliveryKey)
+	}
+	if p.Message == "" && len(atts) == 0 {
+		p.Message = " "
+	}
+	return p
+}
+
 // commandResponse renders a reply as a slash command's answer in ws.
 func (a *Adapter) commandResponse(ws string, r bot.Reply) *model.CommandResponse {
 	typ := model.CommandResponseTypeEphemeral
 	if r.Visibility == bot.InChannel {
 		typ = model.CommandResponseTypeInChannel
 	}
-	return &model.CommandResponse{ResponseType: typ, Text: message(r), Attachments: a.attachments(ws, r), SkipSlackParsing: true}
+	return &model.CommandResponse{ResponseType: typ, Text: message(r), Attachments: a.attachments(ws, r, typ == model.CommandResponseTypeEphemeral),
+		SkipSlackParsing: true}
 }
 
 // Dialog limits (Mattermost refuses a dialog that breaks them).

@@ -51,7 +51,7 @@ func TestRenderGolden(t *testing.T) {
 	for _, att := range cr.Attachments {
 		for _, act := range att.Actions {
 			c := act.Integration.Context
-			if !a.sign.ok(c["sig"].(string), "action", c["ws"].(string), c["action"].(string), c["value"].(string), c["view"].(string), c["nonce"].(string)) {
+			if !a.sign.ok(c["sig"].(string), "action", c["ws"].(string), c["action"].(string), c["value"].(string), c["view"].(string), c["eph"].(string), c["nonce"].(string)) {
 				t.Fatalf("action %s does not verify", act.Id)
 			}
 			c["sig"], c["nonce"] = "SIG", "NONCE"

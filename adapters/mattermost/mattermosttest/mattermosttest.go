@@ -73,6 +73,10 @@ type Server struct {
 	commands     []*model.Command
 	accessTokens []*model.UserAccessToken
 	sockets      []*socket
+	views        map[string][]*model.Post // user id -> ephemeral posts shown
+	hooks        map[string]hook
+	routes       map[string]string
+	noEphemeral  map[string]bool
 }
 
 // SetClock makes the server read now for the instants it records (post
@@ -88,7 +92,8 @@ func (s *Server) SetClock(now func() time.Time) {
 func NewServer() *Server {
 	s := &Server{users: map[string]*model.User{BotID: {Id: BotID, Username: "getback", IsBot: true}},
 		channels: map[string]string{}, keep: true, counts: map[string]int{}, now: time.Now,
-		tokens: map[string]string{}, teams: map[string]string{}}
+		tokens: map[string]string{}, teams: map[string]string{}, views: map[string][]*model.Post{}, hooks: map[string]hook{},
+		routes: map[string]string{}, noEphemeral: map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -231,13 +236,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.HasPrefix(p, "/api/v4/") {
-		if me, ok := s.caller(w, r); !ok {
+		me, ok := s.caller(w, r)
+		if !ok {
 			return
-		} else if p == "/api/v4/users/me" {
+		}
+		if p == "/api/v4/users/me" {
 			if u := s.user(func(u *model.User) bool { return u.Id == me }); u != nil {
 				reply(u)
 				return
 			}
+		}
+		if p == "/api/v4/posts/ephemeral" && r.Method == http.MethodPost {
+			s.serveEphemeral(w, me, body)
+			return
+		}
+		if parts := strings.Split(p, "/"); len(parts) == 7 && parts[3] == "posts" && parts[5] == "actions" && r.Method == http.MethodPost {
+			s.serveAction(w, me, parts[4], parts[6], body)
+			return
 		}
 	}
 	if s.serveAdmin(w, r, body, reply) {
@@ -245,7 +260,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case strings.HasPrefix(p, "/hooks/commands/"):
-		w.WriteHeader(http.StatusOK)
+		s.serveHook(w, strings.TrimPrefix(p, "/hooks/commands/"), body)
 	case p == "/api/v4/users/me":
 		s.mu.Lock()
 		u := s.users[BotID]
@@ -276,9 +291,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case p == "/api/v4/files" && r.Method == http.MethodPost:
 		s.uploadFiles(w, r, body)
 	case strings.HasPrefix(p, "/api/v4/posts/") && r.Method == http.MethodPut:
+		// An update through the API replaces the message and the props.
 		var post model.Post
 		json.Unmarshal(body, &post)
-		reply(&post)
+		stored := s.Post(strings.TrimPrefix(p, "/api/v4/posts/"))
+		if stored == nil {
+			appError(w, 404, "app.post.get.app_error")
+			return
+		}
+		if post.GetProps() == nil {
+			post.SetProps(model.StringInterface{})
+		}
+		s.update(stored, &post)
+		reply(s.Post(stored.Id))
 	case strings.HasPrefix(p, "/api/v4/channels/") && strings.HasSuffix(p, "/posts") && r.Method == http.MethodGet:
 		channel := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v4/channels/"), "/posts")
 		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)

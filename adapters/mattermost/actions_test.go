@@ -1,0 +1,161 @@
+package mattermost
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/commands"
+)
+
+// shown runs a command as user and returns the ephemeral post the user's
+// client shows for its answer, as the server delivers it (with cookies on
+// its buttons).
+func (e *env) shown(user, cmd, text string) *model.Post {
+	e.t.Helper()
+	cr := e.answer(user, cmd, text, nil)
+	if commands.Mutates(cmd, text) { // answered in the HTTP response
+		return e.mm.ShowCommandResponse(user, "chan1", cr)
+	}
+	view := e.mm.View(user)
+	if len(view) == 0 {
+		e.t.Fatalf("%s %s: nothing shown", cmd, text)
+	}
+	return view[len(view)-1]
+}
+
+// clickAs clicks a post's button the way the webapp does: POST
+// /api/v4/posts/{id}/actions/{action} with the user's session, and the
+// action's cookie for an ephemeral post.
+func (e *env) clickAs(user string, p *model.Post, label, selected string) error {
+	e.t.Helper()
+	for _, att := range p.Attachments() {
+		for _, act := range att.Actions {
+			if act.Name != label {
+				continue
+			}
+			c := model.NewAPIv4Client(e.mm.URL)
+			c.SetToken(e.mm.Login(user))
+			_, err := c.DoPostActionWithCookie(context.Background(), p.Id, act.Id, selected, act.Cookie)
+			return err
+		}
+	}
+	e.t.Fatalf("no %q button on %s", label, p.Message)
+	return nil
+}
+
+// viewed returns the post of id in a user's view.
+func (e *env) viewed(user, id string) *model.Post {
+	for _, p := range e.mm.View(user) {
+		if p.Id == id {
+			return p
+		}
+	}
+	e.t.Fatalf("%s does not see post %s", user, id)
+	return nil
+}
+
+func buttons(p *model.Post) int {
+	n := 0
+	for _, att := range p.Attachments() {
+		n += len(att.Actions)
+	}
+	return n
+}
+
+func TestAClickOnAnEphemeralAnswerShowsItsNewState(t *testing.T) {
+	e := newEnv(t)
+	e.mm.Route("http://getback.test", e.srv.URL)
+	e.answer("anaid", "/getback", `add @bob "send the contact list" due:friday`, nil)
+	e.answer("anaid", "/getback", `add @bob "share the guide"`, nil)
+
+	list := e.shown("bobid", "/getback", "list mine")
+	if buttons(list) == 0 || !strings.Contains(list.Message, "You owe 2") {
+		t.Fatalf("list: %q with %d buttons", list.Message, buttons(list))
+	}
+	if err := e.clickAs("bobid", list, "Done", ""); err != nil {
+		t.Fatalf("the server refused the click: %v", err)
+	}
+	if g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", 1); g.Status != bot.StatusDone {
+		t.Fatal("the click did not close the item")
+	}
+	now := e.viewed("bobid", list.Id)
+	if !strings.Contains(now.Message, "You owe 1") || strings.Contains(now.Message+attachmentText(now), "send the contact list") {
+		t.Fatalf("bob still sees the old list: %q %q", now.Message, attachmentText(now))
+	}
+	if n := len(e.mm.View("bobid")); n != 1 {
+		t.Fatalf("the new state must take the old one's place, not add to it: %d posts shown", n)
+	}
+	// The new state's buttons work the same way.
+	if err := e.clickAs("bobid", now, "Done", ""); err != nil {
+		t.Fatal(err)
+	}
+	if last := e.viewed("bobid", list.Id); !strings.Contains(last.Message, "You owe nothing") || buttons(last) != 0 {
+		t.Fatalf("after the last item: %q with %d buttons", last.Message, buttons(last))
+	}
+
+	// A click refused by the rules leaves the list and says why.
+	e.answer("anaid", "/getback", `add @ana "call the clerk"`, nil)
+	mine := e.shown("anaid", "/getback", "list")
+	e.mm.SetUser(&model.User{Id: "eveid", Username: "eve"})
+	if err := e.clickAs("eveid", mine, "Done", ""); err != nil {
+		t.Fatal(err)
+	}
+	view := e.mm.View("eveid")
+	if len(view) != 1 || !strings.Contains(view[0].Message, "Only the owner") {
+		t.Fatalf("eve's view: %+v", view)
+	}
+}
+
+func TestWhenTheServerRefusesEphemeralPostsTheNoticeStillArrives(t *testing.T) {
+	e := newEnv(t)
+	e.mm.Route("http://getback.test", e.srv.URL)
+	e.mm.AllowEphemeral("botid", false)
+	e.answer("anaid", "/getback", `add @bob "send the contact list"`, nil)
+	list := e.shown("bobid", "/getback", "list mine")
+	if err := e.clickAs("bobid", list, "Snooze 1 day", ""); err != nil {
+		t.Fatalf("the server refused the click: %v", err)
+	}
+	view := e.mm.View("bobid")
+	if len(view) != 2 || view[0].Id != list.Id || !strings.Contains(view[1].Message, "Snoozed #1") {
+		t.Fatalf("bob's view: %d posts, last %q", len(view), view[len(view)-1].Message)
+	}
+}
+
+func TestAClosedItemsCardLosesItsButtons(t *testing.T) {
+	e := newEnv(t)
+	e.mm.Route("http://getback.test", e.srv.URL)
+	e.answer("anaid", "/getback", `add @bob "send the contact list" due:friday`, nil)
+	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
+	rep, _, _ := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.DateOf(e.clock.Now()))
+	ref, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", User: "bobid"}, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dm := e.mm.Post(ref.ID)
+	if buttons(dm) != 4 {
+		t.Fatalf("reminder buttons: %d", buttons(dm))
+	}
+	if err := e.clickAs("bobid", dm, "Done", ""); err != nil {
+		t.Fatal(err)
+	}
+	after := e.mm.Post(ref.ID)
+	if buttons(after) != 0 || len(after.Attachments()) != 0 || !strings.Contains(after.Message, "you owe nothing") {
+		t.Fatalf("the closed item's card stays: %q, %d attachments, %d buttons", after.Message, len(after.Attachments()), buttons(after))
+	}
+	if len(e.mm.Calls(http.MethodPost, "/api/v4/posts/ephemeral")) != 0 {
+		t.Fatal("a stored post is updated in place, not re-sent")
+	}
+}
+
+func attachmentText(p *model.Post) string {
+	var b strings.Builder
+	for _, att := range p.Attachments() {
+		b.WriteString(att.Text + "\n")
+	}
+	return b.String()
+}
