@@ -2,6 +2,7 @@ package mattermost
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -21,72 +22,124 @@ import (
 	"github.com/getbackhq/getback/storage/sqlite"
 )
 
-// TestEndToEndWithRealServer drives a real Mattermost server. It needs only
-// GETBACK_E2E_MATTERMOST_URL and GETBACK_E2E_MATTERMOST_ADMIN_TOKEN (a
-// system admin's personal access token) and creates everything else: a
-// team, a regional channel, a second user, the bot account and its token,
-// and the slash commands pointing at a getback it starts on 127.0.0.1.
+// TestEndToEndWithRealServer drives a real Mattermost server (11.x). It
+// needs only GETBACK_E2E_MATTERMOST_URL and
+// GETBACK_E2E_MATTERMOST_ADMIN_TOKEN (a system admin's personal access
+// token) and creates everything else: a team, a regional channel, a
+// second user, a bot account of its own and its tokens, and the slash
+// commands pointing at a getback it starts on 127.0.0.1. It removes all
+// of them, and puts back the server settings it changed, when it ends.
 // Run it with `make e2e-mattermost`.
 func TestEndToEndWithRealServer(t *testing.T) {
 	mmURL, adminToken := os.Getenv("GETBACK_E2E_MATTERMOST_URL"), os.Getenv("GETBACK_E2E_MATTERMOST_ADMIN_TOKEN")
 	if mmURL == "" || adminToken == "" {
 		t.Skip("set GETBACK_E2E_MATTERMOST_URL and GETBACK_E2E_MATTERMOST_ADMIN_TOKEN to run against a real Mattermost server (make e2e-mattermost)")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	mmURL = strings.TrimRight(mmURL, "/")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	admin := model.NewAPIv4Client(strings.TrimRight(mmURL, "/"))
-	admin.SetToken(adminToken)
-	me, _, err := admin.GetMe(ctx, "")
-	if err != nil {
-		t.Fatalf("admin token: %v", err)
+	client := func(token string) *model.Client4 {
+		c := model.NewAPIv4Client(mmURL)
+		c.SetToken(token)
+		return c
 	}
+	admin := client(adminToken)
 	must := func(err error, what string) {
 		t.Helper()
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
+	// cleanup removes something the test made, after the test, in the
+	// reverse order of making.
+	cleanup := func(what string, undo func(ctx context.Context) (*model.Response, error)) {
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := undo(ctx); err != nil {
+				t.Errorf("clean up %s: %v", what, err)
+			}
+		})
+	}
+	me, _, err := admin.GetMe(ctx, "")
+	must(err, "admin token")
 
-	// The server must be allowed to call getback on loopback, and bots,
-	// tokens and custom commands must be on.
+	// The server must be allowed to call getback on loopback; bots, tokens
+	// and custom commands must be on; and what the test makes must be
+	// deletable. The settings come back as they were at the end.
 	cfg, _, err := admin.GetConfig(ctx)
 	must(err, "read the server config")
-	allowed := model.SafeDereference(cfg.ServiceSettings.AllowedUntrustedInternalConnections)
+	ss := cfg.ServiceSettings
+	before := model.ServiceSettings{AllowedUntrustedInternalConnections: ss.AllowedUntrustedInternalConnections,
+		EnableBotAccountCreation: ss.EnableBotAccountCreation, EnableUserAccessTokens: ss.EnableUserAccessTokens,
+		EnableCommands: ss.EnableCommands, EnablePostIconOverride: ss.EnablePostIconOverride,
+		EnableAPITeamDeletion: ss.EnableAPITeamDeletion, EnableAPIUserDeletion: ss.EnableAPIUserDeletion}
+	cleanup("the server settings", func(ctx context.Context) (*model.Response, error) {
+		_, resp, err := admin.PatchConfig(ctx, &model.Config{ServiceSettings: before})
+		return resp, err
+	})
+	allowed := model.SafeDereference(ss.AllowedUntrustedInternalConnections)
 	if !strings.Contains(allowed, "127.0.0.1") {
 		allowed = strings.TrimSpace(allowed + " 127.0.0.1")
 	}
 	on := true
-	patch := &model.Config{ServiceSettings: model.ServiceSettings{AllowedUntrustedInternalConnections: &allowed,
-		EnableBotAccountCreation: &on, EnableUserAccessTokens: &on, EnableCommands: &on, EnablePostIconOverride: &on}}
-	_, _, err = admin.PatchConfig(ctx, patch)
+	_, _, err = admin.PatchConfig(ctx, &model.Config{ServiceSettings: model.ServiceSettings{AllowedUntrustedInternalConnections: &allowed,
+		EnableBotAccountCreation: &on, EnableUserAccessTokens: &on, EnableCommands: &on, EnablePostIconOverride: &on,
+		EnableAPITeamDeletion: &on, EnableAPIUserDeletion: &on}})
 	must(err, "patch the server config")
 
 	suffix := fmt.Sprintf("%d", time.Now().UnixNano()%1_000_000_000)
 	team, _, err := admin.CreateTeam(ctx, &model.Team{Name: "getback-e2e-" + suffix, DisplayName: "getback e2e " + suffix, Type: model.TeamOpen})
 	must(err, "create the team")
+	cleanup("the team", func(ctx context.Context) (*model.Response, error) { return admin.PermanentDeleteTeam(ctx, team.Id) })
 	admin.AddTeamMember(ctx, team.Id, me.Id)
 	channel, _, err := admin.CreateChannel(ctx, &model.Channel{TeamId: team.Id, Name: "region-9", DisplayName: "Region 9", Type: model.ChannelTypeOpen})
 	must(err, "create the channel")
+	password := "Passw0rd!" + suffix
 	user2, _, err := admin.CreateUser(ctx, &model.User{Username: "rd" + suffix, Email: "rd" + suffix + "@example.org",
-		Password: "Passw0rd!" + suffix, Timezone: model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": "UTC"}})
+		Password: password, Timezone: model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": "UTC"}})
 	must(err, "create the second user")
+	cleanup("the second user", func(ctx context.Context) (*model.Response, error) { return admin.PermanentDeleteUser(ctx, user2.Id) })
 	_, _, err = admin.AddTeamMember(ctx, team.Id, user2.Id)
 	must(err, "add the second user to the team")
+	_, _, err = admin.AddChannelMember(ctx, channel.Id, user2.Id)
+	must(err, "add the second user to the channel")
 
-	// getback on loopback.
+	// Setup names the real cause of a refused admin token, without it.
+	_, err = Setup(ctx, client("bogus-"+suffix), SetupOptions{Team: team.Name, PublicURL: "http://127.0.0.1:1"})
+	if err == nil || !strings.Contains(err.Error(), "refused the admin token") || strings.Contains(err.Error(), "bogus-"+suffix) {
+		t.Fatalf("setup with a bad admin token: %v", err)
+	}
+
+	// getback on loopback, with a bot account of the test's own.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(err, "listen")
 	public := "http://" + ln.Addr().String()
-	res, err := Setup(ctx, admin, SetupOptions{Team: team.Name, PublicURL: public, Bot: true})
+	botName := "getback-e2e-" + suffix
+	res, err := Setup(ctx, admin, SetupOptions{Team: team.Name, PublicURL: public, Bot: true, BotUsername: botName})
 	must(err, "set up the commands and the bot")
+	if !res.BotCreated || res.Admin != me.Username {
+		t.Fatalf("setup: %+v", res)
+	}
+	cleanup("the bot account", func(ctx context.Context) (*model.Response, error) { return admin.PermanentDeleteUser(ctx, res.BotID) })
+	cmds, _, err := admin.ListCommands(ctx, team.Id, true)
+	must(err, "list the commands")
+	for _, c := range cmds {
+		cleanup("/"+c.Trigger, func(ctx context.Context) (*model.Response, error) { return admin.DeleteCommand(ctx, c.Id) })
+	}
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "getback.db"))
 	must(err, "open the store")
 	defer db.Close()
 	logs := &errorLog{}
 	a := New(Config{URL: mmURL, BotToken: res.BotToken, CommandTokens: res.Tokens, PublicURL: public, Inline: true,
 		Log: slog.New(logs)})
+	ws := Workspace(team.Id)
+	admins, unresolved := commands.ResolveAdmins(ctx, a, ws, []string{me.Username, "nobody-" + suffix})
+	if !admins[me.Id] || len(admins) != 1 || unresolved["nobody-"+suffix] == nil {
+		t.Fatalf("admins by name: %v, unresolved %v", admins, unresolved)
+	}
 	digests := &bot.Digests{Store: db}
-	a.SetRunner(&commands.Runner{Store: db, Users: a, Now: time.Now, Digests: digests, Outbox: db, Log: quiet})
+	a.SetRunner(&commands.Runner{Store: db, Users: a, Now: time.Now, Admins: admins, Digests: digests, Outbox: db, Log: quiet})
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -101,7 +154,10 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	})}
 	go srv.Serve(ln)
 	defer srv.Close()
-	ws := Workspace(team.Id)
+	events, stopEvents := context.WithCancel(ctx)
+	eventsDone := make(chan struct{})
+	go func() { a.RunEvents(events); close(eventsDone) }()
+	defer func() { stopEvents(); <-eventsDone }()
 
 	// A meeting with two GETBACK items, through the real command pipeline.
 	cmd := fmt.Sprintf(`/meeting add state:Nevada date:2026-11-24 location:"Carson City" awareness:"SoS asks for clearances" `+
@@ -116,8 +172,8 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	if len(gbs) != 2 || gbs[0].Owner != "RD" || gbs[1].Owner != user2.Id || gbs[1].OwnerKind != bot.OwnerUser {
 		t.Fatalf("extracted getbacks: %+v", gbs)
 	}
-	// With no arguments the command opens the dialog: the server must
-	// accept it (it validates every element).
+	// With no arguments the command opens the dialog, its dates as date
+	// elements: the server must accept it.
 	_, _, err = admin.ExecuteCommand(ctx, channel.Id, "/meeting add")
 	must(err, "execute /meeting add without arguments")
 	a.Wait()
@@ -125,7 +181,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 		t.Fatalf("opening the dialog: %s", msg)
 	}
 	// A submission the server relays: field errors come back per field,
-	// and a valid one logs the meeting.
+	// and a valid one logs the meeting, its dates as pickers send them.
 	state := a.sign.dialogState(commands.FormMeetingAdd, channel.Id, me.Id, time.Now().Add(time.Hour))
 	submit := model.SubmitDialogRequest{URL: public + "/mattermost/dialogs", CallbackId: commands.FormMeetingAdd, State: state,
 		UserId: me.Id, ChannelId: channel.Id, TeamId: team.Id, Submission: map[string]any{"date": "someday"}}
@@ -134,19 +190,29 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	if sr.Errors["state"] == "" || sr.Errors["date"] == "" {
 		t.Fatalf("dialog field errors: %+v", sr)
 	}
-	submit.Submission = map[string]any{"state": "Guam", "date": "2026-11-25"}
+	submit.Submission = map[string]any{"state": "Guam", "date": "2026-11-25", "next": "2026-12-09T00:00:00Z"}
 	sr, _, err = admin.SubmitInteractiveDialog(ctx, submit)
 	must(err, "submit the dialog")
 	if len(sr.Errors) > 0 || sr.Error != "" {
 		t.Fatalf("valid dialog: %+v", sr)
 	}
-	if _, err := db.FindMeetingByID(ctx, ws, 2); err != nil {
-		t.Fatalf("the dialog's meeting: %v", err)
+	if m, err := db.FindMeetingByID(ctx, ws, 2); err != nil || m.Date.String() != "2026-11-25" || m.NextDate.String() != "2026-12-09" {
+		t.Fatalf("the dialog's meeting: %+v %v", m, err)
 	}
 	cr, _, err = admin.ExecuteCommand(ctx, channel.Id, "/digest config region:9 channel:~region-9 tz:UTC day:monday hour:9")
 	must(err, "execute /digest config")
 	if !strings.Contains(cr.Text, "Saved. Region 9: ~region-9") {
 		t.Fatalf("digest config: %q", cr.Text)
+	}
+
+	// The second user is no admin: the refusal names whom to ask.
+	owner := model.NewAPIv4Client(mmURL)
+	_, _, err = owner.Login(ctx, user2.Username, password)
+	must(err, "log in as the second user")
+	cr, _, err = owner.ExecuteCommand(ctx, channel.Id, "/digest post region:9")
+	must(err, "execute /digest post as a user")
+	if !strings.Contains(cr.Text, escape("Only admins can post digests: ask @"+me.Username)) {
+		t.Fatalf("refusal: %q", cr.Text)
 	}
 
 	// A reminder and a digest, with the clock set to Monday 09:00 UTC.
@@ -171,8 +237,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	}
 
 	// Read both back through the API, as the bot.
-	botClient := model.NewAPIv4Client(strings.TrimRight(mmURL, "/"))
-	botClient.SetToken(res.BotToken)
+	botClient := client(res.BotToken)
 	dm, _, err := botClient.CreateDirectChannel(ctx, res.BotID, user2.Id)
 	must(err, "find the DM channel")
 	find := func(channelID, want string) *model.Post {
@@ -181,11 +246,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 		must(err, "read posts")
 		for _, id := range posts.Order {
 			p := posts.Posts[id]
-			text := p.Message
-			for _, att := range p.Attachments() {
-				text += "\n" + att.Text
-			}
-			if strings.Contains(text, want) {
+			if strings.Contains(p.Message+attachmentText(p), want) {
 				return p
 			}
 		}
@@ -202,10 +263,10 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	}
 	// The server keeps each post's delivery key, so that after a crash the
 	// outbox finds what it had posted instead of posting it again.
-	if key, _ := digest.GetProp(deliveryProp).(string); !strings.HasPrefix(key, "digest:") {
+	key, _ := digest.GetProp(deliveryProp).(string)
+	if !strings.HasPrefix(key, "digest:") {
 		t.Fatalf("digest delivery key: %v", digest.GetProps())
 	}
-	key := digest.GetProp(deliveryProp).(string)
 	ref, found, err := a.Delivered(ctx, bot.Target{Workspace: ws, Channel: channel.Id}, key, time.Now().Add(-10*time.Minute))
 	must(err, "look the digest up by its delivery key")
 	if !found || ref.ID != digest.Id {
@@ -215,28 +276,141 @@ func TestEndToEndWithRealServer(t *testing.T) {
 		t.Fatal("Delivered found a key that was never posted")
 	}
 
-	// The owner clicks Done on the reminder: the server calls getback's
-	// action endpoint with the signed context, and the post is updated.
-	owner := model.NewAPIv4Client(strings.TrimRight(mmURL, "/"))
-	_, _, err = owner.Login(ctx, user2.Username, "Passw0rd!"+suffix)
-	must(err, "log in as the owner")
+	// The owner clicks Done on the reminder the way the webapp does: the
+	// post is updated, and the closed item's card goes with its buttons.
 	done := reminder.Attachments()[0].Actions[0]
 	if done.Name != "Done" {
 		t.Fatalf("first action is %q", done.Name)
 	}
-	_, err = owner.DoPostAction(ctx, reminder.Id, done.Id)
-	must(err, "click Done")
-	g, err := db.FindGetbackByID(ctx, ws, gbs[1].ID)
-	must(err, "read the item")
-	if g.Status != bot.StatusDone {
-		t.Fatalf("the click did not close #%d: %s (log: %s)", g.ID, g.Status, logs.errors())
+	_, err = owner.DoPostActionWithCookie(ctx, reminder.Id, done.Id, "", "")
+	must(err, "click Done on the reminder")
+	if g, err := db.FindGetbackByID(ctx, ws, gbs[1].ID); err != nil || g.Status != bot.StatusDone {
+		t.Fatalf("the click did not close #%d: %+v %v (log: %s)", gbs[1].ID, g, err, logs.errors())
 	}
 	updated, _, err := botClient.GetPost(ctx, reminder.Id, "")
 	must(err, "read the updated reminder")
-	if !strings.Contains(updated.Message, "you owe nothing") {
-		t.Fatalf("updated reminder: %q", updated.Message)
+	if !strings.Contains(updated.Message, "you owe nothing") || len(updated.Attachments()) != 0 {
+		t.Fatalf("updated reminder: %q with %d attachments: %s", updated.Message, len(updated.Attachments()), attachmentText(updated))
+	}
+
+	// A button on an ephemeral answer: the owner lists their items and
+	// clicks Done; what they see changes to the list's new state.
+	_, _, err = admin.ExecuteCommand(ctx, channel.Id, fmt.Sprintf(`/getback add @%s "confirm the fusion center contact"`, user2.Username))
+	must(err, "execute /getback add")
+	_, _, err = admin.ExecuteCommand(ctx, channel.Id, fmt.Sprintf(`/getback add @%s "send the tabletop schedule"`, user2.Username))
+	must(err, "execute /getback add")
+	sock := listenAs(t, mmURL, owner.AuthToken)
+	_, _, err = owner.ExecuteCommand(ctx, channel.Id, "/getback list mine")
+	must(err, "execute /getback list mine")
+	list := sock.await(t, "the list", func(ev string, p *model.Post) bool {
+		return ev == string(model.WebsocketEventEphemeralMessage) && strings.Contains(p.Message, "You owe 2")
+	})
+	var click *model.PostAction
+	for _, att := range list.Attachments() {
+		for _, act := range att.Actions {
+			if act.Name == "Done" && click == nil && strings.Contains(att.Text, "confirm the fusion center contact") {
+				click = act
+			}
+		}
+	}
+	if click == nil || click.Cookie == "" {
+		t.Fatalf("no Done button with a cookie on the list: %s", attachmentText(list))
+	}
+	_, err = owner.DoPostActionWithCookie(ctx, list.Id, click.Id, "", click.Cookie)
+	must(err, "click Done on the ephemeral list")
+	now := sock.await(t, "the list's new state", func(ev string, p *model.Post) bool {
+		return p.Id == list.Id && strings.Contains(p.Message, "You owe 1")
+	})
+	if strings.Contains(attachmentText(now), "confirm the fusion center contact") || !strings.Contains(attachmentText(now), "send the tabletop schedule") {
+		t.Fatalf("the new state: %q %s", now.Message, attachmentText(now))
+	}
+
+	// A direct message to the bot is answered with the help.
+	_, _, err = owner.CreatePost(ctx, &model.Post{ChannelId: dm.Id, Message: "help"})
+	must(err, "DM the bot")
+	now2 := func() time.Time { return time.Now() }
+	dmSender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{Platform: a}, Now: now2, Log: quiet}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		dmSender.Drain(ctx)
+		posts, _, err := botClient.GetPostsForChannel(ctx, dm.Id, 0, 20, "", false, false)
+		must(err, "read the DM")
+		answered := false
+		for _, p := range posts.Posts {
+			answered = answered || (p.UserId == res.BotID && strings.Contains(p.Message, "/getback — Track GETBACK items"))
+		}
+		if answered {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no help in the DM (log: %s)", logs.errors())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	// Setup again, rotating: the bot gets a new token and the old one is
+	// revoked, so the running getback's token stops working.
+	again, err := Setup(ctx, admin, SetupOptions{Team: team.Name, PublicURL: public, Bot: true, BotUsername: botName, RotateToken: true})
+	must(err, "set up again, rotating the token")
+	if again.BotCreated || again.OldTokens != 1 || again.Revoked != 1 || len(cmdsAfter(ctx, t, admin, team.Id)) != len(cmds) {
+		t.Fatalf("second setup: %+v", again)
+	}
+	if err := a.Ping(ctx); err == nil || !strings.Contains(err.Error(), "refused the token") || strings.Contains(err.Error(), res.BotToken) {
+		t.Fatalf("the revoked token: %v", err)
 	}
 	a.Wait()
+}
+
+func cmdsAfter(ctx context.Context, t *testing.T, admin *model.Client4, team string) []*model.Command {
+	cmds, _, err := admin.ListCommands(ctx, team, true)
+	if err != nil {
+		t.Fatalf("list the commands: %v", err)
+	}
+	return cmds
+}
+
+// userSocket is a user's websocket: the events their client would get.
+type userSocket struct {
+	ws *model.WebSocketClient
+}
+
+func listenAs(t *testing.T, mmURL, token string) *userSocket {
+	t.Helper()
+	u := "ws" + strings.TrimPrefix(mmURL, "http")
+	ws, err := model.NewWebSocketClient4(u, token)
+	if err != nil {
+		t.Fatalf("websocket: %v", err)
+	}
+	ws.Listen()
+	t.Cleanup(ws.Close)
+	return &userSocket{ws: ws}
+}
+
+// await returns the first post event that match accepts.
+func (s *userSocket) await(t *testing.T, what string, match func(event string, p *model.Post) bool) *model.Post {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case ev, ok := <-s.ws.EventChannel:
+			if !ok {
+				t.Fatalf("the websocket closed waiting for %s", what)
+			}
+			raw, _ := ev.GetData()["post"].(string)
+			if raw == "" {
+				continue
+			}
+			p := &model.Post{}
+			if json.Unmarshal([]byte(raw), p) != nil {
+				continue
+			}
+			if match(string(ev.EventType()), p) {
+				return p
+			}
+		case <-timeout:
+			t.Fatalf("no event for %s", what)
+		}
+	}
 }
 
 // errorLog is a slog handler that keeps the messages of error records.

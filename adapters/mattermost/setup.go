@@ -22,6 +22,8 @@ type SetupOptions struct {
 	// RotateToken, with Bot, revokes the bot's other access tokens once
 	// the new one exists.
 	RotateToken bool
+	// BotUsername names the bot account; default getback.
+	BotUsername string
 }
 
 // SetupResult is what Setup made.
@@ -34,12 +36,13 @@ type SetupResult struct {
 	// token, the tokens it had before (still active unless rotated) and
 	// how many of those were revoked.
 	BotID, BotToken string
+	BotTokenID      string // the new token's id, to revoke it by
 	BotCreated      bool
 	OldTokens       int
 	Revoked         int
 }
 
-// botUsername is the bot account's username.
+// botUsername is the bot account's default username.
 const botUsername = "getback"
 
 // slashCommands are getback's commands as Mattermost lists them.
@@ -114,17 +117,21 @@ func Setup(ctx context.Context, admin *model.Client4, opt SetupOptions) (SetupRe
 // setupBot creates or reuses the bot account, adds it to the team, makes
 // it a token and, with RotateToken, revokes its others.
 func setupBot(ctx context.Context, admin *model.Client4, teamID string, opt SetupOptions, res *SetupResult) error {
+	name := opt.BotUsername
+	if name == "" {
+		name = botUsername
+	}
 	// Reuse the bot account of an earlier setup (on another team, say).
-	if u, _, err := admin.GetUserByUsername(ctx, botUsername, ""); err == nil {
+	if u, _, err := admin.GetUserByUsername(ctx, name, ""); err == nil {
 		if !u.IsBot {
-			return fmt.Errorf("the user name %q belongs to a person, not a bot: rename that account or create the bot by hand", botUsername)
+			return fmt.Errorf("the user name %q belongs to a person, not a bot: rename that account or create the bot by hand", name)
 		}
 		if _, resp, err := admin.EnableBot(ctx, u.Id); err != nil {
 			return apiError("enable the bot account", resp, err)
 		}
 		res.BotID = u.Id
 	} else {
-		bot, resp, err := admin.CreateBot(ctx, &model.Bot{Username: botUsername, DisplayName: "getback",
+		bot, resp, err := admin.CreateBot(ctx, &model.Bot{Username: name, DisplayName: "getback",
 			Description: "Meetings, GETBACK items, reminders and digests"})
 		if err != nil {
 			if s := statusOf(resp, err); s == http.StatusForbidden || s == http.StatusNotImplemented {
@@ -146,7 +153,7 @@ func setupBot(ctx context.Context, admin *model.Client4, teamID string, opt Setu
 	if err != nil {
 		return tokenError("create the bot's token", resp, err)
 	}
-	res.BotToken = tok.Token
+	res.BotToken, res.BotTokenID = tok.Token, tok.Id
 	for _, t := range old {
 		if !t.IsActive || t.Id == tok.Id {
 			continue

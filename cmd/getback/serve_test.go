@@ -8,9 +8,13 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/getbackhq/getback/adapters/mattermost/mattermosttest"
 	"github.com/getbackhq/getback/adapters/slack/slacktest"
 	"github.com/getbackhq/getback/cmd/internal/servetest"
 )
@@ -97,4 +101,97 @@ func TestServeNeedsAPlatform(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut.String(), "no chat platform configured") || !strings.Contains(errOut.String(), "getback console") {
 		t.Fatalf("%d %s", code, errOut.String())
 	}
+}
+
+// TestServeWithMattermost runs `getback serve` against a fake Mattermost
+// API with the settings `mattermost setup` prints: it resolves admins by
+// name, warns about what cannot work, answers a DM with help, and writes
+// no token to its log.
+func TestServeWithMattermost(t *testing.T) {
+	fake := mattermosttest.NewServer()
+	defer fake.Close()
+	fake.SetUser(&model.User{Id: "anaid", Username: "ana", Timezone: model.StringMap{}})
+	const botToken, cmdToken = "bot-token-1234567890", "command-token-1234567890"
+	addr, err := servetest.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SLACK_BOT_TOKEN", "")
+	t.Setenv("MATTERMOST_URL", fake.URL)
+	t.Setenv("MATTERMOST_BOT_TOKEN", botToken)
+	t.Setenv("MATTERMOST_COMMAND_TOKENS", cmdToken)
+	t.Setenv("GETBACK_PUBLIC_URL", "http://127.0.0.1:1") // not where serve listens
+	t.Setenv("GETBACK_ADMINS", "ana,@ghost")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", addr, "--db", filepath.Join(t.TempDir(), "g.db")}, nil, &out, &errOut)
+	}()
+	waitHTTP(t, "http://"+addr+"/healthz").Body.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for fake.Listeners() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("serve does not listen to Mattermost's events")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	fake.PostAsUser("anaid", "dm_anaid", "help")
+	if posts := fake.WaitFor(http.MethodPost, "/api/v4/posts", 1, 10*time.Second); len(posts) == 0 || !strings.Contains(string(posts[0].Body), "Track GETBACK items") {
+		t.Fatalf("no help in the DM: %v", posts)
+	}
+	// ana, named in GETBACK_ADMINS by user name, is an admin.
+	req := mattermosttest.NewCommandRequest("http://"+addr+"/mattermost/commands", url.Values{"token": {cmdToken}, "team_id": {"t"},
+		"user_id": {"anaid"}, "command": {"/digest"}, "text": {"post region:9"}})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "has no digest channel") {
+		t.Fatalf("an admin by name: %s", body)
+	}
+	// A command with a bad token: refused and logged, without the token.
+	req = mattermosttest.NewCommandRequest("http://"+addr+"/mattermost/commands", url.Values{"token": {botToken}, "team_id": {"t"},
+		"user_id": {"anaid"}, "command": {"/getback"}, "text": {"list"}})
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("bad token: %v %v", resp, err)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	log := errOut.String()
+	for _, want := range []string{
+		`"msg":"a GETBACK_ADMINS entry names no user here","platform":"mattermost","entry":"@ghost"`,
+		`"msg":"getback admins","platform":"mattermost","resolved":1,"unresolved":1`,
+		`"msg":"the listen address cannot be what GETBACK_PUBLIC_URL names"`,
+		"names port 1 but serve listens on " + addr,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %s:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, botToken) || strings.Contains(log, cmdToken) {
+		t.Fatalf("the log shows a token:\n%s", log)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
