@@ -61,7 +61,7 @@ func TestSignedClicksWithPartsMissing(t *testing.T) {
 	click := func(action, value, view, selected string) (int, model.PostActionIntegrationResponse) {
 		n := nonce()
 		ctx := map[string]any{"ws": "mattermost:team1", "action": action, "value": value, "view": view, "nonce": n,
-			"sig": e.a.sign.mac("action", "mattermost:team1", action, value, view, n)}
+			"sig": e.a.sign.mac("action", "mattermost:team1", action, value, view, "", n)}
 		if selected != "-" {
 			ctx["selected_option"] = selected
 		}
