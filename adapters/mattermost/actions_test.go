@@ -159,3 +159,35 @@ func attachmentText(p *model.Post) string {
 	}
 	return b.String()
 }
+
+func TestTheEphemeralFlagIsSigned(t *testing.T) {
+	e := newEnv(t)
+	e.answer("anaid", "/getback", `add @bob "send the contact list"`, nil)
+	cr := e.answer("bobid", "/getback", "list mine", nil)
+	ctxt := cr.Attachments[0].Actions[0].Integration.Context
+	if ctxt["eph"] != "1" {
+		t.Fatalf("a command's ephemeral answer must carry the flag: %v", ctxt)
+	}
+	click := func(c map[string]any) int {
+		code, _ := e.postJSON("/mattermost/actions", model.PostActionIntegrationRequest{UserId: "bobid", ChannelId: "chan1", PostId: "p1", Context: c})
+		return code
+	}
+	flipped := map[string]any{}
+	for k, v := range ctxt {
+		flipped[k] = v
+	}
+	flipped["eph"] = ""
+	if code := click(flipped); code != http.StatusUnauthorized {
+		t.Fatalf("a context whose flag was dropped: %d, want 401", code)
+	}
+	// A button posted before the flag existed (signed without it) still works.
+	n := nonce()
+	legacy := map[string]any{"ws": "mattermost:team1", "action": bot.ActionSnoozeDay, "value": "1", "view": "", "nonce": n,
+		"sig": e.a.sign.mac("action", "mattermost:team1", bot.ActionSnoozeDay, "1", "", n)}
+	if code := click(legacy); code != http.StatusOK {
+		t.Fatalf("a button signed before the flag: %d", code)
+	}
+	if g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", 1); g.SnoozedUntil.IsZero() {
+		t.Fatal("the older button did not snooze the item")
+	}
+}

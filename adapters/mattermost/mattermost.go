@@ -357,7 +357,9 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 	}
 	str := func(k string) string { s, _ := req.Context[k].(string); return s }
 	ws, action, value, view, eph, n, sig := str("ws"), str("action"), str("value"), str("view"), str("eph"), str("nonce"), str("sig")
-	if n == "" || !strings.HasPrefix(ws, Platform+":") || !a.sign.ok(sig, "action", ws, action, value, view, eph, n) {
+	signed := a.sign.ok(sig, "action", ws, action, value, view, eph, n) ||
+		(eph == "" && a.sign.ok(sig, "action", ws, action, value, view, n)) // buttons posted before the flag
+	if n == "" || !strings.HasPrefix(ws, Platform+":") || !signed {
 		a.log.Warn("refused an action with a bad signature", "user", req.UserId, "remote", r.RemoteAddr)
 		http.Error(w, "invalid action signature", http.StatusUnauthorized)
 		return
