@@ -67,9 +67,22 @@ func buttons(p *model.Post) int {
 	return n
 }
 
-func TestAClickOnAnEphemeralAnswerShowsItsNewState(t *testing.T) {
+// letBotPostEphemeral runs setup --bot --ephemeral against the fake.
+func (e *env) letBotPostEphemeral() {
+	e.t.Helper()
+	e.mm.AddTeam("team1", "acme")
+	e.mm.SetToken("admintoken", "bossid")
+	res, err := Setup(context.Background(), adminClient(e.mm.Server, "admintoken"),
+		SetupOptions{Team: "acme", PublicURL: "http://getback.test", Bot: true, Ephemeral: true})
+	if err != nil || !res.RoleGiven {
+		e.t.Fatalf("setup --ephemeral: %+v %v", res, err)
+	}
+}
+
+func TestAClickOnAnEphemeralAnswerReplacesIt(t *testing.T) {
 	e := newEnv(t)
 	e.mm.Route("http://getback.test", e.srv.URL)
+	e.letBotPostEphemeral()
 	e.answer("anaid", "/getback", `add @bob "send the contact list" due:friday`, nil)
 	e.answer("anaid", "/getback", `add @bob "share the guide"`, nil)
 
@@ -111,18 +124,34 @@ func TestAClickOnAnEphemeralAnswerShowsItsNewState(t *testing.T) {
 	}
 }
 
-func TestWhenTheServerRefusesEphemeralPostsTheNoticeStillArrives(t *testing.T) {
+func TestABotThatMayNotPostEphemeralSendsTheNewStateAsText(t *testing.T) {
 	e := newEnv(t)
 	e.mm.Route("http://getback.test", e.srv.URL)
-	e.mm.AllowEphemeral("botid", false)
 	e.answer("anaid", "/getback", `add @bob "send the contact list"`, nil)
+	e.answer("anaid", "/getback", `add @bob "share the guide"`, nil)
 	list := e.shown("bobid", "/getback", "list mine")
-	if err := e.clickAs("bobid", list, "Snooze 1 day", ""); err != nil {
+	if err := e.clickAs("bobid", list, "Done", ""); err != nil {
 		t.Fatalf("the server refused the click: %v", err)
 	}
 	view := e.mm.View("bobid")
-	if len(view) != 2 || view[0].Id != list.Id || !strings.Contains(view[1].Message, "Snoozed #1") {
-		t.Fatalf("bob's view: %d posts, last %q", len(view), view[len(view)-1].Message)
+	if len(view) != 2 || view[0].Id != list.Id || view[0].Message != list.Message {
+		t.Fatalf("bob's view: %d posts", len(view))
+	}
+	text := view[1].Message
+	notice, state, _ := strings.Cut(text, "\n\n")
+	if !strings.Contains(notice, "Marked #1 done") || !strings.Contains(state, "You owe 1") || !strings.Contains(state, "share the guide") ||
+		strings.Contains(state, "send the contact list") || buttons(view[1]) != 0 {
+		t.Fatalf("the new state as text: %q", text)
+	}
+	// The refusal is remembered: the next click does not ask again.
+	if err := e.clickAs("bobid", list, "Snooze 1 day", ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.mm.Calls(http.MethodPost, "/api/v4/posts/ephemeral")); n != 1 {
+		t.Fatalf("%d ephemeral posts tried, want 1", n)
+	}
+	if last := e.mm.View("bobid"); len(last) != 3 || !strings.Contains(last[2].Message, "nothing to snooze") {
+		t.Fatalf("second click: %d posts shown", len(last))
 	}
 }
 

@@ -201,7 +201,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	}
 	cr, _, err = admin.ExecuteCommand(ctx, channel.Id, "/digest config region:9 channel:~region-9 tz:UTC day:monday hour:9")
 	must(err, "execute /digest config")
-	if !strings.Contains(cr.Text, "Saved. Region 9: ~region-9") {
+	if !strings.Contains(cr.Text, escape("Saved. Region 9: ~region-9")) {
 		t.Fatalf("digest config: %q", cr.Text)
 	}
 
@@ -294,35 +294,75 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	}
 
 	// A button on an ephemeral answer: the owner lists their items and
-	// clicks Done; what they see changes to the list's new state.
-	_, _, err = admin.ExecuteCommand(ctx, channel.Id, fmt.Sprintf(`/getback add @%s "confirm the fusion center contact"`, user2.Username))
-	must(err, "execute /getback add")
-	_, _, err = admin.ExecuteCommand(ctx, channel.Id, fmt.Sprintf(`/getback add @%s "send the tabletop schedule"`, user2.Username))
-	must(err, "execute /getback add")
+	// clicks Done. The server stores no such post: an update of it is
+	// refused (404), and a bot may not post ephemeral messages by default,
+	// so the new state arrives as ephemeral text.
+	for _, text := range []string{"confirm the fusion center contact", "send the tabletop schedule", "book the training room"} {
+		_, _, err = admin.ExecuteCommand(ctx, channel.Id, fmt.Sprintf(`/getback add @%s "%s"`, user2.Username, text))
+		must(err, "execute /getback add")
+	}
 	sock := listenAs(t, mmURL, owner.AuthToken)
-	_, _, err = owner.ExecuteCommand(ctx, channel.Id, "/getback list mine")
-	must(err, "execute /getback list mine")
-	list := sock.await(t, "the list", func(ev string, p *model.Post) bool {
-		return ev == string(model.WebsocketEventEphemeralMessage) && strings.Contains(p.Message, "You owe 2")
-	})
-	var click *model.PostAction
-	for _, att := range list.Attachments() {
-		for _, act := range att.Actions {
-			if act.Name == "Done" && click == nil && strings.Contains(att.Text, "confirm the fusion center contact") {
-				click = act
+	listMine := func(owes string) (*model.Post, func(card string) *model.PostAction) {
+		t.Helper()
+		_, _, err = owner.ExecuteCommand(ctx, channel.Id, "/getback list mine")
+		must(err, "execute /getback list mine")
+		list := sock.await(t, "the list", func(ev string, p *model.Post) bool {
+			return ev == string(model.WebsocketEventEphemeralMessage) && strings.Contains(p.Message, owes)
+		})
+		return list, func(card string) *model.PostAction {
+			t.Helper()
+			for _, att := range list.Attachments() {
+				for _, act := range att.Actions {
+					if act.Name == "Done" && strings.Contains(att.Text, card) && act.Cookie != "" {
+						return act
+					}
+				}
 			}
+			t.Fatalf("no Done button with a cookie for %q: %s", card, attachmentText(list))
+			return nil
 		}
 	}
-	if click == nil || click.Cookie == "" {
-		t.Fatalf("no Done button with a cookie on the list: %s", attachmentText(list))
-	}
-	_, err = owner.DoPostActionWithCookie(ctx, list.Id, click.Id, "", click.Cookie)
+	list, button := listMine("You owe 3")
+	_, err = owner.DoPostActionWithCookie(ctx, list.Id, button("confirm the fusion center contact").Id, "", button("confirm the fusion center contact").Cookie)
 	must(err, "click Done on the ephemeral list")
-	now := sock.await(t, "the list's new state", func(ev string, p *model.Post) bool {
+	text := sock.await(t, "the list's new state as text", func(ev string, p *model.Post) bool {
+		return ev == string(model.WebsocketEventEphemeralMessage) && p.Id != list.Id && strings.Contains(p.Message, "You owe 2")
+	})
+	notice, state, _ := strings.Cut(text.Message, "\n\n")
+	if !strings.Contains(notice, "Marked #") || strings.Contains(state, "confirm the fusion center contact") ||
+		!strings.Contains(state, "send the tabletop schedule") {
+		t.Fatalf("the new state as text: %q", text.Message)
+	}
+
+	// With --ephemeral, setup lets the bot post ephemeral messages: the
+	// next click replaces the list in the owner's client, buttons and all.
+	postAll, _, err := admin.GetRoleByName(ctx, model.SystemPostAllRoleId)
+	must(err, "read the role system_post_all")
+	granted, err := Setup(ctx, admin, SetupOptions{Team: team.Name, PublicURL: public, Bot: true, BotUsername: botName, Ephemeral: true})
+	must(err, "set up --ephemeral")
+	if granted.RolePatched {
+		cleanup("the role system_post_all", func(ctx context.Context) (*model.Response, error) {
+			_, resp, err := admin.PatchRole(ctx, postAll.Id, &model.RolePatch{Permissions: &postAll.Permissions})
+			return resp, err
+		})
+	}
+	if !granted.RoleGiven {
+		t.Fatalf("setup --ephemeral: %+v", granted)
+	}
+	a.mu.Lock()
+	a.noEphemeralUntil = time.Time{} // the adapter would ask again within ephemeralRecheck
+	a.mu.Unlock()
+	list, button = listMine("You owe 2")
+	_, err = owner.DoPostActionWithCookie(ctx, list.Id, button("send the tabletop schedule").Id, "", button("send the tabletop schedule").Cookie)
+	must(err, "click Done on the ephemeral list")
+	now := sock.await(t, "the list replaced", func(ev string, p *model.Post) bool {
 		return p.Id == list.Id && strings.Contains(p.Message, "You owe 1")
 	})
-	if strings.Contains(attachmentText(now), "confirm the fusion center contact") || !strings.Contains(attachmentText(now), "send the tabletop schedule") {
+	if strings.Contains(attachmentText(now), "send the tabletop schedule") || !strings.Contains(attachmentText(now), "book the training room") {
 		t.Fatalf("the new state: %q %s", now.Message, attachmentText(now))
+	}
+	if n := len(now.Attachments()); n == 0 || len(now.Attachments()[0].Actions) == 0 || now.Attachments()[0].Actions[0].Cookie == "" {
+		t.Fatalf("the replaced list has no working buttons: %s", attachmentText(now))
 	}
 
 	// A direct message to the bot is answered with the help.
@@ -352,7 +392,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	// revoked, so the running getback's token stops working.
 	again, err := Setup(ctx, admin, SetupOptions{Team: team.Name, PublicURL: public, Bot: true, BotUsername: botName, RotateToken: true})
 	must(err, "set up again, rotating the token")
-	if again.BotCreated || again.OldTokens != 1 || again.Revoked != 1 || len(cmdsAfter(ctx, t, admin, team.Id)) != len(cmds) {
+	if again.BotCreated || again.OldTokens != 2 || again.Revoked != 2 || len(cmdsAfter(ctx, t, admin, team.Id)) != len(cmds) {
 		t.Fatalf("second setup: %+v", again)
 	}
 	if err := a.Ping(ctx); err == nil || !strings.Contains(err.Error(), "refused the token") || strings.Contains(err.Error(), res.BotToken) {

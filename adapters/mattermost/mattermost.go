@@ -80,8 +80,11 @@ type Adapter struct {
 
 	mu    sync.Mutex
 	botID string
-	users map[string]cachedUser
-	dms   map[string]string
+	// noEphemeralUntil: the server refused the bot an ephemeral post; do
+	// not ask again before then.
+	noEphemeralUntil time.Time
+	users            map[string]cachedUser
+	dms              map[string]string
 }
 
 type cachedUser struct {
@@ -380,34 +383,69 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 
 // actionResponse answers a click. A stored post (a DM, a channel post) is
 // updated to its new state through the answer. An ephemeral one (the
-// answer to a command) is not stored, so the server cannot update it:
-// the new state is sent as a fresh ephemeral post under the clicked
-// post's id, which takes its place in the user's client; if the server
-// refuses that, the notice at least arrives as ephemeral text.
+// answer to a command) is not stored, and the server answers an update of
+// it with 404. When the bot may post ephemeral messages, the new state
+// goes out as one under the clicked post's id, which takes the clicked
+// post's place in the user's client; otherwise (the default: a bot lacks
+// create_post_ephemeral) the answer's ephemeral_text carries the notice
+// and the new state as text.
 func (a *Adapter) actionResponse(ctx context.Context, ws string, eph bool, req model.PostActionIntegrationRequest, res commands.ActionResult) model.PostActionIntegrationResponse {
 	resp := model.PostActionIntegrationResponse{SkipSlackParsing: true}
-	notice := res.Notice != "" && (res.Error || res.Update == nil)
-	if res.Update != nil {
-		up := a.replacement(ws, res.Update.Split(limits)[0], eph)
-		if !eph {
-			resp.Update = up
-		} else if err := a.showEphemeral(ctx, req.UserId, req.ChannelId, req.PostId, up); err != nil {
-			a.log.Warn("could not show the new state of an ephemeral message", "err", err)
-			notice = res.Notice != ""
-		}
-	}
-	if notice {
+	if res.Notice != "" && (res.Error || res.Update == nil) {
 		resp.EphemeralText = escape(res.Notice)
 	}
+	if res.Update == nil {
+		return resp
+	}
+	state := res.Update.Split(limits)[0]
+	if !eph {
+		resp.Update = a.replacement(ws, state, false)
+		return resp
+	}
+	if a.replaceEphemeral(ctx, req.UserId, req.ChannelId, req.PostId, a.replacement(ws, state, true)) {
+		return resp
+	}
+	var text strings.Builder
+	if res.Notice != "" {
+		text.WriteString(escape(res.Notice) + "\n\n")
+	}
+	text.WriteString(markdown(state))
+	resp.EphemeralText = text.String()
 	return resp
 }
 
-// showEphemeral sends post to a user as an ephemeral post in a channel,
-// under id (replacing the ephemeral post of that id the user sees).
-func (a *Adapter) showEphemeral(ctx context.Context, user, channel, id string, post *model.Post) error {
+// ephemeralRecheck is how long the adapter trusts a refusal to let the bot
+// post ephemeral messages before it tries again (an admin may grant it).
+const ephemeralRecheck = 10 * time.Minute
+
+// replaceEphemeral sends post to a user as an ephemeral post under id, in
+// place of the ephemeral post of that id the user sees. It reports whether
+// the server took it.
+func (a *Adapter) replaceEphemeral(ctx context.Context, user, channel, id string, post *model.Post) bool {
+	a.mu.Lock()
+	refused := a.cfg.Now().Before(a.noEphemeralUntil)
+	a.mu.Unlock()
+	if refused {
+		return false
+	}
 	post.Id, post.ChannelId = id, channel
 	_, resp, err := a.api.CreatePostEphemeral(ctx, &model.PostEphemeral{UserID: user, Post: post})
-	return apiError("show an ephemeral post", resp, err)
+	if err == nil {
+		return true
+	}
+	if statusOf(resp, err) == http.StatusForbidden {
+		a.mu.Lock()
+		first := a.noEphemeralUntil.IsZero()
+		a.noEphemeralUntil = a.cfg.Now().Add(ephemeralRecheck)
+		a.mu.Unlock()
+		if first {
+			a.log.Info("the bot may not post ephemeral messages: a click on a command's answer gets the new state as text; "+
+				"`getback mattermost setup --bot --ephemeral` lets it replace the answer, buttons and all", "err", apiError("post ephemeral", resp, err))
+		}
+		return false
+	}
+	a.log.Warn("could not replace an ephemeral message; the new state goes as text", "err", apiError("post ephemeral", resp, err))
+	return false
 }
 
 // serveDialog handles a dialog submission: field errors go back into the

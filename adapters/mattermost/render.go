@@ -61,6 +61,22 @@ func message(r bot.Reply) string {
 	return strings.TrimSpace(b.String())
 }
 
+// markdown renders the whole reply as markdown, buttons left out: the
+// state of a message where only text can go.
+func markdown(r bot.Reply) string {
+	var b strings.Builder
+	if r.Text != "" {
+		if r.Error {
+			b.WriteString(":warning: ")
+		}
+		b.WriteString(escape(r.Text))
+	}
+	for _, bl := range r.Blocks {
+		writeBlock(&b, bl)
+	}
+	return strings.TrimSpace(b.String())
+}
+
 func writeBlock(b *strings.Builder, bl bot.Block) {
 	if bl.Heading != "" {
 		b.WriteString("\n\n**" + escape(bl.Heading) + "**")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -24,6 +25,12 @@ type SetupOptions struct {
 	RotateToken bool
 	// BotUsername names the bot account; default getback.
 	BotUsername string
+	// Ephemeral, with Bot, lets the bot post ephemeral messages, so that
+	// a click on a command's answer replaces that answer, buttons and all:
+	// the bot gets the role system_post_all ("post:all": it may post in
+	// any channel), to which the permission create_post_ephemeral is
+	// added (for every account holding it).
+	Ephemeral bool
 }
 
 // SetupResult is what Setup made.
@@ -40,6 +47,9 @@ type SetupResult struct {
 	BotCreated      bool
 	OldTokens       int
 	Revoked         int
+	// With Ephemeral: whether this run added create_post_ephemeral to
+	// system_post_all, and gave the bot that role.
+	RolePatched, RoleGiven bool
 }
 
 // botUsername is the bot account's default username.
@@ -154,6 +164,11 @@ func setupBot(ctx context.Context, admin *model.Client4, teamID string, opt Setu
 		return tokenError("create the bot's token", resp, err)
 	}
 	res.BotToken, res.BotTokenID = tok.Token, tok.Id
+	if opt.Ephemeral {
+		if err := grantEphemeral(ctx, admin, res); err != nil {
+			return err
+		}
+	}
 	for _, t := range old {
 		if !t.IsActive || t.Id == tok.Id {
 			continue
@@ -178,4 +193,36 @@ func tokenError(what string, resp *model.Response, err error) error {
 			"Enable Personal Access Tokens, and use a system admin's token", what, s)
 	}
 	return apiError(what, resp, err)
+}
+
+// ephemeralPermission is what posting an ephemeral message takes.
+const ephemeralPermission = "create_post_ephemeral"
+
+// grantEphemeral lets the bot post ephemeral messages: it adds the
+// permission to the role system_post_all and gives the bot that role.
+func grantEphemeral(ctx context.Context, admin *model.Client4, res *SetupResult) error {
+	role, resp, err := admin.GetRoleByName(ctx, model.SystemPostAllRoleId)
+	if err != nil {
+		return apiError("read the role "+model.SystemPostAllRoleId, resp, err)
+	}
+	if !slices.Contains(role.Permissions, ephemeralPermission) {
+		perms := append(slices.Clone(role.Permissions), ephemeralPermission)
+		if _, resp, err := admin.PatchRole(ctx, role.Id, &model.RolePatch{Permissions: &perms}); err != nil {
+			return apiError("add "+ephemeralPermission+" to the role "+model.SystemPostAllRoleId, resp, err)
+		}
+		res.RolePatched = true
+	}
+	u, resp, err := admin.GetUser(ctx, res.BotID, "")
+	if err != nil {
+		return apiError("read the bot account", resp, err)
+	}
+	roles := strings.Fields(u.Roles)
+	if !slices.Contains(roles, model.SystemPostAllRoleId) {
+		roles = append(roles, model.SystemPostAllRoleId)
+		if resp, err := admin.UpdateUserRoles(ctx, res.BotID, strings.Join(roles, " ")); err != nil {
+			return apiError("give the bot the role "+model.SystemPostAllRoleId, resp, err)
+		}
+		res.RoleGiven = true
+	}
+	return nil
 }

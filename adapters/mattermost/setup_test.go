@@ -2,6 +2,7 @@ package mattermost
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,5 +92,33 @@ func TestSetupErrorsNameTheCauseAndNeverTheToken(t *testing.T) {
 				t.Fatalf("the error shows the token: %v", err)
 			}
 		})
+	}
+}
+
+func TestSetupCanLetTheBotPostEphemeralMessages(t *testing.T) {
+	mm := newFakeMM(t)
+	mm.AddTeam("team1", "acme")
+	mm.SetToken("admintoken", "bossid")
+	admin := adminClient(mm.Server, "admintoken")
+	opt := SetupOptions{Team: "acme", PublicURL: "http://x:1", Bot: true}
+	plain, err := Setup(context.Background(), admin, opt)
+	if err != nil || plain.RolePatched || plain.RoleGiven {
+		t.Fatalf("without --ephemeral: %+v %v", plain, err)
+	}
+	if role := mm.Role(model.SystemPostAllRoleId); slices.Contains(role.Permissions, "create_post_ephemeral") {
+		t.Fatal("setup changed a role unasked")
+	}
+	opt.Ephemeral = true
+	first, err := Setup(context.Background(), admin, opt)
+	if err != nil || !first.RolePatched || !first.RoleGiven {
+		t.Fatalf("--ephemeral: %+v %v", first, err)
+	}
+	again, err := Setup(context.Background(), admin, opt)
+	if err != nil || again.RolePatched || again.RoleGiven {
+		t.Fatalf("--ephemeral again changes nothing: %+v %v", again, err)
+	}
+	role := mm.Role(model.SystemPostAllRoleId)
+	if !slices.Contains(role.Permissions, "create_post_ephemeral") || !slices.Contains(role.Permissions, "create_post") {
+		t.Fatalf("role: %v", role.Permissions)
 	}
 }

@@ -33,7 +33,7 @@ var subcommands = []subcommand{
 		summary: "print (or post) a region's weekly digest"},
 	{name: "outbox", synopsis: "[--status pending|sent|dead|skipped] [--retry ID]",
 		summary: "show the delivery outbox; retry a dead item"},
-	{name: "mattermost", synopsis: "setup --team NAME [--bot [--rotate-token]]", summary: "create the slash commands (and bot) on a Mattermost team",
+	{name: "mattermost", synopsis: "setup --team NAME [--bot [--rotate-token] [--ephemeral]]", summary: "create the slash commands (and bot) on a Mattermost team",
 		args: [][2]string{{"setup", "the one action: create or update /meeting, /getback and /digest"}}},
 	{name: "version", summary: "print the version"},
 }

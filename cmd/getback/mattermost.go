@@ -23,6 +23,8 @@ func runMattermost(ctx context.Context, c config, args []string, stdout, stderr 
 	public := fs.String("public-url", publicURL(c), "the `URL` where Mattermost reaches getback (env GETBACK_PUBLIC_URL)")
 	bot := fs.Bool("bot", false, "also create the bot account (or reuse it) and make it a new access token")
 	rotate := fs.Bool("rotate-token", false, "with --bot: revoke the bot's older access tokens")
+	ephemeral := fs.Bool("ephemeral", false, "with --bot: let the bot replace the answers users click (it gets the role system_post_all, "+
+		"to which create_post_ephemeral is added)")
 	pos, err := fs.parse(args, 1)
 	if err != nil {
 		return err
@@ -36,9 +38,13 @@ func runMattermost(ctx context.Context, c config, args []string, stdout, stderr 
 	if *rotate && !*bot {
 		return fmt.Errorf("--rotate-token goes with --bot: it revokes the bot's older tokens once setup made it a new one")
 	}
+	if *ephemeral && !*bot {
+		return fmt.Errorf("--ephemeral goes with --bot: it gives the bot account a role")
+	}
 	admin := model.NewAPIv4Client(strings.TrimRight(*url, "/"))
 	admin.SetToken(*adminToken)
-	res, err := mattermost.Setup(ctx, admin, mattermost.SetupOptions{Team: *team, PublicURL: *public, Bot: *bot, RotateToken: *rotate})
+	res, err := mattermost.Setup(ctx, admin, mattermost.SetupOptions{Team: *team, PublicURL: *public, Bot: *bot,
+		RotateToken: *rotate, Ephemeral: *ephemeral})
 	if err != nil {
 		return err
 	}
@@ -62,6 +68,12 @@ func printSetup(w io.Writer, c config, url, public, team string, withBot bool, r
 		case res.OldTokens > 0:
 			fmt.Fprintf(w, "The bot's %s still valid; once every getback uses the new one, revoke them with: getback mattermost setup --team %s --bot --rotate-token\n",
 				bot.Plural(res.OldTokens, "older token is", "older tokens are"), team)
+		}
+		if res.RolePatched {
+			fmt.Fprintln(w, "Added the permission create_post_ephemeral to the role system_post_all (post:all), for every account that holds it.")
+		}
+		if res.RoleGiven {
+			fmt.Fprintln(w, "Gave the bot the role system_post_all: it may post in any channel, and replace the answers users click.")
 		}
 	}
 	fmt.Fprintf(w, "\nGive getback serve these settings:\n\n")

@@ -62,8 +62,17 @@ func TestMattermostSetupPrintsEverythingServeNeeds(t *testing.T) {
 		t.Fatalf("a second run must say the old token still works and how to revoke it:\n%s", out)
 	}
 	code, out, _ = setup("--bot", "--rotate-token")
-	if code != 0 || !strings.Contains(out, "Revoked the bot's 2 older tokens") {
+	if code != 0 || !strings.Contains(out, "Revoked the bot's 2 older tokens") || strings.Contains(out, "system_post_all") {
 		t.Fatalf("rotation:\n%s", out)
+	}
+
+	code, out, _ = setup("--bot", "--ephemeral")
+	if code != 0 || !strings.Contains(out, "Added the permission create_post_ephemeral to the role system_post_all") ||
+		!strings.Contains(out, "Gave the bot the role system_post_all") {
+		t.Fatalf("--ephemeral:\n%s", out)
+	}
+	if code, _, errOut = setup("--ephemeral"); code == 0 || !strings.Contains(errOut, "--ephemeral goes with --bot") {
+		t.Fatalf("--ephemeral alone: %d %s", code, errOut)
 	}
 
 	code, out, _ = setup()

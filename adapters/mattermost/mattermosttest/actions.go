@@ -12,15 +12,18 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
-// What users see and click, as a Mattermost 11 server handles it:
-// ephemeral posts (command answers, and posts made through
+// What users see and click, as Mattermost 11.2 handles it (observed on a
+// real server): ephemeral posts (command answers, and posts made through
 // /api/v4/posts/ephemeral) live only in the user's client, so the server
 // hands their buttons out with a cookie that stands in for the stored
 // post. A click (POST /api/v4/posts/{id}/actions/{action}) calls the
 // integration and applies its answer: an update of a post the server never
 // stored fails with 404 app.post.get.app_error (the click has happened by
-// then), an update without props keeps the post's old ones, ephemeral_text
-// arrives as a new ephemeral post.
+// then), an update without props keeps the post's old ones, one with
+// props replaces them, ephemeral_text arrives as a new ephemeral post. An
+// ephemeral post sent again under its id replaces it in the client.
+// Creating ephemeral posts takes create_post_ephemeral, which a bot
+// (system_user) lacks: see the roles in admin.go.
 
 // Login returns a session token for a user, as POST /users/login gives
 // one; requests carrying it act as that user.
@@ -40,14 +43,6 @@ func (s *Server) Route(prefix, target string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.routes[prefix] = target
-}
-
-// AllowEphemeral says whether a user may create ephemeral posts through
-// the API (the create_post_ephemeral permission); by default, everyone.
-func (s *Server) AllowEphemeral(userID string, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.noEphemeral[userID] = !ok
 }
 
 // View returns the ephemeral posts a user's client shows, oldest first: a
@@ -168,10 +163,7 @@ func (s *Server) serveEphemeral(w http.ResponseWriter, caller string, body []byt
 		appError(w, http.StatusBadRequest, "api.context.invalid_body_param.app_error")
 		return
 	}
-	s.mu.Lock()
-	refused := s.noEphemeral[caller]
-	s.mu.Unlock()
-	if refused {
+	if !s.can(caller, "create_post_ephemeral") {
 		appError(w, http.StatusForbidden, "api.context.permissions.app_error")
 		return
 	}
@@ -199,7 +191,9 @@ func (s *Server) serveAction(w http.ResponseWriter, caller, postID, actionID str
 		}
 	} else {
 		if stored = s.Post(postID); stored == nil {
-			appError(w, http.StatusNotFound, "app.post.get.app_error")
+			// The server finds no channel to check the clicker's
+			// permission in (an ephemeral post clicked without its cookie).
+			appError(w, http.StatusForbidden, "api.context.permissions.app_error")
 			return
 		}
 		act := stored.GetAction(actionID)

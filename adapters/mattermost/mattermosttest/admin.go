@@ -58,6 +58,54 @@ func (s *Server) AccessTokens(userID string) []*model.UserAccessToken {
 	return out
 }
 
+// defaultRoles are the system roles a fresh server has, as far as the
+// fake needs them: system_user lacks create_post_ephemeral, and so does
+// system_post_all (the bot accounts' "post:all").
+func defaultRoles() map[string]*model.Role {
+	return map[string]*model.Role{
+		model.SystemUserRoleId:    {Id: "role_user", Name: model.SystemUserRoleId, Permissions: []string{"create_direct_channel", "create_group_channel", "view_members"}},
+		model.SystemPostAllRoleId: {Id: "role_post_all", Name: model.SystemPostAllRoleId, Permissions: []string{"create_post", "upload_file", "use_channel_mentions", "use_group_mentions"}},
+		model.SystemAdminRoleId:   {Id: "role_admin", Name: model.SystemAdminRoleId},
+	}
+}
+
+// can reports whether a user's system roles grant a permission (a system
+// admin may do anything).
+func (s *Server) can(userID, permission string) bool {
+	u := s.user(func(u *model.User) bool { return u.Id == userID })
+	if u == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, name := range strings.Fields(u.Roles) {
+		if name == model.SystemAdminRoleId {
+			return true
+		}
+		if r, ok := s.roles[name]; ok {
+			for _, p := range r.Permissions {
+				if p == permission {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// Role returns a system role by name.
+func (s *Server) Role(name string) *model.Role {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.roles[name]
+	if !ok {
+		return nil
+	}
+	c := *r
+	c.Permissions = append([]string(nil), r.Permissions...)
+	return &c
+}
+
 // caller returns the user a request's token authenticates, or false (and
 // a 401 answer) for a refused token.
 func (s *Server) caller(w http.ResponseWriter, r *http.Request) (string, bool) {
@@ -106,6 +154,52 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, body []byte,
 			return true
 		}
 		reply(&model.Team{Id: id, Name: name})
+	case strings.HasPrefix(p, "/api/v4/roles/name/") && r.Method == http.MethodGet:
+		role := s.Role(strings.TrimPrefix(p, "/api/v4/roles/name/"))
+		if role == nil {
+			appError(w, http.StatusNotFound, "app.role.get_by_name.app_error")
+			return true
+		}
+		reply(role)
+	case strings.HasPrefix(p, "/api/v4/roles/") && strings.HasSuffix(p, "/patch") && r.Method == http.MethodPut:
+		var patch model.RolePatch
+		json.Unmarshal(body, &patch)
+		id := strings.Split(p, "/")[4]
+		s.mu.Lock()
+		var found *model.Role
+		for _, role := range s.roles {
+			if role.Id == id {
+				found = role
+				if patch.Permissions != nil {
+					role.Permissions = append([]string(nil), (*patch.Permissions)...)
+				}
+			}
+		}
+		s.mu.Unlock()
+		if found == nil {
+			appError(w, http.StatusNotFound, "app.role.get.app_error")
+			return true
+		}
+		reply(s.Role(found.Name))
+	case strings.HasPrefix(p, "/api/v4/users/") && strings.HasSuffix(p, "/roles") && r.Method == http.MethodPut:
+		var req struct {
+			Roles string `json:"roles"`
+		}
+		json.Unmarshal(body, &req)
+		id := strings.Split(p, "/")[4]
+		s.mu.Lock()
+		u, ok := s.users[id]
+		if ok {
+			c := *u
+			c.Roles = req.Roles
+			s.users[id] = &c
+		}
+		s.mu.Unlock()
+		if !ok {
+			appError(w, http.StatusNotFound, "app.user.missing_account.const")
+			return true
+		}
+		reply(map[string]string{"status": "OK"})
 	case p == "/api/v4/commands" && r.Method == http.MethodGet:
 		reply(s.Commands())
 	case p == "/api/v4/commands" && r.Method == http.MethodPost:
@@ -136,7 +230,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, body []byte,
 		s.mu.Lock()
 		s.seq++
 		b.UserId = fmt.Sprintf("bot%d", s.seq)
-		s.users[b.UserId] = &model.User{Id: b.UserId, Username: b.Username, IsBot: true}
+		s.users[b.UserId] = &model.User{Id: b.UserId, Username: b.Username, IsBot: true, Roles: model.SystemUserRoleId}
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)

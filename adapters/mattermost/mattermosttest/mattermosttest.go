@@ -76,7 +76,7 @@ type Server struct {
 	views        map[string][]*model.Post // user id -> ephemeral posts shown
 	hooks        map[string]hook
 	routes       map[string]string
-	noEphemeral  map[string]bool
+	roles        map[string]*model.Role // by name
 }
 
 // SetClock makes the server read now for the instants it records (post
@@ -90,10 +90,10 @@ func (s *Server) SetClock(now func() time.Time) {
 
 // NewServer starts a fake Mattermost on 127.0.0.1.
 func NewServer() *Server {
-	s := &Server{users: map[string]*model.User{BotID: {Id: BotID, Username: "getback", IsBot: true}},
+	s := &Server{users: map[string]*model.User{BotID: {Id: BotID, Username: "getback", IsBot: true, Roles: model.SystemUserRoleId}},
 		channels: map[string]string{}, keep: true, counts: map[string]int{}, now: time.Now,
 		tokens: map[string]string{}, teams: map[string]string{}, views: map[string][]*model.Post{}, hooks: map[string]hook{},
-		routes: map[string]string{}, noEphemeral: map[string]bool{}}
+		routes: map[string]string{}, roles: defaultRoles()}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
