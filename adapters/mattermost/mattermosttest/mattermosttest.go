@@ -291,15 +291,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case p == "/api/v4/files" && r.Method == http.MethodPost:
 		s.uploadFiles(w, r, body)
 	case strings.HasPrefix(p, "/api/v4/posts/") && r.Method == http.MethodPut:
-		// An update through the API replaces the message and the props.
+		// An update through the API (PUT /posts/{id}) replaces the message
+		// and the props.
 		var post model.Post
 		json.Unmarshal(body, &post)
 		stored := s.Post(strings.TrimPrefix(p, "/api/v4/posts/"))
 		if stored == nil {
-			appError(w, 404, "app.post.get.app_error")
+			// The server checks the permission on the post's channel first.
+			appError(w, http.StatusForbidden, "api.context.permissions.app_error")
 			return
 		}
-		if post.GetProps() == nil {
+		if post.GetProps() == nil { // the server then drops every prop
 			post.SetProps(model.StringInterface{})
 		}
 		s.update(stored, &post)
