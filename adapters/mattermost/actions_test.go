@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
@@ -17,15 +18,23 @@ import (
 // its buttons).
 func (e *env) shown(user, cmd, text string) *model.Post {
 	e.t.Helper()
+	before := len(e.mm.View(user))
 	cr := e.answer(user, cmd, text, nil)
 	if commands.Mutates(cmd, text) { // answered in the HTTP response
 		return e.mm.ShowCommandResponse(user, "chan1", cr)
 	}
-	view := e.mm.View(user)
-	if len(view) == 0 {
-		e.t.Fatalf("%s %s: nothing shown", cmd, text)
+	// The answer went to the response_url; the fake shows it once it has
+	// read it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if view := e.mm.View(user); len(view) > before {
+			return view[len(view)-1]
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s %s: nothing shown", cmd, text)
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
-	return view[len(view)-1]
 }
 
 // clickAs clicks a post's button the way the webapp does: POST
