@@ -14,8 +14,10 @@ run: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/getback ./cmd/getback
 
-## test: vet, then every test with the race detector
+## test: vet, then every test with the race detector (the PostgreSQL
+## store's tests too when GETBACK_TEST_POSTGRES_URL names a server)
 test: vet
+	@[ -n "$$GETBACK_TEST_POSTGRES_URL" ] || echo "PostgreSQL tests skipped: set GETBACK_TEST_POSTGRES_URL=postgres://USER@HOST:5432/DB?sslmode=disable to run them"
 	$(GO) test -race -count=1 ./...
 
 ## test-clock: every test again with the process's wall clock moved by

@@ -104,6 +104,21 @@ func RegionOf(state string, overrides map[string]int) int {
 	return 0
 }
 
+// OtherRegions returns the regions of a meeting's states other than its
+// own region, in the order of the states, each once: the regions a
+// multi-state meeting also belongs to.
+func OtherRegions(region int, states []string, overrides map[string]int) []int {
+	var out []int
+	seen := map[int]bool{region: true, 0: true}
+	for _, s := range states {
+		if n := RegionOf(s, overrides); !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // StatesOf returns the states of region n under the overrides, sorted.
 func StatesOf(n int, overrides map[string]int) []string {
 	var out []string

@@ -93,9 +93,10 @@ func usage() string {
 		}
 	}
 	b.WriteString("  help [COMMAND]                      this help, or a command's arguments and flags\n\n" +
-		"Every command takes --db FILE (default $GETBACK_DB or ./getback.db) and\n" +
-		"--log-level LEVEL, before or after the command's name. Flags and arguments\n" +
-		"may come in any order. Run getback COMMAND --help for a command's flags.\n")
+		"Every command takes --db FILE or --db postgres://URL (default $GETBACK_DB or\n" +
+		"./getback.db) and --log-level LEVEL, before or after the command's name.\n" +
+		"Flags and arguments may come in any order. Run getback COMMAND --help for a\n" +
+		"command's flags.\n")
 	return b.String()
 }
 
@@ -116,7 +117,7 @@ func newFlags(name string, c *config, stdout, stderr io.Writer) *flagSet {
 	fs := flag.NewFlagSet("getback "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // parse prints help and usage itself
-	fs.StringVar(&c.DB, "db", c.DB, "SQLite database `FILE` (env GETBACK_DB)")
+	fs.Var((*dbFlag)(&c.DB), "db", "SQLite database `FILE`, or a postgres:// URL (env GETBACK_DB)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "`LEVEL` of the logs: debug, info, warn or error (env GETBACK_LOG_LEVEL)")
 	cmd, ok := findSubcommand(strings.Fields(name)[0])
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -81,4 +82,28 @@ func newLogger(c config, w io.Writer, json bool) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// dbFlag is the --db flag: a file path or a database URL, shown (as the
+// flag's default in help) without its password.
+type dbFlag string
+
+func (f *dbFlag) String() string { return redactURL(string(*f)) }
+
+func (f *dbFlag) Set(s string) error {
+	*f = dbFlag(s)
+	return nil
+}
+
+// redactURL returns a database URL with its password replaced by "xxxxx";
+// other strings unchanged.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"unicode"
 
 	"github.com/getbackhq/getback/bot"
 )
@@ -165,31 +164,17 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 	return out, total, rows.Err()
 }
 
-// ftsQuery turns a search into a safe FTS5 query. Only letters and digits
-// reach FTS5, each word inside double quotes, so no query syntax gets
-// through. A part the user put in double quotes must match as a phrase;
-// other words must all appear, each also as the start of a longer word.
+// ftsQuery turns a search into a safe FTS5 query: each word inside double
+// quotes (bot.ParseSearch lets only letters and digits through), a phrase
+// as one quoted string, a prefix word followed by "*".
 func ftsQuery(q string) string {
-	split := func(s string) []string {
-		return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	}
 	var parts []string
-	for i, seg := range strings.Split(q, `"`) {
-		words := split(seg)
-		if len(words) == 0 {
-			continue
+	for _, p := range bot.ParseSearch(q) {
+		s := `"` + strings.Join(p.Words, " ") + `"`
+		if p.Prefix {
+			s += "*"
 		}
-		if i%2 == 1 { // inside quotes: a phrase
-			parts = append(parts, `"`+strings.Join(words, " ")+`"`)
-			continue
-		}
-		for _, w := range words {
-			p := `"` + w + `"`
-			if len([]rune(w)) >= 3 {
-				p += "*"
-			}
-			parts = append(parts, p)
-		}
+		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
 }

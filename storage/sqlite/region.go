@@ -34,20 +34,6 @@ func stateRegions(ctx context.Context, q querier, ws string) (map[string]int, er
 	return out, rows.Err()
 }
 
-// otherRegions returns the regions of states other than region, in the
-// order of the states, each once.
-func otherRegions(region int, states []string, overrides map[string]int) []int {
-	var out []int
-	seen := map[int]bool{region: true, 0: true}
-	for _, s := range states {
-		if n := bot.RegionOf(s, overrides); !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 // writeMeetingRegions stores the regions m belongs to besides m.Region,
 // from its states and the workspace's state table, and sets m.Regions.
 func writeMeetingRegions(ctx context.Context, q querier, m *bot.Meeting, overrides map[string]int, replace bool) error {
@@ -56,7 +42,7 @@ func writeMeetingRegions(ctx context.Context, q querier, m *bot.Meeting, overrid
 			return err
 		}
 	}
-	others := otherRegions(m.Region, m.States, overrides)
+	others := bot.OtherRegions(m.Region, m.States, overrides)
 	for _, n := range others {
 		if _, err := q.ExecContext(ctx, `INSERT INTO meeting_regions (meeting_id, region, workspace, date) VALUES (?, ?, ?, ?)`,
 			m.ID, n, m.Workspace, nullDate(m.Date)); err != nil {

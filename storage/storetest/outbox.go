@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
-func TestOutbox(t *testing.T) {
+func testOutbox(t *testing.T, open opener) {
 	db := open(t)
 	ctx := context.Background()
 	now := db.Now()
@@ -124,7 +124,7 @@ func TestOutbox(t *testing.T) {
 	}
 }
 
-func TestFirstSeen(t *testing.T) {
+func testFirstSeen(t *testing.T, open opener) {
 	db := open(t)
 	ctx := context.Background()
 	first, err := db.FirstSeen(ctx, "slack:trigger:1")
@@ -136,7 +136,7 @@ func TestFirstSeen(t *testing.T) {
 	}
 	// A day later the key is forgotten (pruned by the next new key).
 	now := db.Now()
-	db.Now = func() time.Time { return now.Add(25 * time.Hour) }
+	db.clock.Set(now.Add(25 * time.Hour))
 	db.FirstSeen(ctx, "slack:trigger:2")
 	if again, _ := db.FirstSeen(ctx, "slack:trigger:1"); !again {
 		t.Fatal("old keys must be forgotten")

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
-func TestGetbackFiltersAndOrder(t *testing.T) {
+func testGetbackFiltersAndOrder(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
 	nv := meeting("Nevada", 9, bot.Date{Year: 2026, Month: 11, Day: 20})
@@ -63,10 +63,10 @@ func TestGetbackFiltersAndOrder(t *testing.T) {
 			}
 		}
 	}
-	open := bot.StatusOpen
-	eq("open, overdue first", ids(bot.GetbackFilter{Status: &open, OverdueFirstOn: &today}), overdue, label, later, undated)
+	statusOpen := bot.StatusOpen
+	eq("open, overdue first", ids(bot.GetbackFilter{Status: &statusOpen, OverdueFirstOn: &today}), overdue, label, later, undated)
 	eq("overdue", ids(bot.GetbackFilter{OverdueOn: &today, OverdueFirstOn: &today}), overdue, label)
-	eq("owners with label", ids(bot.GetbackFilter{Owners: []string{"bob", "ITF"}, Status: &open, OverdueFirstOn: &today}), overdue, label, later, undated)
+	eq("owners with label", ids(bot.GetbackFilter{Owners: []string{"bob", "ITF"}, Status: &statusOpen, OverdueFirstOn: &today}), overdue, label, later, undated)
 	eq("no owners", ids(bot.GetbackFilter{Owners: []string{}}))
 	ten := 10
 	eq("region via meeting", ids(bot.GetbackFilter{Region: &ten}), label)
@@ -79,9 +79,9 @@ func TestGetbackFiltersAndOrder(t *testing.T) {
 	if _, err := db.UpdateGetback(ctx, ws, overdue.ID, bot.GetbackUpdate{SnoozedUntil: &until}); err != nil {
 		t.Fatal(err)
 	}
-	eq("awake today", ids(bot.GetbackFilter{Owners: []string{"bob"}, Status: &open, AwakeOn: &today}), undated, later)
+	eq("awake today", ids(bot.GetbackFilter{Owners: []string{"bob"}, Status: &statusOpen, AwakeOn: &today}), undated, later)
 	awake := today.AddDays(2)
-	eq("awake on the snooze day", ids(bot.GetbackFilter{Owners: []string{"bob"}, Status: &open, AwakeOn: &awake}), undated, later, overdue)
+	eq("awake on the snooze day", ids(bot.GetbackFilter{Owners: []string{"bob"}, Status: &statusOpen, AwakeOn: &awake}), undated, later, overdue)
 
 	// Created / closed windows.
 	from := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
@@ -93,7 +93,7 @@ func TestGetbackFiltersAndOrder(t *testing.T) {
 		t.Fatalf("created tomorrow: %v", got)
 	}
 
-	counts, err := db.CountGetbacksByOwner(ctx, bot.GetbackFilter{Workspace: ws, Status: &open})
+	counts, err := db.CountGetbacksByOwner(ctx, bot.GetbackFilter{Workspace: ws, Status: &statusOpen})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestGetbackFiltersAndOrder(t *testing.T) {
 	}
 }
 
-func TestGetbackStatusChanges(t *testing.T) {
+func testGetbackStatusChanges(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("bob")
 	g := &bot.Getback{Workspace: ws, Text: "send", Owner: "bob", OwnerKind: bot.OwnerUser, Status: bot.StatusOpen}
@@ -142,7 +142,7 @@ func TestGetbackStatusChanges(t *testing.T) {
 	}
 }
 
-func TestOwnerMappings(t *testing.T) {
+func testOwnerMappings(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("admin")
 	if err := db.SetOwnerMapping(ctx, bot.OwnerMapping{Workspace: ws, Label: "ITF", UserID: "bob"}); err != nil {
@@ -167,7 +167,7 @@ func TestOwnerMappings(t *testing.T) {
 	}
 }
 
-func TestGetbackRegionFollowsMeeting(t *testing.T) {
+func testGetbackRegionFollowsMeeting(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
 	m := meeting("Guam", 9, bot.Date{Year: 2026, Month: 11, Day: 20})

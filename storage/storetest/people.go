@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
-func TestPeopleAndRegions(t *testing.T) {
+func testPeopleAndRegions(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
 	p := bot.NewPerson(ws, "ana", "Ana", "Pacific/Guam")

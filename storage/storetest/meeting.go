@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -13,7 +13,7 @@ func meeting(state string, region int, date bot.Date) *bot.Meeting {
 	return &bot.Meeting{Workspace: ws, Region: region, States: []string{state}, Date: date, CreatedBy: "ana"}
 }
 
-func TestCreateMeetingWithGetbacksAndAudit(t *testing.T) {
+func testCreateMeetingWithGetbacksAndAudit(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
 	m := meeting("Nevada", 9, bot.Date{Year: 2026, Month: 11, Day: 20})
@@ -57,7 +57,7 @@ func TestCreateMeetingWithGetbacksAndAudit(t *testing.T) {
 	}
 }
 
-func TestCreateMeetingRollsBackOnBadGetback(t *testing.T) {
+func testCreateMeetingRollsBackOnBadGetback(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
 	m := meeting("Nevada", 9, bot.Date{})
@@ -74,7 +74,7 @@ func TestCreateMeetingRollsBackOnBadGetback(t *testing.T) {
 	}
 }
 
-func TestUpdateAndDeleteMeeting(t *testing.T) {
+func testUpdateAndDeleteMeeting(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
 	m := meeting("Nevada", 9, bot.Date{Year: 2026, Month: 11, Day: 20})
@@ -135,7 +135,7 @@ func TestUpdateAndDeleteMeeting(t *testing.T) {
 	}
 }
 
-func TestSearch(t *testing.T) {
+func testSearch(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
 	texts := []string{
@@ -217,7 +217,7 @@ func TestSearch(t *testing.T) {
 	}
 }
 
-func TestMeetingFilters(t *testing.T) {
+func testMeetingFilters(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
 	for i, st := range []string{"Nevada", "Guam", "Nevada", "Oregon"} {
@@ -272,7 +272,7 @@ func TestMeetingFilters(t *testing.T) {
 	}
 }
 
-func TestConstraintErrorsMapped(t *testing.T) {
+func testConstraintErrorsMapped(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
 	m := meeting("Nevada", 9, bot.Date{})
@@ -291,5 +291,23 @@ func TestConstraintErrorsMapped(t *testing.T) {
 	}
 	if err := db.SetStateRegion(context.Background(), ws, "Atlantis", 3); bot.ErrorCode(err) != bot.EINVALID {
 		t.Fatalf("unknown state: %v", err)
+	}
+}
+
+// testSearchIgnoresAccents: a search finds words whatever their accents,
+// in the text and in the query.
+func testSearchIgnoresAccents(t *testing.T, open opener) {
+	db := open(t)
+	ctx := ctxAs("ana")
+	m := meeting("Puerto Rico", 2, bot.Date{Year: 2026, Month: 11, Day: 3})
+	m.Discussion = "Reunión con la Comisión Estatal de Elecciones en San Juan."
+	if err := db.CreateMeeting(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"comision", "Comisión", "reunion elecciones", `"comision estatal"`, "COMISIÓN"} {
+		ms, n, err := db.FindMeetings(ctx, bot.MeetingFilter{Workspace: ws, Query: &q})
+		if err != nil || n != 1 || len(ms) != 1 || ms[0].ID != m.ID {
+			t.Errorf("search %q: %d results, %v; want the meeting", q, n, err)
+		}
 	}
 }
