@@ -97,6 +97,7 @@ type fakeMessenger struct {
 type post struct {
 	to   bot.Target
 	text string
+	key  string
 	at   time.Time
 }
 
@@ -129,7 +130,7 @@ func (f *fakeMessenger) Post(ctx context.Context, to bot.Target, r bot.Reply) (b
 		f.limited[to.String()] = true
 		return bot.MessageRef{}, &bot.SendError{RetryAfter: f.rateLimit, Err: fmt.Errorf("ratelimited")}
 	}
-	f.posts = append(f.posts, post{to, r.Text, time.Now()})
+	f.posts = append(f.posts, post{to, r.Text, r.DeliveryKey, time.Now()})
 	if f.stopAfter > 0 && len(f.posts) == f.stopAfter && f.cancel != nil {
 		f.cancel()
 	}

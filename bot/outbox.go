@@ -36,9 +36,13 @@ type OutboxItem struct {
 	// flight. An item loaded with it set was being posted when getback
 	// stopped.
 	AttemptAt time.Time
-	Ref       MessageRef // the first message posted
-	CreatedAt time.Time
-	SentAt    time.Time
+	// TargetLastPost is when a post to the item's target last began, by
+	// any sender (set by ClaimOutbox): a sender new to the target paces
+	// its first post from it.
+	TargetLastPost time.Time
+	Ref            MessageRef // the first message posted
+	CreatedAt      time.Time
+	SentAt         time.Time
 }
 
 // PlatformOf returns the platform of a workspace id: workspace ids are
@@ -63,6 +67,19 @@ type OutboxFilter struct {
 	Limit     int
 }
 
+// OutboxClaim asks for due items on behalf of one sender.
+type OutboxClaim struct {
+	Platforms []string
+	// Owner names the sender: one per replica, the same across its
+	// restarts, so that a restarted replica takes its own claims back at
+	// once.
+	Owner string
+	// Now is the sender's instant; items due by then are claimed, and held
+	// until Until (the lease).
+	Now, Until time.Time
+	Limit      int
+}
+
 // OutboxService persists the outbox.
 type OutboxService interface {
 	Enqueuer
@@ -75,9 +92,22 @@ type OutboxService interface {
 	// NextOutboxAttempt returns the earliest NextAttempt of a pending item
 	// of the platforms, or the zero time when none is pending.
 	NextOutboxAttempt(ctx context.Context, platforms []string) (time.Time, error)
-	// MarkOutboxAttempt records that a post of the item is about to be
-	// made, at the sender's instant at.
-	MarkOutboxAttempt(ctx context.Context, id int64, at time.Time) error
+	// ClaimOutbox takes, in one atomic step, up to Limit pending items of
+	// the platforms due at Now, oldest first, and holds them for Owner
+	// until Until. Items of a target that another owner holds (a pending
+	// item of it claimed by that owner until after Now) are left alone, so
+	// that one sender at a time posts to a target, in order, whatever the
+	// number of replicas. An expired claim is taken over: an item found
+	// with AttemptAt set was being posted when its holder stopped.
+	ClaimOutbox(ctx context.Context, c OutboxClaim) ([]*OutboxItem, error)
+	// MarkOutboxAttempt records that owner is about to post the item, at
+	// the sender's instant at, and holds the item until until. It fails
+	// with ECONFLICT when another sender holds the item (this one's claim
+	// expired and was taken over): the caller must not post it then.
+	MarkOutboxAttempt(ctx context.Context, id int64, owner string, at, until time.Time) error
+	// ReleaseOutbox gives back owner's claims on the items that it did not
+	// start to post, for any sender to claim.
+	ReleaseOutbox(ctx context.Context, owner string, ids []int64) error
 	// MarkOutboxProgress records delivered parts of a split post (and the
 	// first message).
 	MarkOutboxProgress(ctx context.Context, id int64, partsSent int, ref MessageRef) error
@@ -109,6 +139,16 @@ type CheckpointService interface {
 	// Checkpoint returns the named instant, or the zero time.
 	Checkpoint(ctx context.Context, name string) (time.Time, error)
 	SetCheckpoint(ctx context.Context, name string, at time.Time) error
+	// ClaimCheckpoint lets one of several replicas work on the period
+	// after the named checkpoint: when no other owner holds an unexpired
+	// claim on it, it holds it for owner until until and returns the
+	// checkpoint's instant (zero when unset) with ok true. A holder that
+	// stops lets its claim expire, and the period is worked on again.
+	ClaimCheckpoint(ctx context.Context, name, owner string, now, until time.Time) (at time.Time, ok bool, err error)
+	// AdvanceCheckpoint moves the named checkpoint to at and releases
+	// owner's claim on it; ECONFLICT when owner no longer holds the claim
+	// (it expired and another owner took it).
+	AdvanceCheckpoint(ctx context.Context, name, owner string, at time.Time) error
 }
 
 // DeliveryChecker is implemented by messengers that can tell whether a

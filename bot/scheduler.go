@@ -30,6 +30,13 @@ type Scheduler struct {
 	Interval time.Duration
 	// Queued is called after a tick queued something (to wake the sender).
 	Queued func()
+	// Owner names this scheduler among the replicas that share the store;
+	// one of them at a time plans a period. Default "getback".
+	Owner string
+	// Lease bounds how long a replica may take to plan before another one
+	// plans the same period (the outbox keys keep that from queueing
+	// anything twice); default two minutes.
+	Lease time.Duration
 
 	mu sync.Mutex
 	// idle remembers reminder keys checked today with nothing owed, so the
@@ -86,8 +93,17 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.Now()
-	last, err := s.Store.Checkpoint(ctx, SchedulerCheckpoint)
-	if err != nil {
+	owner, lease := s.Owner, s.Lease
+	if owner == "" {
+		owner = "getback"
+	}
+	if lease <= 0 {
+		lease = 2 * time.Minute
+	}
+	// Several replicas tick; the one that claims the checkpoint plans the
+	// period since it, the others leave it alone.
+	last, ok, err := s.Store.ClaimCheckpoint(ctx, SchedulerCheckpoint, owner, now, now.Add(lease))
+	if err != nil || !ok {
 		return TickResult{}, err
 	}
 	if last.IsZero() {
@@ -96,7 +112,7 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	if now.Before(last) {
 		// The clock went back: plan nothing, and keep the checkpoint where it
 		// was so that the same window is not planned twice.
-		return TickResult{}, nil
+		return TickResult{}, s.Store.AdvanceCheckpoint(ctx, SchedulerCheckpoint, owner, last)
 	}
 	var res TickResult
 	if err := s.planReminders(ctx, last, now, &res); err != nil {
@@ -105,8 +121,13 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	if err := s.planDigests(ctx, last, now, &res); err != nil {
 		return res, err
 	}
-	if err := s.Store.SetCheckpoint(ctx, SchedulerCheckpoint, now); err != nil {
-		return res, err
+	if err := s.Store.AdvanceCheckpoint(ctx, SchedulerCheckpoint, owner, now); err != nil {
+		if ErrorCode(err) != ECONFLICT {
+			return res, err
+		}
+		// Planning outlasted the claim and another replica planned the
+		// period too; the outbox keys queued each send once.
+		s.log().WarnContext(ctx, "scheduler: planning took longer than its lease", "lease", lease)
 	}
 	if res.Reminders+res.Digests > 0 && s.Queued != nil {
 		s.Queued()

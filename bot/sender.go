@@ -46,6 +46,14 @@ type Sender struct {
 	// the sender is stopped runs to its end (or this timeout), so that its
 	// outcome is recorded: stopping takes effect between two posts.
 	PostTimeout time.Duration
+	// Owner names this sender in the items it claims: one name per
+	// replica, kept across its restarts; default "getback". Two senders
+	// with one name would each take the other's claims.
+	Owner string
+	// Lease is how long a claim on an item lasts without news from its
+	// holder; another replica takes over the items of one that stopped
+	// after this long. A post gets at most half of it; default 60 s.
+	Lease time.Duration
 
 	wake     chan struct{}
 	initOnce sync.Once
@@ -74,6 +82,12 @@ func (s *Sender) init() {
 		}
 		if s.Now == nil {
 			s.Now = time.Now
+		}
+		if s.Owner == "" {
+			s.Owner = "getback"
+		}
+		if s.Lease <= 0 {
+			s.Lease = time.Minute
 		}
 	})
 }
@@ -131,12 +145,16 @@ func (s *Sender) Run(ctx context.Context, poll time.Duration) error {
 }
 
 // Drain sends every item due now and returns how many were delivered. It
-// stops early, between two posts, when ctx ends.
+// stops early, between two posts, when ctx ends. Items are claimed in the
+// store first, so that senders of several replicas never post one twice;
+// the claims it did not use are given back.
 func (s *Sender) Drain(ctx context.Context) (int, error) {
 	s.init()
 	total := 0
 	for ctx.Err() == nil {
-		items, err := s.Store.DueOutbox(ctx, s.platforms(), s.Now(), s.Batch)
+		now := s.Now()
+		items, err := s.Store.ClaimOutbox(ctx, OutboxClaim{Platforms: s.platforms(), Owner: s.Owner, Now: now,
+			Until: now.Add(s.Lease), Limit: s.Batch})
 		if err != nil {
 			return total, err
 		}
@@ -154,18 +172,28 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 		}
 		var mu sync.Mutex
 		sent := 0
+		var unused []int64
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.Workers)
 		for _, t := range order {
 			q := queues[t]
-			g.Go(func() error {
-				for _, it := range q {
-					ok, err := s.send(gctx, it)
+			g.Go(func() (err error) {
+				i := 0
+				defer func() {
+					mu.Lock()
+					for _, it := range q[i:] {
+						unused = append(unused, it.ID)
+					}
+					mu.Unlock()
+				}()
+				for ; i < len(q); i++ {
+					ok, err := s.send(gctx, q[i])
 					if err != nil {
 						return err
 					}
 					if !ok {
-						return nil // keep this target's order: the rest waits
+						i++ // this one was attempted; keep the target's order: the rest waits
+						return nil
 					}
 					mu.Lock()
 					sent++
@@ -175,6 +203,11 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 			})
 		}
 		err = g.Wait()
+		if len(unused) > 0 {
+			if rerr := s.Store.ReleaseOutbox(context.WithoutCancel(ctx), s.Owner, unused); rerr != nil {
+				s.log().WarnContext(ctx, "outbox: could not give back claims; they expire with their lease", "items", len(unused), "err", rerr)
+			}
+		}
 		total += sent
 		if err != nil {
 			return total, err
@@ -190,13 +223,22 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 // real time elapsed since the last post (the monotonic clock), not the
 // injected clock: a platform's rate limit counts real seconds, whatever
 // instant the process believes it is.
-func (s *Sender) pace(ctx context.Context, t Target, gap time.Duration) error {
+//
+// A target this process has not posted to may have had a post from
+// another replica (the platform's limit is per app, not per process): its
+// first post then waits from the target's last post recorded in the store,
+// read on the shared clock.
+func (s *Sender) pace(ctx context.Context, it *OutboxItem, gap time.Duration) error {
 	if gap <= 0 {
 		return nil
 	}
 	s.mu.Lock()
-	wait := time.Until(s.lastPost[t].Add(gap))
+	last, ok := s.lastPost[it.Target]
 	s.mu.Unlock()
+	wait := time.Until(last.Add(gap))
+	if !ok && !it.TargetLastPost.IsZero() {
+		wait = min(gap, max(0, gap-s.Now().Sub(it.TargetLastPost)))
+	}
 	if wait <= 0 {
 		return nil
 	}
@@ -235,13 +277,20 @@ func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) 
 			}
 			it.AttemptAt = time.Time{}
 		}
-		if err := s.pace(ctx, it.Target, lim.MinInterval); err != nil {
+		if err := s.pace(ctx, it, lim.MinInterval); err != nil {
 			return false, err
 		}
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		if err := s.Store.MarkOutboxAttempt(ctx, it.ID, s.Now()); err != nil {
+		at := s.Now()
+		if err := s.Store.MarkOutboxAttempt(ctx, it.ID, s.Owner, at, at.Add(s.Lease)); err != nil {
+			if ErrorCode(err) == ECONFLICT {
+				// Our claim expired and another sender took the item over: it
+				// posts it, not us.
+				s.log().InfoContext(ctx, "outbox: item taken over by another sender", "key", it.Key)
+				return false, nil
+			}
 			return false, err
 		}
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.postTimeout())
@@ -269,11 +318,18 @@ func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) 
 	return true, nil
 }
 
+// DefaultPostTimeout bounds one post when Sender.PostTimeout is not set.
+const DefaultPostTimeout = 30 * time.Second
+
+// postTimeout bounds one post: PostTimeout, and at most half the lease, so
+// that a post under way always ends (and is recorded) before another
+// replica may take its item over.
 func (s *Sender) postTimeout() time.Duration {
-	if s.PostTimeout <= 0 {
-		return 30 * time.Second
+	d := s.PostTimeout
+	if d <= 0 {
+		d = DefaultPostTimeout
 	}
-	return s.PostTimeout
+	return min(d, s.Lease/2)
 }
 
 // record stores that done of n parts were delivered.

@@ -28,14 +28,14 @@ func (cl *call) getbackAdd(ctx context.Context, q GetbackAdd) (bot.Reply, error)
 	if err := g.Validate(); err != nil {
 		return bot.Reply{}, err
 	}
-	if err := cl.r.Store.CreateGetback(ctx, g); err != nil {
+	if err := cl.r.Store.CreateGetback(cl.withNotices(ctx, cl.assignmentNotices(ctx, []string{g.Owner})), g); err != nil {
 		return bot.Reply{}, err
 	}
+	cl.noticesQueued()
 	g, err := cl.r.Store.FindGetbackByID(ctx, cl.Workspace, g.ID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	cl.announceAssignments(ctx, []*bot.Getback{g}, nil)
 	r := bot.Reply{Text: fmt.Sprintf("Added getback #%d for %s%s.", g.ID, cl.ownerName(ctx, g), dueText(g.Due))}
 	labels, err := cl.myLabels(ctx)
 	if err != nil {
@@ -256,18 +256,18 @@ func (cl *call) getbackClose(ctx context.Context, q GetbackClose) (bot.Reply, er
 		return bot.Reply{}, bot.Errorf(bot.ECONFLICT, "#%d is already %s; /getback reopen %d first to change it.", g.ID, g.Status, g.ID)
 	}
 	status, note := q.Status, q.Note
-	before := g
-	g, err = cl.r.Store.UpdateGetback(ctx, cl.Workspace, g.ID, bot.GetbackUpdate{Status: &status, DoneNote: &note})
-	if err != nil {
-		return bot.Reply{}, err
-	}
 	if status == bot.StatusCancelled {
 		text := fmt.Sprintf("%s cancelled getback #%d, which was yours: you no longer owe it.", cl.actor.Name, g.ID)
 		if note != "" {
 			text = fmt.Sprintf("%s cancelled getback #%d, which was yours (%q): you no longer owe it.", cl.actor.Name, g.ID, clip(note, 200))
 		}
-		cl.noticeFormerOwner(ctx, before, g, "cancel", text)
+		ctx = cl.withNotices(ctx, cl.formerOwnerNotice(ctx, g, "cancel", text, cl.ownerName(ctx, g)))
 	}
+	g, err = cl.r.Store.UpdateGetback(ctx, cl.Workspace, g.ID, bot.GetbackUpdate{Status: &status, DoneNote: &note})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	cl.noticesQueued()
 	verb := map[string]string{bot.StatusDone: "done", bot.StatusCancelled: "cancelled"}[status]
 	return bot.Message(fmt.Sprintf("Marked #%d %s: %s", g.ID, verb, clip(g.Text, 120))), nil
 }
@@ -308,13 +308,14 @@ func (cl *call) reassign(ctx context.Context, g *bot.Getback, u bot.User) (bot.R
 	}
 	kind := bot.OwnerUser
 	before := g
+	ctx = cl.withNotices(ctx, cl.assignmentNotices(ctx, []string{u.ID}), cl.formerOwnerNotice(ctx, before, "unassign",
+		fmt.Sprintf("%s reassigned getback #%d, which was yours, to %s: you no longer owe it.", cl.actor.Name, g.ID, u.Label()),
+		cl.name(ctx, u.ID)))
 	g, err := cl.r.Store.UpdateGetback(ctx, cl.Workspace, g.ID, bot.GetbackUpdate{Owner: &u.ID, OwnerKind: &kind, AssignedBy: &cl.User.ID})
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	cl.announceAssignments(ctx, []*bot.Getback{g}, nil)
-	cl.noticeFormerOwner(ctx, before, g, "unassign",
-		fmt.Sprintf("%s reassigned getback #%d, which was yours, to %s: you no longer owe it.", cl.actor.Name, g.ID, u.Label()))
+	cl.noticesQueued()
 	return bot.Message(fmt.Sprintf("Reassigned #%d to %s.", g.ID, u.Label())), nil
 }
 

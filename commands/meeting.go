@@ -17,10 +17,10 @@ func (cl *call) meetingAdd(ctx context.Context, q MeetingAdd) (bot.Reply, error)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if err := cl.r.Store.CreateMeeting(ctx, m); err != nil {
+	if err := cl.r.Store.CreateMeeting(cl.withNotices(ctx, cl.assignmentNotices(ctx, owners(m.Getbacks))), m); err != nil {
 		return bot.Reply{}, err
 	}
-	cl.announceAssignments(ctx, m.Getbacks, m)
+	cl.noticesQueued()
 	r := bot.Reply{Text: fmt.Sprintf("Logged meeting #%d: %s, %s (%s).", m.ID, m.StateList(), m.DateText(), m.RegionText())}
 	r.Blocks = append(r.Blocks, cl.meetingSummary(ctx, m))
 	r.Blocks = append(r.Blocks, cl.createdGetbacks(ctx, m.Getbacks)...)
@@ -123,11 +123,11 @@ func (cl *call) updateMeeting(ctx context.Context, m *bot.Meeting, fields map[st
 	if upd.IsEmpty() {
 		return m, notes, nil
 	}
-	updated, err := cl.r.Store.UpdateMeeting(ctx, cl.Workspace, m.ID, upd)
+	updated, err := cl.r.Store.UpdateMeeting(cl.withNotices(ctx, cl.assignmentNotices(ctx, owners(upd.AddGetbacks))), cl.Workspace, m.ID, upd)
 	if err != nil {
 		return nil, nil, err
 	}
-	cl.announceAssignments(ctx, updated.Getbacks, updated)
+	cl.noticesQueued()
 	return updated, notes, nil
 }
 

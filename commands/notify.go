@@ -7,37 +7,59 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
-// announceAssignments tells each new owner (other than the caller) by DM
-// that an item is now theirs. The DM goes through the outbox, keyed by the
-// item and the assignment instant, so it is sent once.
-func (cl *call) announceAssignments(ctx context.Context, gbs []*bot.Getback, m *bot.Meeting) {
-	if cl.r.Outbox == nil {
-		return
+// withNotices returns ctx carrying the notices of a change: the store
+// builds them from the change's stored result and queues them in the
+// change's own transaction, so that a change is never stored without the
+// DMs it causes, nor a DM queued for a change that was not made. Each DM's
+// key (the item, the change and its instant) makes it sent once. Without a
+// sender, there are no DMs.
+func (cl *call) withNotices(ctx context.Context, builders ...bot.NoticeFunc) context.Context {
+	if cl.r.Outbox == nil || len(builders) == 0 {
+		return ctx
 	}
-	for _, g := range gbs {
-		if g.OwnerKind != bot.OwnerUser || g.Owner == cl.User.ID {
-			continue
+	return bot.WithNotices(ctx, func(gbs []*bot.Getback, m *bot.Meeting) []*bot.OutboxItem {
+		var out []*bot.OutboxItem
+		for _, b := range builders {
+			out = append(out, b(gbs, m)...)
 		}
-		if m != nil && g.Meeting == nil {
-			g.Meeting = &bot.MeetingRef{ID: m.ID, Region: m.Region, States: m.StateList(), Date: m.Date}
+		return out
+	})
+}
+
+// assignmentNotices tells each new owner (other than the caller) by DM
+// that an item is now theirs. The owners' names are looked up now, so that
+// building the DMs inside the transaction reads nothing.
+func (cl *call) assignmentNotices(ctx context.Context, owners []string) bot.NoticeFunc {
+	cl.prefetchNames(ctx, owners)
+	for _, id := range owners {
+		if _, ok := cl.names[id]; !ok {
+			cl.names[id] = id // unknown: shown by id, as name() would
 		}
-		text := fmt.Sprintf("%s assigned you getback #%d%s.", cl.actor.Name, g.ID, dueText(g.Due))
-		if m != nil {
-			text = fmt.Sprintf("%s logged meeting #%d (%s, %s) and assigned you getback #%d%s.",
-				cl.actor.Name, m.ID, m.StateList(), m.DateText(), g.ID, dueText(g.Due))
+	}
+	return func(gbs []*bot.Getback, m *bot.Meeting) []*bot.OutboxItem {
+		var out []*bot.OutboxItem
+		for _, g := range gbs {
+			if g.OwnerKind != bot.OwnerUser || g.Owner == cl.User.ID {
+				continue
+			}
+			if m != nil && g.Meeting == nil {
+				g.Meeting = &bot.MeetingRef{ID: m.ID, Region: m.Region, States: m.StateList(), Date: m.Date}
+			}
+			text := fmt.Sprintf("%s assigned you getback #%d%s.", cl.actor.Name, g.ID, dueText(g.Due))
+			if m != nil {
+				text = fmt.Sprintf("%s logged meeting #%d (%s, %s) and assigned you getback #%d%s.",
+					cl.actor.Name, m.ID, m.StateList(), m.DateText(), g.ID, dueText(g.Due))
+			}
+			rep := bot.Reply{Text: text, View: fmt.Sprintf("/getback show %d", g.ID),
+				Blocks: []bot.Block{bot.GetbackBlock(g, cl.today, cl.names[g.Owner], true)}}
+			out = append(out, &bot.OutboxItem{
+				Key:         fmt.Sprintf("assign:%s:%d:%s:%d", cl.Workspace, g.ID, g.Owner, g.UpdatedAt.UnixMicro()),
+				Target:      bot.Target{Workspace: cl.Workspace, User: g.Owner},
+				Reply:       rep,
+				NextAttempt: cl.now,
+			})
 		}
-		rep := bot.Reply{Text: text, View: fmt.Sprintf("/getback show %d", g.ID),
-			Blocks: []bot.Block{bot.GetbackBlock(g, cl.today, cl.name(ctx, g.Owner), true)}}
-		item := &bot.OutboxItem{
-			Key:         fmt.Sprintf("assign:%s:%d:%s:%d", cl.Workspace, g.ID, g.Owner, g.UpdatedAt.UnixMicro()),
-			Target:      bot.Target{Workspace: cl.Workspace, User: g.Owner},
-			Reply:       rep,
-			NextAttempt: cl.now,
-		}
-		if _, err := cl.r.Outbox.Enqueue(ctx, item); err != nil {
-			// The item itself is saved; only the courtesy DM is lost. Log it.
-			cl.r.log().ErrorContext(ctx, "queue assignment DM", "getback", g.ID, "err", err)
-		}
+		return out
 	}
 }
 
@@ -64,29 +86,46 @@ func (cl *call) previousHolder(ctx context.Context, g *bot.Getback) string {
 	return holder
 }
 
-// noticeFormerOwner tells whoever held an item (before) by DM that someone
-// else reassigned or cancelled it (after): text says what happened. The DM
-// goes through the outbox, keyed by the item, the change and its instant,
-// so it is sent once.
-func (cl *call) noticeFormerOwner(ctx context.Context, before, after *bot.Getback, change, text string) {
+// formerOwnerNotice tells whoever held an item (before) by DM that
+// someone else reassigned or cancelled it: text says what happened, and
+// ownerName names the item's owner after the change. Who held it is looked
+// up now; the DM is built from the stored item.
+func (cl *call) formerOwnerNotice(ctx context.Context, before *bot.Getback, change, text, ownerName string) bot.NoticeFunc {
 	holder := cl.previousHolder(ctx, before)
-	stillTheirs := after.IsOpen() && after.OwnerKind == bot.OwnerUser && after.Owner == holder
-	if cl.r.Outbox == nil || holder == "" || stillTheirs {
-		return
+	return func(gbs []*bot.Getback, _ *bot.Meeting) []*bot.OutboxItem {
+		if holder == "" || len(gbs) != 1 {
+			return nil
+		}
+		after := gbs[0]
+		if after.IsOpen() && after.OwnerKind == bot.OwnerUser && after.Owner == holder {
+			return nil // still theirs
+		}
+		if before.Meeting != nil && after.Meeting == nil {
+			after.Meeting = before.Meeting
+		}
+		rep := bot.Reply{Text: text, View: fmt.Sprintf("/getback show %d", after.ID),
+			Blocks: []bot.Block{bot.GetbackBlock(after, cl.today, ownerName, false)}}
+		return []*bot.OutboxItem{{
+			Key:         fmt.Sprintf("%s:%s:%d:%s:%d", change, cl.Workspace, after.ID, holder, after.UpdatedAt.UnixMicro()),
+			Target:      bot.Target{Workspace: cl.Workspace, User: holder},
+			Reply:       rep,
+			NextAttempt: cl.now,
+		}}
 	}
-	if before.Meeting != nil && after.Meeting == nil {
-		after.Meeting = before.Meeting
+}
+
+// noticesQueued tells a running sender that a change queued posts.
+func (cl *call) noticesQueued() {
+	if w, ok := cl.r.Outbox.(interface{ Wake() }); ok {
+		w.Wake()
 	}
-	rep := bot.Reply{Text: text, View: fmt.Sprintf("/getback show %d", after.ID),
-		Blocks: []bot.Block{bot.GetbackBlock(after, cl.today, cl.ownerName(ctx, after), false)}}
-	item := &bot.OutboxItem{
-		Key:         fmt.Sprintf("%s:%s:%d:%s:%d", change, cl.Workspace, after.ID, holder, after.UpdatedAt.UnixMicro()),
-		Target:      bot.Target{Workspace: cl.Workspace, User: holder},
-		Reply:       rep,
-		NextAttempt: cl.now,
+}
+
+// owners returns the owners of the items.
+func owners(gbs []*bot.Getback) []string {
+	var out []string
+	for _, g := range gbs {
+		out = append(out, g.Owner)
 	}
-	if _, err := cl.r.Outbox.Enqueue(ctx, item); err != nil {
-		// The change itself is saved; only the courtesy DM is lost. Log it.
-		cl.r.log().ErrorContext(ctx, "queue former owner notice", "getback", after.ID, "err", err)
-	}
+	return out
 }

@@ -66,6 +66,12 @@ type Config struct {
 	// Now is the clock for dialog expiry, cached users and remembered
 	// action ids; default time.Now.
 	Now func() time.Time
+	// Dedupe, when set, remembers trigger ids in the store, so that a
+	// retried command or a double click is run once across every replica
+	// sharing it; without it, this process remembers them.
+	Dedupe interface {
+		FirstSeen(ctx context.Context, key string) (bool, error)
+	}
 }
 
 // Adapter is getback's Mattermost connection.
@@ -118,6 +124,20 @@ func New(cfg Config) *Adapter {
 	return &Adapter{cfg: cfg, api: api, log: log.With("platform", Platform), sign: newSigner(cfg.BotToken),
 		work: work, users: map[string]cachedUser{}, dms: map[string]string{},
 		recent: inbound.Recent{Now: cfg.Now}}
+}
+
+// firstTime reports whether a delivery key is new; when the store cannot
+// tell, the delivery is processed (a duplicate beats a loss).
+func (a *Adapter) firstTime(ctx context.Context, key string) bool {
+	if a.cfg.Dedupe == nil {
+		return a.recent.Add(key)
+	}
+	first, err := a.cfg.Dedupe.FirstSeen(ctx, "mattermost:"+key)
+	if err != nil {
+		a.log.Error("dedupe lookup failed", "err", err)
+		return true
+	}
+	return first
 }
 
 // SetRunner sets the command runner.
@@ -219,7 +239,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 // is acknowledged and answered later.
 func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 	start := time.Now()
-	if cr.TriggerID != "" && !a.recent.Add("trigger:"+cr.TriggerID) {
+	if cr.TriggerID != "" && !a.firstTime(ctx, "trigger:"+cr.TriggerID) {
 		return empty
 	}
 	kind := commands.Classify(cr.Command, cr.Text)
@@ -367,7 +387,7 @@ func (a *Adapter) serveAction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid action signature", http.StatusUnauthorized)
 		return
 	}
-	if req.TriggerId != "" && !a.recent.Add("trigger:"+req.TriggerId) {
+	if req.TriggerId != "" && !a.firstTime(r.Context(), "trigger:"+req.TriggerId) {
 		writeJSON(w, empty)
 		return
 	}

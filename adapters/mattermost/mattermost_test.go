@@ -365,7 +365,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	if _, err := e.db.Enqueue(ctx, digest); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.db.MarkOutboxAttempt(ctx, digest.ID, e.clock.Now()); err != nil {
+	if err := e.db.MarkOutboxAttempt(ctx, digest.ID, "getback", e.clock.Now(), e.clock.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := s.Drain(ctx); n != 1 || err != nil {

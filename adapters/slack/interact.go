@@ -16,7 +16,7 @@ import (
 func (a *Adapter) interaction(ctx context.Context, cb slackgo.InteractionCallback) any {
 	switch cb.Type {
 	case slackgo.InteractionTypeBlockActions:
-		if len(cb.ActionCallback.BlockActions) == 0 || (cb.TriggerID != "" && !a.recent.Add("trigger:"+cb.TriggerID)) {
+		if len(cb.ActionCallback.BlockActions) == 0 || (cb.TriggerID != "" && !a.firstTime(ctx, "trigger:"+cb.TriggerID)) {
 			return nil
 		}
 		a.blockAction(ctx, cb, cb.ActionCallback.BlockActions[0])

@@ -115,7 +115,7 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	it := e.enqueueDigest("digest:slack:T1:9:2026-W48")
 	// The sender marks its attempt, uploads the pictures, and getback is
 	// killed before chat.postMessage.
-	if err := e.db.MarkOutboxAttempt(ctx, it.ID, e.clock.Now()); err != nil {
+	if err := e.db.MarkOutboxAttempt(ctx, it.ID, "getback", e.clock.Now(), e.clock.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.a.upload(ctx, it.Reply.Images); err != nil {

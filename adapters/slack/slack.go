@@ -240,11 +240,15 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// firstTime reports whether a delivery key is new; when the store cannot
-// tell, the delivery is processed (a duplicate beats a loss).
+// firstTime reports whether a delivery key is new, on any replica sharing
+// the store (this process alone without one); when the store cannot tell,
+// the delivery is processed (a duplicate beats a loss).
 func (a *Adapter) firstTime(ctx context.Context, key string) bool {
-	if key == "" || a.dedupe == nil {
+	if key == "" {
 		return true
+	}
+	if a.dedupe == nil {
+		return a.recent.Add(key)
 	}
 	first, err := a.dedupe.FirstSeen(ctx, "slack:"+key)
 	if err != nil {
@@ -278,7 +282,7 @@ func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) 
 // acknowledged and answered later through response_url.
 func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *response {
 	start := time.Now()
-	if sc.TriggerID != "" && !a.recent.Add("trigger:"+sc.TriggerID) {
+	if sc.TriggerID != "" && !a.firstTime(ctx, "trigger:"+sc.TriggerID) {
 		return nil
 	}
 	kind := commands.Classify(sc.Command, sc.Text)

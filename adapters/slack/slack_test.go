@@ -464,7 +464,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 		if _, err := e.db.Enqueue(ctx, it); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.MarkOutboxAttempt(ctx, it.ID, e.clock.Now()); err != nil {
+		if err := e.db.MarkOutboxAttempt(ctx, it.ID, "getback", e.clock.Now(), e.clock.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 )
 
@@ -17,6 +18,11 @@ const minSecret = 8
 // secrets returns the tokens and secrets of the configuration.
 func (c config) secrets() []string {
 	out := []string{c.SlackBotToken, c.SlackSigningSecret, c.SlackAppToken, c.MattermostBotToken}
+	if u, err := url.Parse(c.DB); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			out = append(out, pw) // a postgres:// URL's password
+		}
+	}
 	return append(out, c.MattermostCommandTokens...)
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -32,8 +33,18 @@ type platform struct {
 func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", &c, stdout, stderr)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "the HTTP listen address, `HOST:PORT` (env GETBACK_ADDR)")
+	replica := fs.String("replica-id", os.Getenv("GETBACK_REPLICA_ID"),
+		"this replica's `NAME` among those sharing the database, kept across its restarts (env GETBACK_REPLICA_ID; default: host name@addr)")
+	lease := fs.Duration("lease", envDuration("GETBACK_LEASE", time.Minute),
+		"how long another replica waits, a `DURATION`, before taking over the posts of one that stopped (env GETBACK_LEASE)")
 	if _, err := fs.parse(args, 0); err != nil {
 		return err
+	}
+	if *replica == "" {
+		*replica = defaultReplicaID(c.Addr)
+	}
+	if *lease < 2*time.Second {
+		return fmt.Errorf("--lease %s is too short: give a post at least a second (a post gets half the lease, up to %s)", *lease, bot.DefaultPostTimeout)
 	}
 	log := redactSecrets(newLogger(c, stderr, true), c.secrets()...)
 	db, err := openStore(ctx, c)
@@ -45,7 +56,8 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	metrics := server.NewMetrics(db)
 	digests := &bot.Digests{Store: db, Pictures: true, Log: log}
 	messengers := map[string]bot.Messenger{}
-	sender := &bot.Sender{Store: db, Messengers: messengers, Now: c.Now, Log: log, Observe: metrics.ObserveSend}
+	sender := &bot.Sender{Store: db, Messengers: messengers, Now: c.Now, Log: log, Observe: metrics.ObserveSend,
+		Owner: *replica, Lease: *lease}
 	mux := http.NewServeMux()
 	checks := map[string]server.Check{"database": db.Ping}
 	newRunner := func(platform string, dir commands.Directory) *commands.Runner {
@@ -75,7 +87,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	case c.MattermostURL != "" && c.MattermostBotToken != "" && len(c.MattermostCommandTokens) > 0:
 		ma := mattermost.New(mattermost.Config{URL: c.MattermostURL, BotToken: c.MattermostBotToken,
 			CommandTokens: c.MattermostCommandTokens, PublicURL: publicURL(c), Log: log,
-			Observe: metrics.CommandObserver(mattermost.Platform)})
+			Observe: metrics.CommandObserver(mattermost.Platform), Dedupe: db})
 		ma.SetRunner(newRunner(mattermost.Platform, ma))
 		ma.Register(mux)
 		checks[mattermost.Platform] = ma.Ping
@@ -98,9 +110,29 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		names = append(names, p.name)
 	}
 	sort.Strings(names)
-	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log, Platforms: names, Queued: sender.Wake}
+	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log, Platforms: names, Queued: sender.Wake,
+		Owner: *replica}
+	log.Info("replica", "id", *replica, "lease", lease.String())
 	srv := &server.Server{Addr: c.Addr, Mux: mux, Metrics: metrics, Checks: checks, Log: log, ShutdownTimeout: httpDrain}
 	return serve(ctx, log, srv, sched, sender, platforms)
+}
+
+// defaultReplicaID names a replica by its host and listen address: unique
+// among replicas on one database, and the same when it restarts.
+func defaultReplicaID(addr string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "getback"
+	}
+	return host + "@" + addr
+}
+
+// envDuration reads a duration from the environment, or def.
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
+	}
+	return def
 }
 
 // Shutdown budget, from the signal: in-flight HTTP requests get httpDrain

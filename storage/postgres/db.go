@@ -178,8 +178,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("database %s has schema version %d, but this getback knows only up to version %d: "+
 			"it was written by a newer getback; upgrade getback or point GETBACK_DB at another database", db.where, current, known)
 	}
+	applied, err := appliedVersions(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
 	for _, m := range ms {
-		if m.version <= current {
+		if applied[m.version] {
 			continue
 		}
 		body, err := fs.ReadFile(migrationFS, m.name)
@@ -399,3 +403,18 @@ func limitOffset(args []any, limit, offset int) (string, []any) {
 
 // Ensure DB implements every service getback persists through.
 var _ bot.Store = (*DB)(nil)
+
+// appliedVersions returns the migrations recorded as applied: a missing
+// one is applied even when a later one was.
+func appliedVersions(ctx context.Context, conn *pgxpool.Conn) (map[int]bool, error) {
+	rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	out := map[int]bool{}
+	for _, v := range versions {
+		out[v] = true
+	}
+	return out, err
+}

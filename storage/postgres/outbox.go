@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sort"
 	"strings"
 	"time"
 
@@ -22,12 +23,13 @@ var (
 const outboxCols = `id, key, workspace, channel, user_id, reply, status, attempts, next_attempt, last_error,
 	parts_sent, ref_channel, ref_id, created_at, sent_at, attempt_at`
 
-func scanOutbox(sc pgx.Row) (*bot.OutboxItem, error) {
+func scanOutbox(sc pgx.Row, extra ...any) (*bot.OutboxItem, error) {
 	it := &bot.OutboxItem{}
 	var reply string
 	var sent, attempt pgtype.Timestamptz
-	if err := sc.Scan(&it.ID, &it.Key, &it.Target.Workspace, &it.Target.Channel, &it.Target.User, &reply, &it.Status,
-		&it.Attempts, &it.NextAttempt, &it.LastError, &it.PartsSent, &it.Ref.Channel, &it.Ref.ID, &it.CreatedAt, &sent, &attempt); err != nil {
+	dest := []any{&it.ID, &it.Key, &it.Target.Workspace, &it.Target.Channel, &it.Target.User, &reply, &it.Status,
+		&it.Attempts, &it.NextAttempt, &it.LastError, &it.PartsSent, &it.Ref.Channel, &it.Ref.ID, &it.CreatedAt, &sent, &attempt}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(reply), &it.Reply); err != nil {
@@ -37,6 +39,8 @@ func scanOutbox(sc pgx.Row) (*bot.OutboxItem, error) {
 	it.SentAt, it.AttemptAt = timeOf(sent), timeOf(attempt)
 	return it, nil
 }
+
+func scanOutboxRow(r pgx.Row) (*bot.OutboxItem, error) { return scanOutbox(r) }
 
 func insertOutbox(ctx context.Context, tx *Tx, it *bot.OutboxItem, status, lastErr string) (bool, error) {
 	if it.Key == "" || it.Target.Workspace == "" || (it.Target.Channel == "") == (it.Target.User == "") {
@@ -132,19 +136,22 @@ func (db *DB) DueOutbox(ctx context.Context, platforms []string, now time.Time, 
 		return nil, nil
 	}
 	lim, args := limitOffset([]any{platforms, now.UTC()}, limit, 0)
-	return readAll(ctx, db, scanOutbox, `SELECT `+outboxCols+` FROM outbox WHERE status = 'pending' AND platform = ANY(?)
+	return readAll(ctx, db, scanOutboxRow, `SELECT `+outboxCols+` FROM outbox WHERE status = 'pending' AND platform = ANY(?)
 		AND next_attempt <= ? ORDER BY id`+lim, args...)
 }
 
 // NextOutboxAttempt returns the earliest pending attempt of the platforms,
-// or zero.
+// or zero; an item of a target some sender holds counts from the end of
+// that sender's claim.
 func (db *DB) NextOutboxAttempt(ctx context.Context, platforms []string) (time.Time, error) {
 	if len(platforms) == 0 {
 		return time.Time{}, nil
 	}
 	var at pgtype.Timestamptz
 	err := db.read(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `SELECT MIN(next_attempt) FROM outbox WHERE status = 'pending' AND platform = ANY(?)`, platforms).Scan(&at)
+		return tx.queryRow(ctx, `SELECT MIN(GREATEST(o.next_attempt, (SELECT MAX(h.claimed_until) FROM outbox h
+			WHERE h.status = 'pending' AND h.workspace = o.workspace AND h.channel = o.channel AND h.user_id = o.user_id
+			AND h.claim_owner <> ''))) FROM outbox o WHERE o.status = 'pending' AND o.platform = ANY(?)`, platforms).Scan(&at)
 	})
 	return timeOf(at), err
 }
@@ -159,7 +166,7 @@ func (db *DB) FindOutbox(ctx context.Context, f bot.OutboxFilter) ([]*bot.Outbox
 		where, args = append(where, "left(key, ?) = ?"), append(args, len([]rune(*f.KeyPrefix)), *f.KeyPrefix)
 	}
 	lim, args := limitOffset(args, f.Limit, 0)
-	return readAll(ctx, db, scanOutbox, `SELECT `+outboxCols+` FROM outbox WHERE `+strings.Join(where, " AND ")+` ORDER BY id`+lim, args...)
+	return readAll(ctx, db, scanOutboxRow, `SELECT `+outboxCols+` FROM outbox WHERE `+strings.Join(where, " AND ")+` ORDER BY id`+lim, args...)
 }
 
 func (db *DB) outboxExec(ctx context.Context, q string, args ...any) error {
@@ -175,13 +182,109 @@ func (db *DB) outboxExec(ctx context.Context, q string, args ...any) error {
 	})
 }
 
-// MarkOutboxAttempt records that a post of the item is about to be made,
-// at the sender's instant at.
-func (db *DB) MarkOutboxAttempt(ctx context.Context, id int64, at time.Time) error {
-	if at.IsZero() {
-		return bot.Errorf(bot.EINVALID, "An outbox attempt needs its time.")
+// ClaimOutbox takes due items for c.Owner, leaving alone the targets
+// another sender holds. Claims are made one at a time across replicas (a
+// transaction lock), so that two replicas never split one target's items
+// between them; rows another transaction is updating are skipped, not
+// waited for.
+func (db *DB) ClaimOutbox(ctx context.Context, c bot.OutboxClaim) ([]*bot.OutboxItem, error) {
+	if len(c.Platforms) == 0 {
+		return nil, nil
 	}
-	return db.outboxExec(ctx, `UPDATE outbox SET attempt_at = ? WHERE id = ?`, at.UTC(), id)
+	if c.Owner == "" || !c.Until.After(c.Now) {
+		return nil, bot.Errorf(bot.EINVALID, "An outbox claim needs its owner and a lease that ends after now.")
+	}
+	var out []*bot.OutboxItem
+	err := db.write(ctx, func(tx *Tx) error {
+		out = out[:0]
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('getback outbox claim ' || current_schema()))`); err != nil {
+			return err
+		}
+		now := c.Now.UTC()
+		lim, args := limitOffset([]any{c.Platforms, now, c.Owner, now}, c.Limit, 0)
+		args = append(args, c.Owner, c.Until.UTC())
+		rows, err := tx.query(ctx, `WITH picked AS (
+			SELECT o.id FROM outbox o WHERE o.status = 'pending' AND o.platform = ANY(?) AND o.next_attempt <= ?
+			AND NOT EXISTS (SELECT 1 FROM outbox h WHERE h.status = 'pending' AND h.workspace = o.workspace
+				AND h.channel = o.channel AND h.user_id = o.user_id AND h.claim_owner NOT IN ('', ?) AND h.claimed_until > ?)
+			ORDER BY o.id`+lim+` FOR UPDATE OF o SKIP LOCKED)
+			UPDATE outbox SET claim_owner = ?, claimed_until = ? FROM picked WHERE outbox.id = picked.id
+			RETURNING `+prefixed("outbox.", outboxCols)+`,
+			(SELECT t.last_post_at FROM outbox_targets t WHERE t.workspace = outbox.workspace AND t.channel = outbox.channel
+				AND t.user_id = outbox.user_id)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var last pgtype.Timestamptz
+			it, err := scanOutbox(rows, &last)
+			if err != nil {
+				return err
+			}
+			it.TargetLastPost = timeOf(last)
+			out = append(out, it)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+		return nil
+	})
+	return out, err
+}
+
+// prefixed qualifies each of a comma-separated list of columns.
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// MarkOutboxAttempt records that owner is about to post the item, at the
+// sender's instant at, unless another sender holds it.
+func (db *DB) MarkOutboxAttempt(ctx context.Context, id int64, owner string, at, until time.Time) error {
+	if at.IsZero() || owner == "" {
+		return bot.Errorf(bot.EINVALID, "An outbox attempt needs its sender and its time.")
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		tag, err := tx.exec(ctx, `UPDATE outbox SET attempt_at = ?, claim_owner = ?, claimed_until = ?
+			WHERE id = ? AND status = 'pending' AND (claim_owner IN ('', ?) OR claimed_until <= ?)`,
+			at.UTC(), owner, until.UTC(), id, owner, at.UTC())
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			var status string
+			err := tx.queryRow(ctx, `SELECT status FROM outbox WHERE id = ?`, id).Scan(&status)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return bot.Errorf(bot.ENOTFOUND, "No such outbox item.")
+			}
+			if err != nil {
+				return err
+			}
+			return bot.Errorf(bot.ECONFLICT, "Outbox item #%d is %s and held by another sender.", id, status)
+		}
+		_, err = tx.exec(ctx, `INSERT INTO outbox_targets (workspace, channel, user_id, last_post_at)
+			SELECT workspace, channel, user_id, ? FROM outbox WHERE id = ?
+			ON CONFLICT (workspace, channel, user_id) DO UPDATE SET last_post_at = excluded.last_post_at`, at.UTC(), id)
+		return err
+	})
+}
+
+// ReleaseOutbox gives back owner's claims on items it did not start to
+// post.
+func (db *DB) ReleaseOutbox(ctx context.Context, owner string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE outbox SET claim_owner = '', claimed_until = NULL
+			WHERE claim_owner = ? AND attempt_at IS NULL AND status = 'pending' AND id = ANY(?)`, owner, ids)
+		return err
+	})
 }
 
 // MarkOutboxProgress records delivered parts of a split post.
@@ -195,6 +298,7 @@ func (db *DB) MarkOutboxProgress(ctx context.Context, id int64, parts int, ref b
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, parts int, ref bot.MessageRef) error {
 	return db.write(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', parts_sent = ?, attempt_at = NULL,
+			claim_owner = '', claimed_until = NULL,
 			ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
 			ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, tx.now, parts, ref.Channel, ref.ID, id)
 		return err
@@ -203,7 +307,8 @@ func (db *DB) MarkOutboxSent(ctx context.Context, id int64, parts int, ref bot.M
 
 // MarkOutboxDeferred postpones an item without counting an attempt.
 func (db *DB) MarkOutboxDeferred(ctx context.Context, id int64, errText string, next time.Time) error {
-	return db.outboxExec(ctx, `UPDATE outbox SET last_error = ?, next_attempt = ?, attempt_at = NULL WHERE id = ?`, errText, next.UTC(), id)
+	return db.outboxExec(ctx, `UPDATE outbox SET last_error = ?, next_attempt = ?, attempt_at = NULL,
+		claim_owner = '', claimed_until = NULL WHERE id = ?`, errText, next.UTC(), id)
 }
 
 // MarkOutboxFailed records a failed attempt.
@@ -212,7 +317,8 @@ func (db *DB) MarkOutboxFailed(ctx context.Context, id int64, errText string, ne
 	if dead {
 		status = bot.OutboxDead
 	}
-	return db.outboxExec(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt = ? WHERE id = ?`,
+	return db.outboxExec(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt = ?,
+		claim_owner = '', claimed_until = NULL WHERE id = ?`,
 		status, errText, next.UTC(), id)
 }
 
@@ -230,7 +336,8 @@ func (db *DB) RetryOutbox(ctx context.Context, id int64, now time.Time) error {
 		if status != bot.OutboxDead {
 			return bot.Errorf(bot.ECONFLICT, "Outbox item #%d is %s, not dead: only dead items are retried.", id, status)
 		}
-		_, err = tx.exec(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE id = ?`, now.UTC(), id)
+		_, err = tx.exec(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ?,
+			claim_owner = '', claimed_until = NULL WHERE id = ?`, now.UTC(), id)
 		return err
 	})
 }
@@ -273,4 +380,63 @@ func (db *DB) SetCheckpoint(ctx context.Context, name string, at time.Time) erro
 			ON CONFLICT (name) DO UPDATE SET at = excluded.at`, name, at.UTC())
 		return err
 	})
+}
+
+// ClaimCheckpoint holds the named checkpoint's period for owner until
+// until, unless another owner holds it, and returns the checkpoint.
+func (db *DB) ClaimCheckpoint(ctx context.Context, name, owner string, now, until time.Time) (time.Time, bool, error) {
+	if owner == "" || !until.After(now) {
+		return time.Time{}, false, bot.Errorf(bot.EINVALID, "A checkpoint claim needs its owner and a lease that ends after now.")
+	}
+	var at pgtype.Timestamptz
+	var ok bool
+	err := db.write(ctx, func(tx *Tx) error {
+		tag, err := tx.exec(ctx, `INSERT INTO checkpoint_claims (name, owner, until) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+			WHERE checkpoint_claims.owner = excluded.owner OR checkpoint_claims.until <= ?`,
+			name, owner, until.UTC(), now.UTC())
+		if err != nil {
+			return err
+		}
+		if ok = tag.RowsAffected() == 1; !ok {
+			return nil
+		}
+		err = tx.queryRow(ctx, `SELECT at FROM checkpoints WHERE name = ?`, name).Scan(&at)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return timeOf(at), ok, err
+}
+
+// AdvanceCheckpoint moves the checkpoint to at and ends owner's claim.
+func (db *DB) AdvanceCheckpoint(ctx context.Context, name, owner string, at time.Time) error {
+	return db.write(ctx, func(tx *Tx) error {
+		tag, err := tx.exec(ctx, `DELETE FROM checkpoint_claims WHERE name = ? AND owner = ?`, name, owner)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return bot.Errorf(bot.ECONFLICT, "Checkpoint %s is no longer held by %s.", name, owner)
+		}
+		_, err = tx.exec(ctx, `INSERT INTO checkpoints (name, at) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET at = excluded.at`, name, at.UTC())
+		return err
+	})
+}
+
+// queueNotices queues, in the change's transaction, the posts that the
+// context's NoticeFunc builds from the change's result.
+func queueNotices(ctx context.Context, tx *Tx, gbs []*bot.Getback, m *bot.Meeting) error {
+	fn := bot.NoticesFrom(ctx)
+	if fn == nil {
+		return nil
+	}
+	for _, it := range fn(gbs, m) {
+		if _, err := insertOutbox(ctx, tx, it, bot.OutboxPending, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }

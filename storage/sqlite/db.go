@@ -226,8 +226,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("database %s has schema version %d, but this getback knows only up to version %d: "+
 			"it was written by a newer getback; upgrade getback or point GETBACK_DB at another file", db.path, current, known)
 	}
+	applied, err := appliedVersions(ctx, db.wdb)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
 	for _, m := range ms {
-		if m.version <= current {
+		if applied[m.version] {
 			continue
 		}
 		if err := db.applyMigration(ctx, m); err != nil {
@@ -498,3 +502,25 @@ func limitOffset(args []any, limit, offset int) (string, []any) {
 }
 
 func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
+
+// appliedVersions returns the migrations recorded as applied: a missing
+// one is applied even when a later one was (a migration added by a branch
+// merged after others).
+func appliedVersions(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}) (map[int]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
+}

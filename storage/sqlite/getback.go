@@ -188,7 +188,10 @@ func (db *DB) CreateGetback(ctx context.Context, g *bot.Getback) error {
 			}
 			g.Region = m.Region
 		}
-		return createGetback(ctx, tx, g)
+		if err := createGetback(ctx, tx, g); err != nil {
+			return err
+		}
+		return queueNotices(ctx, tx, []*bot.Getback{g}, nil)
 	})
 }
 
@@ -249,7 +252,10 @@ func (db *DB) UpdateGetback(ctx context.Context, ws string, id int64, upd bot.Ge
 			return err
 		}
 		g = &after
-		return tx.audit(ctx, ws, "getback", id, bot.AuditUpdate, before, &after)
+		if err := tx.audit(ctx, ws, "getback", id, bot.AuditUpdate, before, &after); err != nil {
+			return err
+		}
+		return queueNotices(ctx, tx, []*bot.Getback{g}, nil)
 	})
 	return g, err
 }

@@ -36,7 +36,7 @@ func TestMigrationUpperCasesOwnerLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DELETE FROM schema_migrations WHERE version >= 10`,
+	for _, q := range []string{`DELETE FROM schema_migrations WHERE version = 10`,
 		`INSERT INTO owner_mappings (workspace, label, user_id) VALUES ('console', 'rd', 'bob')`} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatal(err)

@@ -184,7 +184,12 @@ func (db *DB) CreateMeeting(ctx context.Context, m *bot.Meeting) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	return db.write(ctx, func(tx *Tx) error { return createMeeting(ctx, tx, m) })
+	return db.write(ctx, func(tx *Tx) error {
+		if err := createMeeting(ctx, tx, m); err != nil {
+			return err
+		}
+		return queueNotices(ctx, tx, m.Getbacks, m)
+	})
 }
 
 // CreateMeetings stores many meetings in one transaction, indexing their
@@ -301,8 +306,10 @@ func (db *DB) UpdateMeeting(ctx context.Context, ws string, id int64, upd bot.Me
 	var m *bot.Meeting
 	err := db.write(ctx, func(tx *Tx) error {
 		var err error
-		m, err = updateMeeting(ctx, tx, ws, id, upd)
-		return err
+		if m, err = updateMeeting(ctx, tx, ws, id, upd); err != nil {
+			return err
+		}
+		return queueNotices(ctx, tx, m.Getbacks, m)
 	})
 	return m, err
 }

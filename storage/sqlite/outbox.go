@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"sort"
 	"strings"
 	"time"
 
@@ -159,7 +160,8 @@ func (db *DB) DueOutbox(ctx context.Context, platforms []string, now time.Time, 
 }
 
 // NextOutboxAttempt returns the earliest pending attempt of the platforms,
-// or zero.
+// or zero; an item of a target some sender holds counts from the end of
+// that sender's claim.
 func (db *DB) NextOutboxAttempt(ctx context.Context, platforms []string) (time.Time, error) {
 	if len(platforms) == 0 {
 		return time.Time{}, nil
@@ -167,7 +169,9 @@ func (db *DB) NextOutboxAttempt(ctx context.Context, platforms []string) (time.T
 	cond, args := platformArgs(platforms)
 	var at sql.NullString
 	err := db.read(ctx, func(tx *Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT MIN(next_attempt) FROM outbox WHERE status = 'pending' AND `+cond, args...).Scan(&at)
+		return tx.QueryRowContext(ctx, `SELECT MIN(max(o.next_attempt, COALESCE((SELECT MAX(h.claimed_until) FROM outbox h
+			WHERE h.status = 'pending' AND h.workspace = o.workspace AND h.channel = o.channel AND h.user_id = o.user_id
+			AND h.claim_owner <> ''), o.next_attempt))) FROM outbox o WHERE o.status = 'pending' AND o.`+cond, args...).Scan(&at)
 	})
 	return parseTime(at), err
 }
@@ -204,13 +208,121 @@ func (db *DB) outboxExec(ctx context.Context, q string, args ...any) error {
 	})
 }
 
-// MarkOutboxAttempt records that a post of the item is about to be made,
-// at the sender's instant at.
-func (db *DB) MarkOutboxAttempt(ctx context.Context, id int64, at time.Time) error {
-	if at.IsZero() {
-		return bot.Errorf(bot.EINVALID, "An outbox attempt needs its time.")
+// ClaimOutbox takes due items for c.Owner in one UPDATE … RETURNING,
+// leaving alone the targets another sender holds.
+func (db *DB) ClaimOutbox(ctx context.Context, c bot.OutboxClaim) ([]*bot.OutboxItem, error) {
+	if len(c.Platforms) == 0 {
+		return nil, nil
 	}
-	return db.outboxExec(ctx, `UPDATE outbox SET attempt_at = ? WHERE id = ?`, formatTime(at), id)
+	if c.Owner == "" || !c.Until.After(c.Now) {
+		return nil, bot.Errorf(bot.EINVALID, "An outbox claim needs its owner and a lease that ends after now.")
+	}
+	var out []*bot.OutboxItem
+	err := db.write(ctx, func(tx *Tx) error {
+		out = out[:0]
+		cond, pargs := platformArgs(c.Platforms)
+		now := formatTime(c.Now)
+		args := append([]any{c.Owner, formatTime(c.Until)}, pargs...)
+		args = append(args, now, c.Owner, now)
+		lim, args := limitOffset(args, c.Limit, 0)
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET claim_owner = ?, claimed_until = ? WHERE id IN (
+			SELECT o.id FROM outbox o WHERE o.status = 'pending' AND o.`+cond+` AND o.next_attempt <= ?
+			AND NOT EXISTS (SELECT 1 FROM outbox h WHERE h.status = 'pending' AND h.workspace = o.workspace
+				AND h.channel = o.channel AND h.user_id = o.user_id AND h.claim_owner NOT IN ('', ?) AND h.claimed_until > ?)
+			ORDER BY o.id`+lim+`) RETURNING `+outboxCols, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			it, err := scanOutbox(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, it)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+		last := map[bot.Target]time.Time{}
+		for _, it := range out {
+			at, ok := last[it.Target]
+			if !ok {
+				var s sql.NullString
+				err := tx.QueryRowContext(ctx, `SELECT last_post_at FROM outbox_targets WHERE workspace = ? AND channel = ? AND user_id = ?`,
+					it.Target.Workspace, it.Target.Channel, it.Target.User).Scan(&s)
+				if err != nil && err != sql.ErrNoRows {
+					return err
+				}
+				at = parseTime(s)
+				last[it.Target] = at
+			}
+			it.TargetLastPost = at
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkOutboxAttempt records that owner is about to post the item, at the
+// sender's instant at, unless another sender holds it.
+func (db *DB) MarkOutboxAttempt(ctx context.Context, id int64, owner string, at, until time.Time) error {
+	if at.IsZero() || owner == "" {
+		return bot.Errorf(bot.EINVALID, "An outbox attempt needs its sender and its time.")
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET attempt_at = ?, claim_owner = ?, claimed_until = ?
+			WHERE id = ? AND status = 'pending' AND (claim_owner IN ('', ?) OR claimed_until <= ?)`,
+			formatTime(at), owner, formatTime(until), id, owner, formatTime(at))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return outboxNotYours(ctx, tx, id)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox_targets (workspace, channel, user_id, last_post_at)
+			SELECT workspace, channel, user_id, ? FROM outbox WHERE id = ?
+			ON CONFLICT (workspace, channel, user_id) DO UPDATE SET last_post_at = excluded.last_post_at`, formatTime(at), id)
+		return err
+	})
+}
+
+// outboxNotYours explains why an attempt was refused.
+func outboxNotYours(ctx context.Context, tx *Tx, id int64) error {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM outbox WHERE id = ?`, id).Scan(&status)
+	if err == sql.ErrNoRows {
+		return bot.Errorf(bot.ENOTFOUND, "No such outbox item.")
+	}
+	if err != nil {
+		return err
+	}
+	return bot.Errorf(bot.ECONFLICT, "Outbox item #%d is %s and held by another sender.", id, status)
+}
+
+// ReleaseOutbox gives back owner's claims on items it did not start to
+// post.
+func (db *DB) ReleaseOutbox(ctx context.Context, owner string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		for start := 0; start < len(ids); start += 500 {
+			chunk := ids[start:min(start+500, len(ids))]
+			args := []any{owner}
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claim_owner = '', claimed_until = NULL
+				WHERE claim_owner = ? AND attempt_at IS NULL AND status = 'pending' AND id IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // MarkOutboxProgress records delivered parts of a split post.
@@ -224,6 +336,7 @@ func (db *DB) MarkOutboxProgress(ctx context.Context, id int64, parts int, ref b
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, parts int, ref bot.MessageRef) error {
 	return db.write(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', parts_sent = ?, attempt_at = NULL,
+			claim_owner = '', claimed_until = NULL,
 			ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
 			ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, formatTime(tx.now), parts, ref.Channel, ref.ID, id)
 		return err
@@ -232,7 +345,8 @@ func (db *DB) MarkOutboxSent(ctx context.Context, id int64, parts int, ref bot.M
 
 // MarkOutboxDeferred postpones an item without counting an attempt.
 func (db *DB) MarkOutboxDeferred(ctx context.Context, id int64, errText string, next time.Time) error {
-	return db.outboxExec(ctx, `UPDATE outbox SET last_error = ?, next_attempt = ?, attempt_at = NULL WHERE id = ?`, errText, formatTime(next), id)
+	return db.outboxExec(ctx, `UPDATE outbox SET last_error = ?, next_attempt = ?, attempt_at = NULL,
+		claim_owner = '', claimed_until = NULL WHERE id = ?`, errText, formatTime(next), id)
 }
 
 // MarkOutboxFailed records a failed attempt.
@@ -241,7 +355,8 @@ func (db *DB) MarkOutboxFailed(ctx context.Context, id int64, errText string, ne
 	if dead {
 		status = bot.OutboxDead
 	}
-	return db.outboxExec(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt = ? WHERE id = ?`,
+	return db.outboxExec(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt = ?,
+		claim_owner = '', claimed_until = NULL WHERE id = ?`,
 		status, errText, formatTime(next), id)
 }
 
@@ -259,7 +374,8 @@ func (db *DB) RetryOutbox(ctx context.Context, id int64, now time.Time) error {
 		if status != bot.OutboxDead {
 			return bot.Errorf(bot.ECONFLICT, "Outbox item #%d is %s, not dead: only dead items are retried.", id, status)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE id = ?`, formatTime(now), id)
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ?,
+			claim_owner = '', claimed_until = NULL WHERE id = ?`, formatTime(now), id)
 		return err
 	})
 }
@@ -306,4 +422,66 @@ func (db *DB) SetCheckpoint(ctx context.Context, name string, at time.Time) erro
 			ON CONFLICT (name) DO UPDATE SET at = excluded.at`, name, formatTime(at))
 		return err
 	})
+}
+
+// ClaimCheckpoint holds the named checkpoint's period for owner until
+// until, unless another owner holds it, and returns the checkpoint.
+func (db *DB) ClaimCheckpoint(ctx context.Context, name, owner string, now, until time.Time) (time.Time, bool, error) {
+	if owner == "" || !until.After(now) {
+		return time.Time{}, false, bot.Errorf(bot.EINVALID, "A checkpoint claim needs its owner and a lease that ends after now.")
+	}
+	var at sql.NullString
+	var ok bool
+	err := db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO checkpoint_claims (name, owner, until) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+			WHERE checkpoint_claims.owner = excluded.owner OR checkpoint_claims.until <= ?`,
+			name, owner, formatTime(until), formatTime(now))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if ok = n == 1; err != nil || !ok {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `SELECT at FROM checkpoints WHERE name = ?`, name).Scan(&at)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		return err
+	})
+	return parseTime(at), ok, err
+}
+
+// AdvanceCheckpoint moves the checkpoint to at and ends owner's claim.
+func (db *DB) AdvanceCheckpoint(ctx context.Context, name, owner string, at time.Time) error {
+	return db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM checkpoint_claims WHERE name = ? AND owner = ?`, name, owner)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return bot.Errorf(bot.ECONFLICT, "Checkpoint %s is no longer held by %s.", name, owner)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO checkpoints (name, at) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET at = excluded.at`, name, formatTime(at))
+		return err
+	})
+}
+
+// queueNotices queues, in the change's transaction, the posts that the
+// context's NoticeFunc builds from the change's result.
+func queueNotices(ctx context.Context, tx *Tx, gbs []*bot.Getback, m *bot.Meeting) error {
+	fn := bot.NoticesFrom(ctx)
+	if fn == nil {
+		return nil
+	}
+	for _, it := range fn(gbs, m) {
+		if _, err := insertOutbox(ctx, tx, it, bot.OutboxPending, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }

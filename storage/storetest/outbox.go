@@ -105,13 +105,13 @@ func testOutbox(t *testing.T, open opener) {
 	}
 	// The attempt instant is the sender's, not the store's.
 	attemptAt := now.Add(5 * time.Hour)
-	if err := db.MarkOutboxAttempt(ctx, dead.ID, attemptAt); err != nil {
+	if err := db.MarkOutboxAttempt(ctx, dead.ID, "sender-a", attemptAt, attemptAt.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.FindOutbox(ctx, bot.OutboxFilter{KeyPrefix: &prefix, Status: &pending}); !got[0].AttemptAt.Equal(attemptAt) {
 		t.Fatalf("attempt at %v, want %v", got[0].AttemptAt, attemptAt)
 	}
-	if err := db.MarkOutboxAttempt(ctx, 999, attemptAt); bot.ErrorCode(err) != bot.ENOTFOUND {
+	if err := db.MarkOutboxAttempt(ctx, 999, "sender-a", attemptAt, attemptAt.Add(time.Minute)); bot.ErrorCode(err) != bot.ENOTFOUND {
 		t.Fatalf("attempt of no item: %v", err)
 	}
 
