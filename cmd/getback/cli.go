@@ -23,7 +23,7 @@ type subcommand struct {
 // runSubcommand runs them.
 var subcommands = []subcommand{
 	{name: "console", synopsis: "[--user NAME] [--tz ZONE] [--pictures DIR]", summary: "local chat in the terminal (the default)"},
-	{name: "serve", synopsis: "[--addr HOST:PORT]", summary: "Slack and Mattermost adapters over HTTP; /healthz, /metrics"},
+	{name: "serve", synopsis: "[--addr HOST:PORT] [--replica-id NAME] [--lease DURATION]", summary: "Slack and Mattermost adapters over HTTP; /healthz, /metrics"},
 	{name: "import", synopsis: "FILE [--dry-run] [--region-map FILE] [--report FILE] [--workspace WS]",
 		summary: "import the legacy weekly summary (.tsv, .csv, .xlsx)",
 		args:    [][2]string{{"FILE", "the spreadsheet to import: .tsv, .csv or .xlsx"}}},
@@ -33,6 +33,9 @@ var subcommands = []subcommand{
 		summary: "print (or post) a region's weekly digest"},
 	{name: "outbox", synopsis: "[--status pending|sent|dead|skipped] [--retry ID]",
 		summary: "show the delivery outbox; retry a dead item"},
+	{name: "migrate", synopsis: "--to postgres://URL", summary: "copy the SQLite store into PostgreSQL (again: changes nothing)"},
+	{name: "backup", synopsis: "FILE", summary: "write a consistent copy of the SQLite store, even while serve runs",
+		args: [][2]string{{"FILE", "the new file to write the copy to"}}},
 	{name: "mattermost", synopsis: "setup --team NAME [--bot [--rotate-token] [--ephemeral]]", summary: "create the slash commands (and bot) on a Mattermost team",
 		args: [][2]string{{"setup", "the one action: create or update /meeting, /getback and /digest"}}},
 	{name: "version", summary: "print the version"},
@@ -53,6 +56,10 @@ func runSubcommand(ctx context.Context, name string, c config, args []string, st
 		return runDigest(ctx, c, args, stdout, stderr)
 	case "outbox":
 		return runOutbox(ctx, c, args, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, c, args, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, c, args, stdout, stderr)
 	case "mattermost":
 		return runMattermost(ctx, c, args, stdout, stderr)
 	case "version":
