@@ -39,9 +39,12 @@ bench:
 	$(MAKE) crash
 
 ## crash: kill getback serve with SIGKILL 50 times during acknowledged
-## writes and 50 times during a reminder fan-out (make test does 3 of each)
+## writes and 50 times during a reminder fan-out; then three replicas on
+## PostgreSQL (GETBACK_TEST_POSTGRES_URL), a random one killed 50 times
+## during writes and about 50 times during 16 fan-outs of 500 DMs and 10
+## digests (make test does 3 kills of each)
 crash:
-	GETBACK_CRASH_ITERATIONS=50 $(GO) test -count=1 -run 'TestCrash' -v ./cmd/getback
+	GETBACK_CRASH_ITERATIONS=50 $(GO) test -count=1 -timeout 30m -run 'TestCrash|TestReplicas' -v ./cmd/getback
 
 ## fuzz: run every fuzz target for FUZZTIME each (seed corpora in
 ## testdata/fuzz run in make test too)

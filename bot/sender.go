@@ -38,7 +38,9 @@ type Sender struct {
 	Backoff, MaxBackoff time.Duration
 	// Workers is how many targets are served at once; default 4.
 	Workers int
-	// Batch is how many due items one drain reads at most; default 200.
+	// Batch is how many due items one claim takes at most; default four per
+	// worker. Small claims spread a fan-out over every replica's sender and
+	// leave few items waiting for a lease when a replica dies.
 	Batch int
 	// Observe, when set, is told the outcome of every attempt.
 	Observe func(it *OutboxItem, outcome string)
@@ -78,7 +80,7 @@ func (s *Sender) init() {
 			s.Workers = 4
 		}
 		if s.Batch <= 0 {
-			s.Batch = 200
+			s.Batch = 4 * s.Workers
 		}
 		if s.Now == nil {
 			s.Now = time.Now
@@ -283,8 +285,12 @@ func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) 
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
+		// The claim now lasts for the post (at most postTimeout) and half of
+		// what remains of a lease for recording it: if this replica dies
+		// mid-post, another takes the item over before a lease has passed.
 		at := s.Now()
-		if err := s.Store.MarkOutboxAttempt(ctx, it.ID, s.Owner, at, at.Add(s.Lease)); err != nil {
+		hold := s.postTimeout() + (s.Lease-s.postTimeout())/2
+		if err := s.Store.MarkOutboxAttempt(ctx, it.ID, s.Owner, at, at.Add(hold)); err != nil {
 			if ErrorCode(err) == ECONFLICT {
 				// Our claim expired and another sender took the item over: it
 				// posts it, not us.

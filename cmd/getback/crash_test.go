@@ -15,7 +15,6 @@ import (
 
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/cmd/internal/servetest"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
 // binary is the getback binary the process tests run, built once.
@@ -90,8 +89,9 @@ func (l *testLog) Write(b []byte) (int, error) {
 }
 
 // writeStream sends adds, meetings and dones from a few clients, as fast
-// as getback answers, until stop is closed.
-func writeStream(p *servetest.Process, l *servetest.Ledger, users int, stop <-chan struct{}) *sync.WaitGroup {
+// as getback answers, until stop is closed; pick chooses the process (the
+// replica) each request goes to.
+func writeStream(pick func() *servetest.Process, l *servetest.Ledger, users int, stop <-chan struct{}) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
 	var mu sync.Mutex // r is not safe for concurrent use
@@ -114,7 +114,7 @@ func writeStream(p *servetest.Process, l *servetest.Ledger, users int, stop <-ch
 					l.Add(r, e, r.IntN(users))
 				}
 				mu.Unlock()
-				p.Send(context.Background(), client, e)
+				pick().Send(context.Background(), client, e)
 				l.Record(e)
 				if e.Err != "" {
 					time.Sleep(5 * time.Millisecond) // getback is down
@@ -141,7 +141,7 @@ func TestCrashDuringAcknowledgedWrites(t *testing.T) {
 		p.AddUsers(20)
 		l := servetest.NewLedger()
 		stop := make(chan struct{})
-		wg := writeStream(p, l, 20, stop)
+		wg := writeStream(func() *servetest.Process { return p }, l, 20, stop)
 		time.Sleep(time.Duration(50+r.IntN(450)) * time.Millisecond)
 		p.Kill()
 		time.Sleep(20 * time.Millisecond)
@@ -182,7 +182,7 @@ func TestCrashDuringAcknowledgedWrites(t *testing.T) {
 // digests at that hour today, and a scheduler checkpoint a minute before.
 func seedFanOut(t *testing.T, path string, people int) (dms, digests int) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, path)
+	db, err := openStore(ctx, config{DB: path, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,17 +285,26 @@ func TestCrashDuringReminderFanOut(t *testing.T) {
 				t.Fatalf("iteration %d: %s got %d posts", i, ch, n)
 			}
 		}
-		db, err := sqlite.Open(context.Background(), p.DB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		counts, err := db.OutboxCounts(context.Background())
-		db.Close()
-		if err != nil || counts[bot.OutboxSent] != want || counts[bot.OutboxPending] != 0 {
-			t.Fatalf("iteration %d: outbox %v %v", i, counts, err)
+		if counts := outboxCounts(t, p.DB); counts[bot.OutboxSent] != want || counts[bot.OutboxPending] != 0 {
+			t.Fatalf("iteration %d: outbox %v", i, counts)
 		}
 		p.Close()
 	}
 	t.Logf("%d kills (%d in the middle of the fan-out): every one of %d DMs and %d digests arrived exactly once each time",
 		iterations, killedMidway, people*2, 10)
+}
+
+// outboxCounts reads the outbox of the store at dsn.
+func outboxCounts(t *testing.T, dsn string) map[string]int {
+	t.Helper()
+	db, err := openStore(context.Background(), config{DB: dsn, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	counts, err := db.OutboxCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return counts
 }

@@ -111,7 +111,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	}
 	sort.Strings(names)
 	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log, Platforms: names, Queued: sender.Wake,
-		Owner: *replica}
+		Owner: *replica, Lease: *lease}
 	log.Info("replica", "id", *replica, "lease", lease.String())
 	srv := &server.Server{Addr: c.Addr, Mux: mux, Metrics: metrics, Checks: checks, Log: log, ShutdownTimeout: httpDrain}
 	return serve(ctx, log, srv, sched, sender, platforms)

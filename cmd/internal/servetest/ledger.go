@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/postgres"
 	"github.com/getbackhq/getback/storage/sqlite"
 )
 
@@ -208,12 +209,13 @@ func (l *Ledger) WriteJSON(w io.Writer) error {
 // Rows counts the getbacks and meetings of both workspaces.
 type Rows struct{ Getbacks, Meetings int }
 
-// CountRows counts the rows of a database (none if it does not exist).
+// CountRows counts the rows of a database (none if a file does not
+// exist).
 func CountRows(ctx context.Context, path string) (Rows, error) {
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil && !postgres.IsURL(path) {
 		return Rows{}, nil
 	}
-	db, err := sqlite.Open(ctx, path)
+	db, err := openStore(ctx, path)
 	if err != nil {
 		return Rows{}, err
 	}
@@ -221,7 +223,23 @@ func CountRows(ctx context.Context, path string) (Rows, error) {
 	return countRows(ctx, db)
 }
 
-func countRows(ctx context.Context, db *sqlite.DB) (Rows, error) {
+// store is what the checks read of a store.
+type store interface {
+	bot.MeetingService
+	bot.GetbackService
+	Close() error
+}
+
+// openStore opens the database a check reads: a SQLite file, or a
+// PostgreSQL database several replicas share.
+func openStore(ctx context.Context, dsn string) (store, error) {
+	if postgres.IsURL(dsn) {
+		return postgres.Open(ctx, dsn)
+	}
+	return sqlite.Open(ctx, dsn)
+}
+
+func countRows(ctx context.Context, db store) (Rows, error) {
 	var r Rows
 	for _, ws := range []string{SlackWorkspace, MattermostWorkspace} {
 		n, err := db.CountGetbacks(ctx, bot.GetbackFilter{Workspace: ws})
@@ -281,7 +299,7 @@ func (c Check) Print(w io.Writer) {
 // the database held before the run.
 func (l *Ledger) Verify(ctx context.Context, path string, before Rows) (Check, error) {
 	var c Check
-	db, err := sqlite.Open(ctx, path)
+	db, err := openStore(ctx, path)
 	if err != nil {
 		return c, err
 	}

@@ -43,10 +43,14 @@ const (
 // Options configure a process.
 type Options struct {
 	Binary string    // the getback binary
-	DB     string    // database path, kept across restarts
+	DB     string    // database path (or postgres:// URL), kept across restarts
 	Addr   string    // loopback host:port; a free port when empty
 	Env    []string  // extra environment (KEY=value)
 	Stderr io.Writer // getback's logs; discarded when nil
+	// Share, when set, is a process whose fake platforms this one posts to
+	// instead of its own: a replica on the same database. Closing a
+	// replica leaves the fakes to their owner.
+	Share *Process
 }
 
 // Process is a running (or stopped) getback serve and its fake platforms.
@@ -101,7 +105,12 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	if err := Loopback(o.Addr); err != nil {
 		return nil, err
 	}
-	p := &Process{Options: o, SlackAPI: slacktest.NewServer(), MattermostAPI: mattermosttest.NewServer()}
+	p := &Process{Options: o}
+	if o.Share != nil {
+		p.SlackAPI, p.MattermostAPI = o.Share.SlackAPI, o.Share.MattermostAPI
+	} else {
+		p.SlackAPI, p.MattermostAPI = slacktest.NewServer(), mattermosttest.NewServer()
+	}
 	if err := p.Restart(ctx); err != nil {
 		p.Close()
 		return nil, err
@@ -194,11 +203,14 @@ func (p *Process) Term(timeout time.Duration) (code int, took time.Duration) {
 	}
 }
 
-// Close kills getback if it runs and stops the fakes.
+// Close kills getback if it runs and stops the fakes (unless they are
+// another process's).
 func (p *Process) Close() {
 	p.Kill()
-	p.SlackAPI.Close()
-	p.MattermostAPI.Close()
+	if p.Share == nil {
+		p.SlackAPI.Close()
+		p.MattermostAPI.Close()
+	}
 }
 
 // AddUsers gives both fake platforms n users: on Slack U00000…, on
@@ -210,6 +222,15 @@ func (p *Process) AddUsers(n int) {
 		p.MattermostAPI.SetUser(&model.User{Id: MattermostUser(i), Username: fmt.Sprintf("user%d", i),
 			FirstName: "User", LastName: strconv.Itoa(i), Timezone: model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": "UTC"}})
 	}
+}
+
+// next numbers a request: one sequence for replicas that share fakes, so
+// that trigger ids and response URLs stay unique across them.
+func (p *Process) next() int64 {
+	if p.Share != nil {
+		return p.Share.next()
+	}
+	return p.seq.Add(1)
 }
 
 // SlackUser is the Slack id of user i.
@@ -227,7 +248,7 @@ type Answer struct {
 // Slack sends a signed Slack slash command as user i and returns the
 // HTTP answer (mention users in text with SlackMention).
 func (p *Process) Slack(ctx context.Context, c *http.Client, user int, command, text string) (Answer, error) {
-	n := p.seq.Add(1)
+	n := p.next()
 	req := slacktest.NewRequest(p.URL()+"/slack/commands", SlackSecret, url.Values{
 		"team_id": {SlackTeam}, "team_domain": {"load"}, "channel_id": {"CLOAD"}, "channel_name": {"load"},
 		"user_id": {SlackUser(user)}, "user_name": {fmt.Sprintf("user%d", user)}, "command": {command}, "text": {text},
@@ -241,7 +262,7 @@ func SlackMention(i int) string { return fmt.Sprintf("<@%s|user%d>", SlackUser(i
 // Mattermost sends a Mattermost slash command as user i, with the
 // user_mentions fields Mattermost adds for the given mentioned users.
 func (p *Process) Mattermost(ctx context.Context, c *http.Client, user int, command, text string, mentioned ...int) (Answer, error) {
-	n := p.seq.Add(1)
+	n := p.next()
 	form := url.Values{"token": {MattermostToken}, "team_id": {MattermostTeam}, "team_domain": {"load"},
 		"channel_id": {"chload"}, "channel_name": {"load"}, "user_id": {MattermostUser(user)}, "user_name": {fmt.Sprintf("user%d", user)},
 		"command": {command}, "text": {text}, "trigger_id": {fmt.Sprintf("load%d", n)},
