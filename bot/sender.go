@@ -226,20 +226,21 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 // injected clock: a platform's rate limit counts real seconds, whatever
 // instant the process believes it is.
 //
-// A target this process has not posted to may have had a post from
-// another replica (the platform's limit is per app, not per process): its
-// first post then waits from the target's last post recorded in the store,
-// read on the shared clock.
+// Another replica may have posted to the target since this process last
+// did (the platform's limit is per app, not per process): a post also
+// waits from the target's last post recorded in the store, read on the
+// shared clock.
 func (s *Sender) pace(ctx context.Context, it *OutboxItem, gap time.Duration) error {
 	if gap <= 0 {
 		return nil
 	}
 	s.mu.Lock()
-	last, ok := s.lastPost[it.Target]
+	last := s.lastPost[it.Target]
 	s.mu.Unlock()
 	wait := time.Until(last.Add(gap))
-	if !ok && !it.TargetLastPost.IsZero() {
-		wait = min(gap, max(0, gap-s.Now().Sub(it.TargetLastPost)))
+	if !it.TargetLastPost.IsZero() {
+		// Another sender may have posted since this one last did.
+		wait = max(wait, min(gap, gap-s.Now().Sub(it.TargetLastPost)))
 	}
 	if wait <= 0 {
 		return nil

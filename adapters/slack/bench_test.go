@@ -15,16 +15,36 @@ import (
 	"github.com/getbackhq/getback/adapters/slack/slacktest"
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/commands"
+	"github.com/getbackhq/getback/storage/postgres/pgtest"
 	"github.com/getbackhq/getback/storage/sqlite/sqlitetest"
 )
+
+// benchStore is a store the benchmarks run on.
+type benchStore interface {
+	bot.Store
+	Deduper
+}
+
+// benchSize is the standard 100k-meeting store in workspace slack:T1.
+func benchSize() sqlitetest.Size {
+	size := sqlitetest.Standard
+	size.Workspace = "slack:T1"
+	return size
+}
+
+// sqliteStore is the standard store in SQLite.
+func sqliteStore(b *testing.B) benchStore { return sqlitetest.Open(b, benchSize()) }
+
+// postgresStore is a PostgreSQL copy of the same store (skipped without
+// GETBACK_TEST_POSTGRES_URL).
+func postgresStore(b *testing.B) benchStore {
+	return pgtest.Seeded(b, benchSize().Workspace, sqlitetest.Cached(b, benchSize()))
+}
 
 // benchSlack returns a server with the real Slack handlers over the
 // standard 100k-meeting store (workspace slack:T1), a verify-only handler
 // next to them, and a counter of answers posted to response_url.
-func benchSlack(b *testing.B) (srv *httptest.Server, answers *atomic.Int64, a *Adapter, responseURL string) {
-	size := sqlitetest.Standard
-	size.Workspace = "slack:T1"
-	db := sqlitetest.Open(b, size)
+func benchSlack(b *testing.B, db benchStore) (srv *httptest.Server, answers *atomic.Int64, a *Adapter, responseURL string) {
 	answers = &atomic.Int64{}
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -61,12 +81,12 @@ func signedList(b *testing.B, url_, responseURL string) *http.Request {
 
 // benchAcks sends signed /getback list requests from 4 clients and reports
 // acknowledgements per second and their latency percentiles.
-func benchAcks(b *testing.B, path string) { benchAcksWith(b, path, false) }
+func benchAcks(b *testing.B, path string) { benchAcksWith(b, path, false, sqliteStore(b)) }
 
-func benchAcksHeld(b *testing.B) { benchAcksWith(b, "/slack/commands", true) }
+func benchAcksHeld(b *testing.B) { benchAcksWith(b, "/slack/commands", true, sqliteStore(b)) }
 
-func benchAcksWith(b *testing.B, path string, hold bool) {
-	srv, answers, a, responseURL := benchSlack(b)
+func benchAcksWith(b *testing.B, path string, hold bool, db benchStore) {
+	srv, answers, a, responseURL := benchSlack(b, db)
 	if hold {
 		a.work.SetMax(1 << 30)
 		release := a.work.Hold()
@@ -134,3 +154,15 @@ var benchWorkers = 0 // 0: the default
 // queued, and nothing runs. The ratio to BenchmarkSlackVerifyOnlyAck is
 // the overhead the real handler adds before it answers Slack.
 func BenchmarkSlackQueueOnlyAck(b *testing.B) { benchAcksHeld(b) }
+
+// BenchmarkSlackListAckPostgres is BenchmarkSlackListAck on PostgreSQL.
+func BenchmarkSlackListAckPostgres(b *testing.B) {
+	benchAcksWith(b, "/slack/commands", false, postgresStore(b))
+}
+
+// BenchmarkSlackQueueOnlyAckPostgres is BenchmarkSlackQueueOnlyAck on
+// PostgreSQL: the acknowledgement path, whose store work is recording the
+// trigger id (FirstSeen).
+func BenchmarkSlackQueueOnlyAckPostgres(b *testing.B) {
+	benchAcksWith(b, "/slack/commands", true, postgresStore(b))
+}

@@ -18,6 +18,7 @@ type copyTable struct {
 	name     string
 	cols     []string
 	times    map[string]bool
+	dates    map[string]bool
 	flags    map[string]bool
 	identity bool // an id column whose sequence must follow the copied ids
 }
@@ -35,11 +36,12 @@ func set(names ...string) map[string]bool {
 var copyTables = []copyTable{
 	{name: "meetings", cols: strings.Fields(`id workspace region states location date date_status poc attendees discussion
 		concerns followup awareness action next next_date notes source_key import_hash created_by created_at updated_at`),
-		times: set("created_at", "updated_at"), identity: true},
-	{name: "meeting_states", cols: strings.Fields(`meeting_id state workspace date`)},
-	{name: "meeting_regions", cols: strings.Fields(`meeting_id region workspace date`)},
+		times: set("created_at", "updated_at"), dates: set("date", "next_date"), identity: true},
+	{name: "meeting_states", cols: strings.Fields(`meeting_id state workspace date`), dates: set("date")},
+	{name: "meeting_regions", cols: strings.Fields(`meeting_id region workspace date`), dates: set("date")},
 	{name: "getbacks", cols: strings.Fields(`id workspace meeting_id region number text owner owner_kind assigned_by due status
-		done_at done_note snoozed_until created_at updated_at`), times: set("done_at", "created_at", "updated_at"), identity: true},
+		done_at done_note snoozed_until created_at updated_at`), times: set("done_at", "created_at", "updated_at"),
+		dates: set("due", "snoozed_until"), identity: true},
 	{name: "owner_mappings", cols: strings.Fields(`workspace label user_id`)},
 	{name: "people", cols: strings.Fields(`workspace user_id name tz remind_hour remind_minute reminders_off work_days updated_at`),
 		times: set("updated_at"), flags: set("reminders_off")},
@@ -101,64 +103,61 @@ func (db *DB) CopyFrom(ctx context.Context, src *sql.DB) ([]CopyCount, error) {
 	return counts, err
 }
 
-// copyRows inserts the source table's rows, skipping those already here,
-// and returns how many the source has.
+// copyRows streams the source table's rows into a staging table with
+// PostgreSQL's COPY, then inserts those not already here, and returns how
+// many the source has.
 func copyRows(ctx context.Context, src *sql.DB, tx *Tx, t copyTable) (int, error) {
 	rows, err := src.QueryContext(ctx, `SELECT `+strings.Join(t.cols, ", ")+` FROM `+t.name)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	ph := make([]string, len(t.cols))
-	for i := range ph {
-		ph[i] = fmt.Sprintf("$%d", i+1)
+	stage := "copy_" + t.name
+	if _, err := tx.exec(ctx, `CREATE TEMP TABLE `+stage+` (LIKE `+t.name+`) ON COMMIT DROP`); err != nil {
+		return 0, err
 	}
-	insert := `INSERT INTO ` + t.name + ` (` + strings.Join(t.cols, ", ") + `) OVERRIDING SYSTEM VALUE VALUES (` +
-		strings.Join(ph, ", ") + `) ON CONFLICT DO NOTHING`
+	n := 0
+	vals := make([]any, len(t.cols))
+	ptrs := make([]any, len(t.cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var convErr error
+	_, err = tx.tx.CopyFrom(ctx, pgx.Identifier{stage}, t.cols, pgx.CopyFromFunc(func() ([]any, error) {
+		if !rows.Next() {
+			return nil, rows.Err()
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out := make([]any, len(vals))
+		for i, c := range t.cols {
+			if out[i], convErr = convert(vals[i], t.times[c], t.dates[c], t.flags[c]); convErr != nil {
+				return nil, fmt.Errorf("column %s: %w", c, convErr)
+			}
+		}
+		n++
+		return out, nil
+	}))
+	if err != nil {
+		return n, err
+	}
+	insert := `INSERT INTO ` + t.name + ` (` + strings.Join(t.cols, ", ") + `) OVERRIDING SYSTEM VALUE SELECT ` +
+		strings.Join(t.cols, ", ") + ` FROM ` + stage + ` ON CONFLICT DO NOTHING`
 	if !t.identity {
 		insert = strings.Replace(insert, " OVERRIDING SYSTEM VALUE", "", 1)
 	}
-	n := 0
-	batch := &pgx.Batch{}
-	flush := func() error {
-		if batch.Len() == 0 {
-			return nil
-		}
-		err := tx.tx.SendBatch(ctx, batch).Close()
-		batch = &pgx.Batch{}
-		return err
-	}
-	for rows.Next() {
-		vals := make([]any, len(t.cols))
-		ptrs := make([]any, len(t.cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return n, err
-		}
-		for i, c := range t.cols {
-			if vals[i], err = convert(vals[i], t.times[c], t.flags[c]); err != nil {
-				return n, fmt.Errorf("column %s: %w", c, err)
-			}
-		}
-		batch.Queue(insert, vals...)
-		n++
-		if batch.Len() >= 1000 {
-			if err := flush(); err != nil {
-				return n, err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if _, err := tx.exec(ctx, insert); err != nil {
 		return n, err
 	}
-	return n, flush()
+	_, err = tx.exec(ctx, `DROP TABLE `+stage)
+	return n, err
 }
 
 // convert turns a SQLite value into the PostgreSQL column's: instants from
-// their fixed-width text, flags from 0 and 1, text as text.
-func convert(v any, isTime, isFlag bool) (any, error) {
+// their fixed-width text, days from YYYY-MM-DD, flags from 0 and 1, text
+// as text.
+func convert(v any, isTime, isDate, isFlag bool) (any, error) {
 	if b, ok := v.([]byte); ok {
 		v = string(b)
 	}
@@ -175,6 +174,16 @@ func convert(v any, isTime, isFlag bool) (any, error) {
 			return nil, fmt.Errorf("instant %q: %w", s, err)
 		}
 		return t.UTC(), nil
+	case isDate:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("day %v is not text", v)
+		}
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return nil, fmt.Errorf("day %q: %w", s, err)
+		}
+		return d, nil
 	case isFlag:
 		n, ok := v.(int64)
 		if !ok {

@@ -203,11 +203,15 @@ func (db *DB) ClaimOutbox(ctx context.Context, c bot.OutboxClaim) ([]*bot.Outbox
 		now := c.Now.UTC()
 		lim, args := limitOffset([]any{c.Platforms, now, c.Owner, now}, c.Limit, 0)
 		args = append(args, c.Owner, c.Until.UTC())
-		rows, err := tx.query(ctx, `WITH picked AS (
-			SELECT o.id FROM outbox o WHERE o.status = 'pending' AND o.platform = ANY(?) AND o.next_attempt <= ?
+		// Oldest first, one item of each target before a second of any:
+		// a long queue to one channel does not keep others waiting.
+		rows, err := tx.query(ctx, `WITH due AS (
+			SELECT o.id, row_number() OVER (PARTITION BY o.workspace, o.channel, o.user_id ORDER BY o.id) AS rn
+			FROM outbox o WHERE o.status = 'pending' AND o.platform = ANY(?) AND o.next_attempt <= ?
 			AND NOT EXISTS (SELECT 1 FROM outbox h WHERE h.status = 'pending' AND h.workspace = o.workspace
-				AND h.channel = o.channel AND h.user_id = o.user_id AND h.claim_owner NOT IN ('', ?) AND h.claimed_until > ?)
-			ORDER BY o.id`+lim+` FOR UPDATE OF o SKIP LOCKED)
+				AND h.channel = o.channel AND h.user_id = o.user_id AND h.claim_owner NOT IN ('', ?) AND h.claimed_until > ?)),
+			picked AS (SELECT o.id FROM outbox o WHERE o.id IN (SELECT id FROM due ORDER BY rn, id`+lim+`)
+				FOR UPDATE OF o SKIP LOCKED)
 			UPDATE outbox SET claim_owner = ?, claimed_until = ? FROM picked WHERE outbox.id = picked.id
 			RETURNING `+prefixed("outbox.", outboxCols)+`,
 			(SELECT t.last_post_at FROM outbox_targets t WHERE t.workspace = outbox.workspace AND t.channel = outbox.channel
@@ -287,22 +291,44 @@ func (db *DB) ReleaseOutbox(ctx context.Context, owner string, ids []int64) erro
 	})
 }
 
-// MarkOutboxProgress records delivered parts of a split post.
+// MarkOutboxProgress records delivered parts of a split post, and when
+// the last one reached its target.
 func (db *DB) MarkOutboxProgress(ctx context.Context, id int64, parts int, ref bot.MessageRef) error {
-	return db.outboxExec(ctx, `UPDATE outbox SET parts_sent = ?, attempt_at = NULL,
-		ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
-		ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, parts, ref.Channel, ref.ID, id)
+	return db.write(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE outbox SET parts_sent = ?, attempt_at = NULL,
+			ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
+			ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, parts, ref.Channel, ref.ID, id)
+		if err != nil {
+			return err
+		}
+		if res.RowsAffected() == 0 {
+			return bot.Errorf(bot.ENOTFOUND, "No such outbox item.")
+		}
+		return postedNow(ctx, tx, id)
+	})
 }
 
 // MarkOutboxSent records delivery of every part.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, parts int, ref bot.MessageRef) error {
 	return db.write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', parts_sent = ?, attempt_at = NULL,
+		if _, err := tx.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', parts_sent = ?, attempt_at = NULL,
 			claim_owner = '', claimed_until = NULL,
 			ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
-			ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, tx.now, parts, ref.Channel, ref.ID, id)
-		return err
+			ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, tx.now, parts, ref.Channel, ref.ID, id); err != nil {
+			return err
+		}
+		return postedNow(ctx, tx, id)
 	})
+}
+
+// postedNow records, as the item's target's last post, the transaction's
+// instant: after the post, so that another sender taking the target over
+// waits out the platform's interval from the post's end.
+func postedNow(ctx context.Context, tx *Tx, id int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO outbox_targets (workspace, channel, user_id, last_post_at)
+		SELECT workspace, channel, user_id, ? FROM outbox WHERE id = ?
+		ON CONFLICT (workspace, channel, user_id) DO UPDATE SET last_post_at = excluded.last_post_at`, tx.now, id)
+	return err
 }
 
 // MarkOutboxDeferred postpones an item without counting an attempt.

@@ -290,3 +290,19 @@ func testNoticesCommitWithTheirChange(t *testing.T, open opener) {
 		t.Fatalf("%d items after a change without notices, want 4", len(items))
 	}
 }
+
+// testOutboxClaimsServeEveryTargetInTurn: a claim takes the oldest item of
+// each target before a second item of any, so that a long queue to one
+// channel does not hold up a DM queued after it.
+func testOutboxClaimsServeEveryTargetInTurn(t *testing.T, open opener) {
+	db := open(t)
+	now := db.Now()
+	for i := range 5 {
+		enqueue(t, db, fmt.Sprintf("digest-%d", i), bot.Target{Workspace: ws, Channel: "region-9"}, now)
+	}
+	enqueue(t, db, "remind-ana", bot.Target{Workspace: ws, User: "ana"}, now)
+	got := claim(t, db, "replica-a", now, time.Minute, 2)
+	if fmt.Sprint(keys(got)) != "[digest-0 remind-ana]" {
+		t.Fatalf("claimed %v, want the first of each target", keys(got))
+	}
+}

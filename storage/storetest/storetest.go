@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		{"FirstSeen", testFirstSeen},
 		{"OutboxClaimsHoldTargetsForOneSender", testOutboxClaimsHoldTargetsForOneSender},
 		{"ConcurrentClaimsNeverShareAnItem", testConcurrentClaimsNeverShareAnItem},
+		{"OutboxClaimsServeEveryTargetInTurn", testOutboxClaimsServeEveryTargetInTurn},
 		{"CheckpointClaimsLetOneReplicaPlan", testCheckpointClaimsLetOneReplicaPlan},
 		{"NoticesCommitWithTheirChange", testNoticesCommitWithTheirChange},
 		{"PeopleAndRegions", testPeopleAndRegions},

@@ -6,14 +6,20 @@ package pgtest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	_ "modernc.org/sqlite" // reads the SQLite store Seeded copies
+
+	"github.com/getbackhq/getback/storage/postgres"
 )
 
 // EnvURL is the variable that points the tests at a PostgreSQL server,
@@ -70,9 +76,76 @@ func URL(t testing.TB) string {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
+	return withSchema(t, base, schema)
+}
+
+// Seeded returns a store on a PostgreSQL copy of the getback SQLite
+// database at sqlitePath, made once and kept in the schema
+// getback_bench_NAME for later runs (the copy of a 100,000-meeting store
+// takes minutes). Benchmarks share it: their writes stay in it. Without
+// GETBACK_TEST_POSTGRES_URL the benchmark is skipped.
+func Seeded(tb testing.TB, name, sqlitePath string) *postgres.DB {
+	tb.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		tb.Skip(Skipped)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", EnvURL, err)
+	}
+	defer conn.Close(ctx)
+	conn.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public`)
+	schema := fmt.Sprintf("getback_bench_%s_v%d", strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(name)), postgres.SchemaVersion())
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, schema).Scan(&exists); err != nil {
+		tb.Fatal(err)
+	}
+	if !exists {
+		building := schema + "_building"
+		for _, q := range []string{`DROP SCHEMA IF EXISTS ` + building + ` CASCADE`, `CREATE SCHEMA ` + building} {
+			if _, err := conn.Exec(ctx, q); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		db, err := postgres.Open(ctx, withSchema(tb, base, building))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		src, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: sqlitePath, RawQuery: "mode=ro"}).String())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		_, err = db.CopyFrom(ctx, src)
+		src.Close()
+		db.Close()
+		if err != nil {
+			tb.Fatalf("copy %s into PostgreSQL: %v", sqlitePath, err)
+		}
+		for _, q := range []string{`ALTER SCHEMA ` + building + ` RENAME TO ` + schema, `ANALYZE`} {
+			if _, err := conn.Exec(ctx, q); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	db, err := postgres.Open(ctx, withSchema(tb, base, schema))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func withSchema(tb testing.TB, base, schema string) string {
 	u, err := url.Parse(base)
 	if err != nil {
-		t.Fatalf("%s: %v", EnvURL, err)
+		tb.Fatalf("%s: %v", EnvURL, err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)

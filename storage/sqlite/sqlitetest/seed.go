@@ -74,13 +74,7 @@ func Text(r *rand.Rand, n int) string {
 // temp dir for the caller so that benchmarks never share writes.
 func Open(tb testing.TB, size Size) *sqlite.DB {
 	tb.Helper()
-	cache := filepath.Join(os.TempDir(), fmt.Sprintf("getback-seed-v%d-%s-%d-%d-%d.db",
-		sqlite.SchemaVersion(), strings.ReplaceAll(size.Workspace, ":", "_"), size.Meetings, size.GetbacksPer, size.People))
-	if _, err := os.Stat(cache); err != nil {
-		if err := Build(cache, size); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	cache := Cached(tb, size)
 	path := filepath.Join(tb.TempDir(), "getback.db")
 	if err := copyFile(cache, path); err != nil {
 		tb.Fatal(err)
@@ -91,6 +85,20 @@ func Open(tb testing.TB, size Size) *sqlite.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// Cached returns the path of the cached database of the given size,
+// building it first when it is not there. Callers must not write to it.
+func Cached(tb testing.TB, size Size) string {
+	tb.Helper()
+	cache := filepath.Join(os.TempDir(), fmt.Sprintf("getback-seed-v%d-%s-%d-%d-%d.db",
+		sqlite.SchemaVersion(), strings.ReplaceAll(size.Workspace, ":", "_"), size.Meetings, size.GetbacksPer, size.People))
+	if _, err := os.Stat(cache); err != nil {
+		if err := Build(cache, size); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return cache
 }
 
 // Build writes a database of the given size to path.
