@@ -239,9 +239,10 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 // is acknowledged and answered later.
 func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 	start := time.Now()
-	if cr.TriggerID != "" && !a.firstTime(ctx, "trigger:"+cr.TriggerID) {
-		return empty
-	}
+	// A repeated delivery (the same trigger id, on any replica) is run
+	// once; a queued read checks when it runs, so that acknowledging it
+	// writes nothing.
+	fresh := func(ctx context.Context) bool { return cr.TriggerID == "" || a.firstTime(ctx, "trigger:"+cr.TriggerID) }
 	kind := commands.Classify(cr.Command, cr.Text)
 	deliver := func(ctx context.Context, rep bot.Reply) {
 		if rep.Form != nil {
@@ -253,10 +254,16 @@ func (a *Adapter) command(ctx context.Context, cr commandRequest) any {
 		a.respond(ctx, Workspace(cr.TeamID), cr.ResponseURL, rep.Split(limits))
 	}
 	if !a.cfg.Inline && !kind.Writes && a.work.TryGo(ctx, func(ctx context.Context) {
+		if !fresh(ctx) {
+			return
+		}
 		rep := a.runCommand(ctx, cr)
 		a.observe(kind.Name, start, outcome(rep))
 		deliver(ctx, rep)
 	}) {
+		return empty
+	}
+	if !fresh(ctx) {
 		return empty
 	}
 	done := make(chan bot.Reply, 1)

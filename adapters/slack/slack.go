@@ -282,11 +282,15 @@ func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) 
 // acknowledged and answered later through response_url.
 func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *response {
 	start := time.Now()
-	if sc.TriggerID != "" && !a.firstTime(ctx, "trigger:"+sc.TriggerID) {
-		return nil
-	}
+	// A repeated delivery (the same trigger id, on any replica) is run
+	// once; a queued read checks when it runs, so that acknowledging it
+	// writes nothing.
+	fresh := func(ctx context.Context) bool { return sc.TriggerID == "" || a.firstTime(ctx, "trigger:"+sc.TriggerID) }
 	kind := commands.Classify(sc.Command, sc.Text)
 	queued := !kind.Writes && a.work.TryGo(ctx, func(ctx context.Context) {
+		if !fresh(ctx) {
+			return
+		}
 		rep := a.runCommand(ctx, sc)
 		a.observe(kind.Name, start, outcome(rep))
 		if rep.Form != nil {
@@ -298,7 +302,7 @@ func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *respons
 		}
 		a.sendResponse(ctx, sc.ResponseURL, rep.Split(limits), false)
 	})
-	if queued {
+	if queued || !fresh(ctx) {
 		return nil
 	}
 	done := make(chan bot.Reply, 1)
