@@ -258,28 +258,18 @@ func (db *DB) begin(ctx context.Context, opts pgx.TxOptions) (*Tx, error) {
 }
 
 // write runs fn in a read-write transaction and commits it, rolling back
-// on error. A transaction that lost a deadlock or a serialization race is
-// run again, a few times.
+// on error. Read-then-write paths lock what they read (FOR UPDATE, or a
+// transaction lock on a name), so that replicas take turns.
 func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		err := db.tryWrite(ctx, fn)
-		if attempt < 5 && retryable(err) && ctx.Err() == nil {
-			continue
-		}
-		return formatError(err)
-	}
-}
-
-func (db *DB) tryWrite(ctx context.Context, fn func(tx *Tx) error) error {
 	tx, err := db.begin(ctx, pgx.TxOptions{})
 	if err != nil {
-		return err
+		return formatError(err)
 	}
 	defer tx.tx.Rollback(context.WithoutCancel(ctx))
 	if err := fn(tx); err != nil {
-		return err
+		return formatError(err)
 	}
-	return tx.tx.Commit(ctx)
+	return formatError(tx.tx.Commit(ctx))
 }
 
 // read runs fn in a read-only transaction: one consistent snapshot.
@@ -313,13 +303,6 @@ func readAll[T any](ctx context.Context, db *DB, scan func(pgx.Row) (T, error), 
 	return out, err
 }
 
-// retryable reports a transaction that lost a race with another one and
-// may simply run again.
-func retryable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
-}
-
 // formatError turns constraint failures into domain errors, naming at most
 // the column, never a table; other errors pass through (and surface as
 // EINTERNAL).
@@ -344,6 +327,8 @@ func formatError(err error) error {
 		return &bot.Error{Code: bot.EINVALID, Message: msg}
 	case "22001", "22003", "22007", "22008", "22P02", "22021": // too long, out of range, bad date or text
 		return &bot.Error{Code: bot.EINVALID, Message: "That value is not allowed."}
+	case "40P01", "40001": // lost a deadlock or a serialization race: nothing was written
+		return &bot.Error{Code: bot.EUNAVAILABLE, Message: "Someone changed the same thing at the same moment; nothing was saved. Please try again."}
 	}
 	return err
 }
