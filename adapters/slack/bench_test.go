@@ -72,10 +72,14 @@ func benchSlack(b *testing.B, db benchStore) (srv *httptest.Server, answers *ato
 
 var benchSeq atomic.Int64
 
+// benchRun keeps trigger ids unique across runs: the PostgreSQL benchmark
+// store is kept between runs, and remembers the ids it has seen.
+var benchRun = strconv.FormatInt(time.Now().UnixNano(), 36)
+
 func signedList(b *testing.B, url_, responseURL string) *http.Request {
 	n := benchSeq.Add(1)
 	return slacktest.NewRequest(url_, secret, url.Values{"team_id": {"T1"}, "user_id": {"u0001"}, "user_name": {"p1"},
-		"command": {"/getback"}, "text": {"list overdue"}, "channel_id": {"C1"}, "trigger_id": {fmt.Sprintf("bench.%d", n)},
+		"command": {"/getback"}, "text": {"list overdue"}, "channel_id": {"C1"}, "trigger_id": {fmt.Sprintf("bench.%s.%d", benchRun, n)},
 		"response_url": {responseURL + strconv.FormatInt(n, 10)}})
 }
 
