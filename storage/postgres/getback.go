@@ -81,14 +81,14 @@ func (db *DB) FindGetbacks(ctx context.Context, f bot.GetbackFilter) ([]*bot.Get
 
 // getbackWhere builds the WHERE clause of a filter; none is true when the
 // filter can match nothing.
-func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
+func getbackWhere(ctx context.Context, tx *Tx, f bot.GetbackFilter) (cond string, args []any, none bool, err error) {
 	where, args := []string{"g.workspace = ?"}, []any{f.Workspace}
 	if f.ID != nil {
 		where, args = append(where, "g.id = ?"), append(args, *f.ID)
 	}
 	if f.Owners != nil {
 		if len(f.Owners) == 0 {
-			return "", nil, true
+			return "", nil, true, nil
 		}
 		where, args = append(where, "g.owner = ANY(?)"), append(args, f.Owners)
 	}
@@ -97,11 +97,6 @@ func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
 	}
 	if f.MeetingID != nil {
 		where, args = append(where, "g.meeting_id = ?"), append(args, *f.MeetingID)
-	}
-	if f.Region != nil {
-		// A getback belongs to its meeting's regions, all of them.
-		where, args = append(where, "(g.region = ? OR g.meeting_id IN (SELECT meeting_id FROM meeting_regions WHERE workspace = ? AND region = ?))"),
-			append(args, *f.Region, f.Workspace, *f.Region)
 	}
 	if f.OverdueOn != nil {
 		where, args = append(where, "g.status = 'open' AND g.due_key < ?"), append(args, dateArg(*f.OverdueOn))
@@ -121,13 +116,37 @@ func getbackWhere(f bot.GetbackFilter) (cond string, args []any, none bool) {
 	if f.ClosedTo != nil {
 		where, args = append(where, "g.done_at < ?"), append(args, f.ClosedTo.UTC())
 	}
-	return strings.Join(where, " AND "), args, false
+	base := strings.Join(where, " AND ")
+	if f.Region == nil {
+		return base, args, false, nil
+	}
+	// An item belongs to its meeting's regions, all of them: its own
+	// (g.region), and those of the meeting's other states. Most regions
+	// have no meeting that spans another: one indexed look settles that,
+	// and the plain condition is used.
+	r := *f.Region
+	var spans bool
+	if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meeting_regions WHERE workspace = ? AND region = ?)`,
+		f.Workspace, r).Scan(&spans); err != nil {
+		return "", nil, false, err
+	}
+	if !spans {
+		return base + " AND g.region = ?", append(args, r), false, nil
+	}
+	// Otherwise each side of the OR repeats the whole filter, so that each
+	// is answered from an index and the two are united.
+	either := "(" + base + " AND g.region = ?) OR (" + base +
+		" AND g.region <> ? AND g.meeting_id IN (SELECT meeting_id FROM meeting_regions WHERE workspace = ? AND region = ?))"
+	all := make([]any, 0, 2*len(args)+4)
+	all = append(append(all, args...), r)
+	all = append(append(all, args...), r, f.Workspace, r)
+	return "(" + either + ")", all, false, nil
 }
 
 func findGetbacks(ctx context.Context, tx *Tx, f bot.GetbackFilter) ([]*bot.Getback, int, error) {
-	cond, args, none := getbackWhere(f)
-	if none {
-		return nil, 0, nil
+	cond, args, none, err := getbackWhere(ctx, tx, f)
+	if none || err != nil {
+		return nil, 0, err
 	}
 	var total int
 	cq, cargs := countQuery("getbacks g", cond, args, f.CountCap)
@@ -139,8 +158,16 @@ func findGetbacks(ctx context.Context, tx *Tx, f bot.GetbackFilter) ([]*bot.Getb
 		// The earliest due (so the overdue ones) first, undated items last.
 		order = "g.due_key, g.id"
 	}
+	from := getbackFrom
+	if f.CreatedFrom != nil || f.ClosedFrom != nil {
+		// A window of creation or closing (a digest's week) is read off its
+		// own index first: ordered by id, the planner would walk the whole
+		// table from the oldest item, the window being near its end.
+		from = `(SELECT * FROM getbacks g WHERE ` + cond + ` OFFSET 0) g LEFT JOIN meetings m ON m.id = g.meeting_id`
+		cond = "true"
+	}
 	lim, args := limitOffset(args, f.Limit, f.Offset)
-	rows, err := tx.query(ctx, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE `+cond+` ORDER BY `+order+lim, args...)
+	rows, err := tx.query(ctx, `SELECT `+getbackCols+` FROM `+from+` WHERE `+cond+` ORDER BY `+order+lim, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -295,12 +322,12 @@ func (db *DB) FindOwnerMappings(ctx context.Context, ws string) ([]bot.OwnerMapp
 
 // CountGetbacks counts matching items, up to CountCap when it is set.
 func (db *DB) CountGetbacks(ctx context.Context, f bot.GetbackFilter) (int, error) {
-	cond, args, none := getbackWhere(f)
-	if none {
-		return 0, nil
-	}
 	var n int
 	err := db.read(ctx, func(tx *Tx) error {
+		cond, args, none, err := getbackWhere(ctx, tx, f)
+		if none || err != nil {
+			return err
+		}
 		q, qargs := countQuery("getbacks g", cond, args, f.CountCap)
 		return tx.queryRow(ctx, q, qargs...).Scan(&n)
 	})
@@ -309,16 +336,21 @@ func (db *DB) CountGetbacks(ctx context.Context, f bot.GetbackFilter) (int, erro
 
 // CountGetbacksByOwner counts matching items per owner.
 func (db *DB) CountGetbacksByOwner(ctx context.Context, f bot.GetbackFilter) ([]bot.OwnerCount, error) {
-	cond, args, none := getbackWhere(f)
-	if none {
-		return nil, nil
-	}
-	return readAll(ctx, db, func(r pgx.Row) (bot.OwnerCount, error) {
-		var oc bot.OwnerCount
-		var due pgtype.Date
-		err := r.Scan(&oc.Owner, &oc.OwnerKind, &oc.Count, &due)
-		oc.OldestDue = dateOf(due)
-		return oc, err
-	}, `SELECT g.owner, g.owner_kind, COUNT(*), MIN(NULLIF(g.due_key, DATE '9999-12-31')) FROM getbacks g
-		WHERE `+cond+` GROUP BY g.owner, g.owner_kind ORDER BY COUNT(*) DESC, g.owner COLLATE "C"`, args...)
+	var out []bot.OwnerCount
+	err := db.read(ctx, func(tx *Tx) error {
+		cond, args, none, err := getbackWhere(ctx, tx, f)
+		if none || err != nil {
+			return err
+		}
+		out, err = queryAll(ctx, tx, func(r pgx.Row) (bot.OwnerCount, error) {
+			var oc bot.OwnerCount
+			var due pgtype.Date
+			err := r.Scan(&oc.Owner, &oc.OwnerKind, &oc.Count, &due)
+			oc.OldestDue = dateOf(due)
+			return oc, err
+		}, `SELECT g.owner, g.owner_kind, COUNT(*), MIN(NULLIF(g.due_key, DATE '9999-12-31')) FROM getbacks g
+			WHERE `+cond+` GROUP BY g.owner, g.owner_kind ORDER BY COUNT(*) DESC, g.owner COLLATE "C"`, args...)
+		return err
+	})
+	return out, err
 }

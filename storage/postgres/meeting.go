@@ -110,7 +110,18 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 		where, args = append(where, "m.id = ?"), append(args, *f.ID)
 	}
 	if f.Region != nil {
-		where, args = append(where, meetingRegionCond), append(args, *f.Region, f.Workspace, *f.Region)
+		// Most regions have no meeting that spans another: one indexed look
+		// settles that, and the plain, indexed condition is used.
+		var spans bool
+		if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meeting_regions WHERE workspace = ? AND region = ?)`,
+			f.Workspace, *f.Region).Scan(&spans); err != nil {
+			return nil, 0, err
+		}
+		if spans {
+			where, args = append(where, meetingRegionCond), append(args, *f.Region, f.Workspace, *f.Region)
+		} else {
+			where, args = append(where, "m.region = ?"), append(args, *f.Region)
+		}
 	}
 	if f.State != nil {
 		sub, subArgs := "SELECT meeting_id FROM meeting_states WHERE workspace = ? AND state = ?", []any{f.Workspace, *f.State}
