@@ -52,9 +52,10 @@ type Sender struct {
 	// replica, kept across its restarts; default "getback". Two senders
 	// with one name would each take the other's claims.
 	Owner string
-	// Lease is how long a claim on an item lasts without news from its
-	// holder; another replica takes over the items of one that stopped
-	// after this long. A post gets at most half of it; default 60 s.
+	// Lease bounds how long the items a stopped replica had claimed wait
+	// before another replica takes them over: a claim lasts half of it,
+	// and a post under way (which gets at most half of it) three
+	// quarters. Default 60 s.
 	Lease time.Duration
 
 	wake     chan struct{}
@@ -154,9 +155,13 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 	s.init()
 	total := 0
 	for ctx.Err() == nil {
+		// A claim lasts half a lease: a replica that dies holding it
+		// leaves its posts to the others well within the lease. An item
+		// whose claim ran out before its turn is still posted by this
+		// sender, unless another took it over meanwhile (see send).
 		now := s.Now()
 		items, err := s.Store.ClaimOutbox(ctx, OutboxClaim{Platforms: s.platforms(), Owner: s.Owner, Now: now,
-			Until: now.Add(s.Lease), Limit: s.Batch})
+			Until: now.Add(s.Lease / 2), Limit: s.Batch})
 		if err != nil {
 			return total, err
 		}
@@ -286,9 +291,10 @@ func (s *Sender) send(ctx context.Context, it *OutboxItem) (ok bool, err error) 
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		// The claim now lasts for the post (at most postTimeout) and half of
-		// what remains of a lease for recording it: if this replica dies
-		// mid-post, another takes the item over before a lease has passed.
+		// The claim now lasts for the post (at most postTimeout, half a
+		// lease) and a quarter of a lease for recording it: if this replica
+		// dies mid-post, another takes the item over before a lease has
+		// passed.
 		at := s.Now()
 		hold := s.postTimeout() + (s.Lease-s.postTimeout())/2
 		if err := s.Store.MarkOutboxAttempt(ctx, it.ID, s.Owner, at, at.Add(hold)); err != nil {
