@@ -151,27 +151,46 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // timestamp: at most five minutes old). It answers 401 or 413 itself and
 // returns ok=false when the request must not be processed.
 func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBody))
+	body, status, err := VerifiedBody(w, r, a.cfg.SigningSecret, a.cfg.MaxBody)
+	if err == nil {
+		return body, true
+	}
+	switch status {
+	case http.StatusUnauthorized:
+		a.log.Warn("refused a request with a bad signature", "path", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
+		http.Error(w, "invalid signature", status)
+	case http.StatusRequestEntityTooLarge:
+		http.Error(w, "request too large", status)
+	default:
+		http.Error(w, "bad request", status)
+	}
+	return nil, false
+}
+
+// VerifiedBody reads a request's body, at most maxBody bytes, and checks
+// Slack's v0 signature over it with the signing secret (and the
+// timestamp: at most five minutes old). When the request must be refused
+// it returns the HTTP status to answer (400, 401 or 413) and why. The
+// adapter checks every request with it; the load tool's signature-only
+// baseline does too.
+func VerifiedBody(w http.ResponseWriter, r *http.Request, secret string, maxBody int64) (body []byte, status int, err error) {
+	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-			return nil, false
+			return nil, http.StatusRequestEntityTooLarge, err
 		}
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return nil, false
+		return nil, http.StatusBadRequest, err
 	}
-	sv, err := slackgo.NewSecretsVerifier(r.Header, a.cfg.SigningSecret)
+	sv, err := slackgo.NewSecretsVerifier(r.Header, secret)
 	if err == nil {
 		sv.Write(body)
 		err = sv.Ensure()
 	}
 	if err != nil {
-		a.log.Warn("refused a request with a bad signature", "path", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
-		http.Error(w, "invalid signature", http.StatusUnauthorized)
-		return nil, false
+		return nil, http.StatusUnauthorized, err
 	}
-	return body, true
+	return body, http.StatusOK, nil
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -1,0 +1,369 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/getbackhq/getback/adapters/mattermost/mattermosttest"
+	"github.com/getbackhq/getback/adapters/slack/slacktest"
+	"github.com/getbackhq/getback/cmd/internal/servetest"
+	"github.com/getbackhq/getback/storage/sqlite/sqlitetest"
+)
+
+// The acknowledgement run (--ack) compares, platform by platform, how fast
+// getback serve acknowledges signed `/getback list` commands with how fast
+// a handler that only checks the signature (Slack) or the command token
+// (Mattermost) does, on the same machine in the same run: each round sends
+// the same number of commands from the same clients to the baseline, then
+// to getback, and waits until getback has answered every acknowledged
+// command through its response_url before the next round. getback's
+// memory is read from /proc: resident set size when idle, before the
+// first round, and its peak (VmHWM) over the run.
+
+// ackPhase is one burst of commands to one server.
+type ackPhase struct {
+	Requests  int
+	Seconds   float64
+	PerSecond float64
+	P50, P99  float64 // acknowledgement latency, ms
+	P999, Max float64
+	Failed    int // transport errors and statuses other than 200
+	// Inline counts commands answered in the acknowledgement itself (the
+	// queue was full); they need no response_url answer.
+	Inline int
+}
+
+// ackRound is one round: the baseline's burst, getback's, and getback's
+// answers through response_url.
+type ackRound struct {
+	Baseline, Getback ackPhase
+	Ratio             float64 // getback's acknowledgements per second over the baseline's
+	// Answered counts the commands answered through their response_url,
+	// of Expected (the acknowledged ones not answered inline); Posts the
+	// answers posted in all (a long answer comes in parts).
+	Answered, Expected, Posts int
+	// LastAnswer is the time from the round's first command to its last
+	// answer, in seconds.
+	LastAnswer float64
+}
+
+// ackPlatform is the run against one platform.
+type ackPlatform struct {
+	Platform string
+	Meetings int
+	Rounds   []ackRound
+	// RSS of getback serve in MB: idle before the first round, the peak
+	// over the run (VmHWM), and after the last round.
+	IdleRSS, PeakRSS, AfterRSS float64
+	// Median and spread (min, max) over the rounds.
+	Ratio, RatioMin, RatioMax         float64
+	BaselineRate, GetbackRate         float64
+	GetbackP99, GetbackP99Min, P99Max float64
+	AllAnswered                       bool
+	LoadBefore, LoadAfter             string // /proc/loadavg
+	ServeLog                          string
+	Shutdown                          shutdown
+}
+
+func runAck(ctx context.Context, c config, plats []string, stdout io.Writer) error {
+	var results []ackPlatform
+	ok := true
+	for _, plat := range plats {
+		res, err := ackPlatformRun(ctx, c, plat, stdout)
+		if err != nil {
+			return fmt.Errorf("%s: %w", plat, err)
+		}
+		results = append(results, res)
+		ok = ok && res.AllAnswered && res.Shutdown.ExitCode == 0
+	}
+	if c.jsonOut != "" {
+		if err := writeJSONFile(c.jsonOut, results); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		return fmt.Errorf("the run found problems (see above)")
+	}
+	return nil
+}
+
+func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer) (ackPlatform, error) {
+	res := ackPlatform{Platform: plat, Meetings: c.seed}
+	ws := servetest.SlackWorkspace
+	if plat == "mattermost" {
+		ws = servetest.MattermostWorkspace
+	}
+	dbPath := filepath.Join(c.dir, plat+".db")
+	os.Remove(dbPath)
+	if c.seed > 0 {
+		fmt.Fprintf(stdout, "%s: a store of %d meetings in %s (built once, then copied)…\n", plat, c.seed, ws)
+		if err := sqlitetest.Copy(dbPath, sqlitetest.Size{Workspace: ws, Meetings: c.seed, GetbacksPer: 3, People: 2000}); err != nil {
+			return res, err
+		}
+	}
+	base, err := startBaseline(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer base.stop()
+	serverLog, err := os.Create(filepath.Join(c.dir, plat+"-getback.log"))
+	if err != nil {
+		return res, err
+	}
+	defer serverLog.Close()
+	res.ServeLog = serverLog.Name()
+	p, err := servetest.Start(ctx, servetest.Options{Binary: c.binary, DB: dbPath, Stderr: serverLog})
+	if err != nil {
+		return res, err
+	}
+	defer p.Close()
+	p.SlackAPI.KeepCalls(false)
+	p.MattermostAPI.KeepCalls(false)
+	p.AddUsers(c.users)
+	time.Sleep(c.settle) // let start-up work (the scheduler's first tick) pass
+	res.IdleRSS, _ = procMemory(p.PID())
+	res.LoadBefore = loadAverage()
+	fmt.Fprintf(stdout, "%s: getback serve (pid %d) on %s, baseline on %s; %d clients, %d commands a burst, %d rounds; idle RSS %.1f MB; load average %s\n",
+		plat, p.PID(), p.URL(), base.url(), c.clients, c.requests, c.rounds, res.IdleRSS, res.LoadBefore)
+	fmt.Fprintf(stdout, "%-6s %28s %28s %7s %14s %12s\n", "round", "baseline acks/s p50 p99 ms", "getback acks/s p50 p99 ms", "ratio", "answered", "last answer")
+
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}
+	for r := 1; r <= c.rounds; r++ {
+		var rd ackRound
+		b := newBurst(plat, base.url(), fmt.Sprintf("b%d-", r), c, p)
+		rd.Baseline = b.send(ctx, client)
+		g := newBurst(plat, p.URL(), fmt.Sprintf("r%d-", r), c, p)
+		rd.Getback = g.send(ctx, client)
+		if rd.Baseline.PerSecond > 0 {
+			rd.Ratio = rd.Getback.PerSecond / rd.Baseline.PerSecond
+		}
+		rd.Answered, rd.Expected, rd.Posts = g.waitAnswers(ctx, c.answerWithin)
+		rd.LastAnswer = time.Since(g.start).Seconds()
+		res.Rounds = append(res.Rounds, rd)
+		fmt.Fprintf(stdout, "%-6d %10.0f %8.2f %8.2f %10.0f %8.2f %8.2f %7.2f %6d of %-5d %10.2f s\n", r,
+			rd.Baseline.PerSecond, rd.Baseline.P50, rd.Baseline.P99, rd.Getback.PerSecond, rd.Getback.P50, rd.Getback.P99,
+			rd.Ratio, rd.Answered, rd.Expected, rd.LastAnswer)
+		if rd.Baseline.Failed+rd.Getback.Failed > 0 {
+			fmt.Fprintf(stdout, "       failed requests: baseline %d, getback %d\n", rd.Baseline.Failed, rd.Getback.Failed)
+		}
+		if rd.Getback.Inline > 0 {
+			fmt.Fprintf(stdout, "       %d commands answered in their acknowledgement (queue full)\n", rd.Getback.Inline)
+		}
+	}
+	res.AfterRSS, res.PeakRSS = procMemory(p.PID())
+	res.LoadAfter = loadAverage()
+	code, took := p.Term(10 * time.Second)
+	res.Shutdown = shutdown{ExitCode: code, Seconds: took.Seconds()}
+	res.summarize()
+	fmt.Fprintf(stdout, "%s: ratio %.2f (%.2f–%.2f), getback %.0f acks/s against %.0f, getback p99 %.2f ms (%.2f–%.2f); "+
+		"every command answered: %v\n", plat, res.Ratio, res.RatioMin, res.RatioMax, res.GetbackRate, res.BaselineRate,
+		res.GetbackP99, res.GetbackP99Min, res.P99Max, res.AllAnswered)
+	fmt.Fprintf(stdout, "%s: getback RSS idle %.1f MB, peak %.1f MB, after the run %.1f MB; load average after %s; "+
+		"SIGTERM: exit %d in %.2f s\n\n", plat, res.IdleRSS, res.PeakRSS, res.AfterRSS, res.LoadAfter, code, took.Seconds())
+	return res, nil
+}
+
+// summarize sets the medians and spreads over the rounds.
+func (a *ackPlatform) summarize() {
+	var ratios, base, got, p99 []float64
+	a.AllAnswered = len(a.Rounds) > 0
+	for _, r := range a.Rounds {
+		ratios, base, got, p99 = append(ratios, r.Ratio), append(base, r.Baseline.PerSecond),
+			append(got, r.Getback.PerSecond), append(p99, r.Getback.P99)
+		a.AllAnswered = a.AllAnswered && r.Answered == r.Expected && r.Getback.Failed == 0
+	}
+	a.Ratio, a.RatioMin, a.RatioMax = median(ratios)
+	a.BaselineRate, _, _ = median(base)
+	a.GetbackRate, _, _ = median(got)
+	a.GetbackP99, a.GetbackP99Min, a.P99Max = median(p99)
+}
+
+// median returns the median of xs, and their least and greatest.
+func median(xs []float64) (med, lo, hi float64) {
+	if len(xs) == 0 {
+		return 0, 0, 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	med = s[len(s)/2]
+	if len(s)%2 == 0 {
+		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return med, s[0], s[len(s)-1]
+}
+
+// burst is one phase's commands, signed in advance, so that the clients
+// spend as little of the machine as they can while it runs.
+type burst struct {
+	plat   string
+	prefix string // of the response_url ids
+	p      *servetest.Process
+	reqs   []*http.Request
+	inline []bool
+	lat    []time.Duration
+	failed atomic.Int64
+	start  time.Time
+	n      int
+	c      config
+}
+
+func newBurst(plat, base, prefix string, c config, p *servetest.Process) *burst {
+	b := &burst{plat: plat, prefix: prefix, p: p, c: c, n: c.requests,
+		reqs: make([]*http.Request, c.requests), inline: make([]bool, c.requests), lat: make([]time.Duration, c.requests)}
+	for i := range b.reqs {
+		user := i % c.users
+		id := prefix + strconv.Itoa(i)
+		if plat == "slack" {
+			b.reqs[i] = slacktest.NewRequest(base+"/slack/commands", servetest.SlackSecret, url.Values{
+				"team_id": {servetest.SlackTeam}, "team_domain": {"load"}, "channel_id": {"CLOAD"}, "channel_name": {"load"},
+				"user_id": {servetest.SlackUser(user)}, "user_name": {fmt.Sprintf("user%d", user)}, "command": {"/getback"},
+				"text": {"list"}, "response_url": {p.SlackAPI.ResponseURL(id)}, "trigger_id": {"ack." + id}})
+		} else {
+			b.reqs[i] = mattermosttest.NewCommandRequest(base+"/mattermost/commands", url.Values{"token": {servetest.MattermostToken},
+				"team_id": {servetest.MattermostTeam}, "team_domain": {"load"}, "channel_id": {"chload"}, "channel_name": {"load"},
+				"user_id": {servetest.MattermostUser(user)}, "user_name": {fmt.Sprintf("user%d", user)}, "command": {"/getback"},
+				"text": {"list"}, "trigger_id": {"ack" + id}, "response_url": {p.MattermostAPI.ResponseURL(id)}})
+		}
+	}
+	return b
+}
+
+// send sends the burst from the configured number of clients and
+// measures the acknowledgements.
+func (b *burst) send(ctx context.Context, client *http.Client) ackPhase {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.start = time.Now()
+	for range b.c.clients {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.n || ctx.Err() != nil {
+					return
+				}
+				t0 := time.Now()
+				resp, err := client.Do(b.reqs[i].WithContext(ctx))
+				if err != nil {
+					b.failed.Add(1)
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				b.lat[i] = time.Since(t0)
+				if resp.StatusCode != http.StatusOK {
+					b.failed.Add(1)
+					continue
+				}
+				// A queued command is acknowledged empty (Slack) or with {}
+				// (Mattermost); anything else is its answer.
+				if s := strings.TrimSpace(string(body)); s != "" && s != "{}" {
+					b.inline[i] = true
+				}
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(b.start)
+	ph := ackPhase{Requests: b.n, Seconds: took.Seconds(), Failed: int(b.failed.Load())}
+	var ok []time.Duration
+	for i, d := range b.lat {
+		if d > 0 {
+			ok = append(ok, d)
+		}
+		if b.inline[i] {
+			ph.Inline++
+		}
+	}
+	ph.PerSecond = float64(len(ok)) / took.Seconds()
+	sort.Slice(ok, func(i, j int) bool { return ok[i] < ok[j] })
+	at := func(p float64) float64 {
+		if len(ok) == 0 {
+			return 0
+		}
+		return float64(ok[min(int(p*float64(len(ok))), len(ok)-1)].Microseconds()) / 1000
+	}
+	ph.P50, ph.P99, ph.P999 = at(0.50), at(0.99), at(0.999)
+	if len(ok) > 0 {
+		ph.Max = float64(ok[len(ok)-1].Microseconds()) / 1000
+	}
+	return ph
+}
+
+// waitAnswers waits up to within for an answer through the response_url
+// of every command getback acknowledged without answering it, and returns
+// how many were answered, of how many, and the posts in all.
+func (b *burst) waitAnswers(ctx context.Context, within time.Duration) (answered, expected, posts int) {
+	path := "response/" + b.prefix
+	each := b.p.SlackAPI.CountEach
+	if b.plat == "mattermost" {
+		path, each = "/hooks/commands/"+b.prefix, b.p.MattermostAPI.CountEach
+	}
+	want := map[string]bool{}
+	for i, d := range b.lat {
+		if d > 0 && !b.inline[i] {
+			want[path+strconv.Itoa(i)] = true
+		}
+	}
+	deadline := time.Now().Add(within)
+	for {
+		got := each(path)
+		answered, posts = 0, 0
+		for k, n := range got {
+			posts += n
+			if want[k] {
+				answered++
+			}
+		}
+		if answered == len(want) || time.Now().After(deadline) || ctx.Err() != nil {
+			return answered, len(want), posts
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// procMemory reads a process's resident set size and its peak (VmRSS,
+// VmHWM) in MB from /proc; zeros where it cannot.
+func procMemory(pid int) (rss, peak float64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || (k != "VmRSS" && k != "VmHWM") {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+		if k == "VmRSS" {
+			rss = kb / 1024
+		} else {
+			peak = kb / 1024
+		}
+	}
+	return rss, peak
+}
+
+// loadAverage returns the machine's load averages (1, 5, 15 minutes),
+// or "" where /proc does not say.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
