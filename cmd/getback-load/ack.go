@@ -63,9 +63,9 @@ type ackPlatform struct {
 	Platform string
 	Meetings int
 	Rounds   []ackRound
-	// RSS of getback serve in MB: idle before the first round, the peak
-	// over the run (VmHWM), and after the last round.
-	IdleRSS, PeakRSS, AfterRSS float64
+	// Memory of getback serve: idle before the first round, the peak over
+	// the run, and after the last round.
+	Idle, Peak, After memory
 	// Median and spread (min, max) over the rounds.
 	Ratio, RatioMin, RatioMax         float64
 	BaselineRate, GetbackRate         float64
@@ -132,10 +132,11 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 	p.MattermostAPI.KeepCalls(false)
 	p.AddUsers(c.users)
 	time.Sleep(c.settle) // let start-up work (the scheduler's first tick) pass
-	res.IdleRSS, _ = procMemory(p.PID())
+	res.Idle = readMemory(p.PID())
 	res.LoadBefore = loadAverage()
-	fmt.Fprintf(stdout, "%s: getback serve (pid %d) on %s, baseline on %s; %d clients, %d commands a burst, %d rounds; idle RSS %.1f MB; load average %s\n",
-		plat, p.PID(), p.URL(), base.url(), c.clients, c.requests, c.rounds, res.IdleRSS, res.LoadBefore)
+	fmt.Fprintf(stdout, "%s: getback serve (pid %d) on %s, baseline on %s; %d clients, %d commands a burst, %d rounds; "+
+		"idle %s; load average %s\n", plat, p.PID(), p.URL(), base.url(), c.clients, c.requests, c.rounds, res.Idle, res.LoadBefore)
+	peak := watchMemory(p.PID())
 	fmt.Fprintf(stdout, "%-6s %28s %28s %7s %14s %12s\n", "round", "baseline acks/s p50 p99 ms", "getback acks/s p50 p99 ms", "ratio", "answered", "last answer")
 
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}
@@ -161,7 +162,7 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 			fmt.Fprintf(stdout, "       %d commands answered in their acknowledgement (queue full)\n", rd.Getback.Inline)
 		}
 	}
-	res.AfterRSS, res.PeakRSS = procMemory(p.PID())
+	res.Peak, res.After = peak(), readMemory(p.PID())
 	res.LoadAfter = loadAverage()
 	code, took := p.Term(10 * time.Second)
 	res.Shutdown = shutdown{ExitCode: code, Seconds: took.Seconds()}
@@ -169,8 +170,8 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 	fmt.Fprintf(stdout, "%s: ratio %.2f (%.2f–%.2f), getback %.0f acks/s against %.0f, getback p99 %.2f ms (%.2f–%.2f); "+
 		"every command answered: %v\n", plat, res.Ratio, res.RatioMin, res.RatioMax, res.GetbackRate, res.BaselineRate,
 		res.GetbackP99, res.GetbackP99Min, res.P99Max, res.AllAnswered)
-	fmt.Fprintf(stdout, "%s: getback RSS idle %.1f MB, peak %.1f MB, after the run %.1f MB; load average after %s; "+
-		"SIGTERM: exit %d in %.2f s\n\n", plat, res.IdleRSS, res.PeakRSS, res.AfterRSS, res.LoadAfter, code, took.Seconds())
+	fmt.Fprintf(stdout, "%s: getback memory idle %s; peak %s; after the run %s\n", plat, res.Idle, res.Peak, res.After)
+	fmt.Fprintf(stdout, "%s: load average after %s; SIGTERM: exit %d in %.2f s\n\n", plat, res.LoadAfter, code, took.Seconds())
 	return res, nil
 }
 
@@ -332,26 +333,80 @@ func (b *burst) waitAnswers(ctx context.Context, within time.Duration) (answered
 	}
 }
 
-// procMemory reads a process's resident set size and its peak (VmRSS,
-// VmHWM) in MB from /proc; zeros where it cannot.
-func procMemory(pid int) (rss, peak float64) {
+// memory is a process's resident memory in MB, from /proc/<pid>/status:
+// all of it (VmRSS), its anonymous part (RssAnon: heap, stacks, caches)
+// and its file-backed part (RssFile: mostly the program's own code and
+// read-only data), and the peak of the whole (VmHWM).
+type memory struct {
+	RSS, Anon, File, HWM float64
+}
+
+func (m memory) String() string {
+	return fmt.Sprintf("RSS %.1f MB (anon %.1f, file %.1f), VmHWM %.1f MB", m.RSS, m.Anon, m.File, m.HWM)
+}
+
+// readMemory reads a process's memory; zeros where it cannot.
+func readMemory(pid int) memory {
+	var m memory
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0
+		return m
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		k, v, ok := strings.Cut(line, ":")
-		if !ok || (k != "VmRSS" && k != "VmHWM") {
+		if !ok {
 			continue
 		}
 		kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-		if k == "VmRSS" {
-			rss = kb / 1024
-		} else {
-			peak = kb / 1024
+		switch k {
+		case "VmRSS":
+			m.RSS = kb / 1024
+		case "RssAnon":
+			m.Anon = kb / 1024
+		case "RssFile":
+			m.File = kb / 1024
+		case "VmHWM":
+			m.HWM = kb / 1024
 		}
 	}
-	return rss, peak
+	return m
+}
+
+// watchMemory samples a process's memory every 20 ms until the returned
+// function is called, which returns the greatest of each figure seen
+// (VmHWM, kept by the kernel, catches any peak between two samples).
+func watchMemory(pid int) (stop func() memory) {
+	var mu sync.Mutex
+	var peak memory
+	done := make(chan struct{})
+	sample := func() {
+		m := readMemory(pid)
+		mu.Lock()
+		peak = memory{RSS: max(peak.RSS, m.RSS), Anon: max(peak.Anon, m.Anon), File: max(peak.File, m.File), HWM: max(peak.HWM, m.HWM)}
+		mu.Unlock()
+	}
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() memory {
+		close(done)
+		<-stopped
+		sample()
+		mu.Lock()
+		defer mu.Unlock()
+		return peak
+	}
 }
 
 // loadAverage returns the machine's load averages (1, 5, 15 minutes),
