@@ -50,7 +50,7 @@ crash:
 ## testdata/fuzz run in make test too)
 FUZZTIME ?= 10s
 FUZZ_TARGETS := ./commands:FuzzParse ./commands:FuzzRunAndAct ./adapters/console:FuzzHandle ./bot:FuzzParseDate ./bot:FuzzExtractGetbacks \
-	./storage/sheet:FuzzParseRow ./adapters/slack:FuzzSignedRequests ./adapters/mattermost:FuzzRequests \
+	./storage/sheet:FuzzParseRow ./adapters/slack:FuzzSignedRequests ./adapters/slack:FuzzParseSlashCommand ./adapters/mattermost:FuzzRequests \
 	./adapters/mattermost:FuzzDialogState ./adapters/mattermost:FuzzSignedActions
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -5,7 +5,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -207,8 +206,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	sc, err := slackgo.SlashCommandParse(r)
+	sc, err := parseSlashCommand(body)
 	if err != nil || sc.UserID == "" || sc.TeamID == "" {
 		http.Error(w, "not a slash command", http.StatusBadRequest)
 		return
@@ -218,6 +216,75 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// parseSlashCommand decodes a slash command's form body as
+// slackgo.SlashCommandParse does (the first value of a field counts), in
+// one pass over the body that keeps only the fields a command has: the
+// acknowledgement is on the clock, and ParseForm builds two maps of every
+// field first.
+func parseSlashCommand(body []byte) (slackgo.SlashCommand, error) {
+	var sc slackgo.SlashCommand
+	var seen uint32
+	rest := string(body)
+	for rest != "" {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if strings.Contains(pair, ";") {
+			return sc, errors.New("invalid semicolon separator in form")
+		}
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			return sc, err
+		}
+		v, err = url.QueryUnescape(v)
+		if err != nil {
+			return sc, err
+		}
+		i, field := slashField(&sc, k)
+		if field == nil || seen&(1<<i) != 0 {
+			continue
+		}
+		seen |= 1 << i
+		*field = v
+	}
+	return sc, nil
+}
+
+// slashField returns the place of a slash command's form field and its
+// number, or nil for a field getback does not read.
+func slashField(sc *slackgo.SlashCommand, key string) (int, *string) {
+	switch key {
+	case "team_id":
+		return 0, &sc.TeamID
+	case "team_domain":
+		return 1, &sc.TeamDomain
+	case "channel_id":
+		return 2, &sc.ChannelID
+	case "channel_name":
+		return 3, &sc.ChannelName
+	case "user_id":
+		return 4, &sc.UserID
+	case "user_name":
+		return 5, &sc.UserName
+	case "command":
+		return 6, &sc.Command
+	case "text":
+		return 7, &sc.Text
+	case "response_url":
+		return 8, &sc.ResponseURL
+	case "trigger_id":
+		return 9, &sc.TriggerID
+	case "api_app_id":
+		return 10, &sc.APIAppID
+	case "enterprise_id":
+		return 11, &sc.EnterpriseID
+	}
+	return 0, nil
 }
 
 func (a *Adapter) serveInteractivity(w http.ResponseWriter, r *http.Request) {
