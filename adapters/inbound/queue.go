@@ -76,7 +76,7 @@ func NewQueue(workers, limit int) *Queue {
 	if limit <= 0 {
 		limit = 4096
 	}
-	return &Queue{limit: workers, max: limit, Timeout: 2 * time.Minute, Quiet: 5 * time.Millisecond, MaxWait: time.Second}
+	return &Queue{limit: workers, max: limit, Timeout: 2 * time.Minute, Quiet: 20 * time.Millisecond, MaxWait: time.Second}
 }
 
 // TryGo queues fn and reports true, or reports false (and runs nothing)

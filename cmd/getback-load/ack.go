@@ -42,6 +42,10 @@ type ackPhase struct {
 	// Inline counts commands answered in the acknowledgement itself (the
 	// queue was full); they need no response_url answer.
 	Inline int
+	// CPUPerAck is the server process's CPU time during the burst per
+	// acknowledged command, in microseconds: unlike the rate, it does not
+	// depend on what else the machine runs.
+	CPUPerAck float64
 }
 
 // ackRound is one round: the baseline's burst, getback's, and getback's
@@ -49,6 +53,8 @@ type ackPhase struct {
 type ackRound struct {
 	Baseline, Getback ackPhase
 	Ratio             float64 // getback's acknowledgements per second over the baseline's
+	// CPURatio is the baseline's CPU per acknowledgement over getback's.
+	CPURatio float64
 	// Answered counts the commands answered through their response_url,
 	// of Expected (the acknowledged ones not answered inline); Posts the
 	// answers posted in all (a long answer comes in parts).
@@ -66,14 +72,15 @@ type ackPlatform struct {
 	// Memory of getback serve: idle before the first round, the peak over
 	// the run, and after the last round.
 	Idle, Peak, After memory
-	// Median and spread (min, max) over the rounds.
-	Ratio, RatioMin, RatioMax         float64
-	BaselineRate, GetbackRate         float64
-	GetbackP99, GetbackP99Min, P99Max float64
-	AllAnswered                       bool
-	LoadBefore, LoadAfter             string // /proc/loadavg
-	ServeLog                          string
-	Shutdown                          shutdown
+	// Median and spread (least, greatest) over the rounds.
+	Ratio, RatioMin, RatioMax          float64
+	CPURatio, CPURatioMin, CPURatioMax float64
+	BaselineRate, GetbackRate          float64
+	GetbackP99, GetbackP99Min, P99Max  float64
+	AllAnswered                        bool
+	LoadBefore, LoadAfter              string // /proc/loadavg
+	ServeLog                           string
+	Shutdown                           shutdown
 }
 
 func runAck(ctx context.Context, c config, plats []string, stdout io.Writer) error {
@@ -137,24 +144,29 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 	fmt.Fprintf(stdout, "%s: getback serve (pid %d) on %s, baseline on %s; %d clients, %d commands a burst, %d rounds; "+
 		"idle %s; load average %s\n", plat, p.PID(), p.URL(), base.url(), c.clients, c.requests, c.rounds, res.Idle, res.LoadBefore)
 	peak := watchMemory(p.PID())
-	fmt.Fprintf(stdout, "%-6s %28s %28s %7s %14s %12s\n", "round", "baseline acks/s p50 p99 ms", "getback acks/s p50 p99 ms", "ratio", "answered", "last answer")
+	fmt.Fprintf(stdout, "%-6s %37s %37s %7s %7s %14s %12s\n", "round", "baseline acks/s p50 p99 ms cpu µs/ack",
+		"getback acks/s p50 p99 ms cpu µs/ack", "ratio", "cpu", "answered", "last answer")
 
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}
 	for r := 1; r <= c.rounds; r++ {
 		var rd ackRound
-		b := newBurst(plat, base.url(), fmt.Sprintf("b%d-", r), c, p)
+		b := newBurst(plat, base.url(), base.cmd.Process.Pid, fmt.Sprintf("b%d-", r), c, p)
 		rd.Baseline = b.send(ctx, client)
-		g := newBurst(plat, p.URL(), fmt.Sprintf("r%d-", r), c, p)
+		g := newBurst(plat, p.URL(), p.PID(), fmt.Sprintf("r%d-", r), c, p)
 		rd.Getback = g.send(ctx, client)
 		if rd.Baseline.PerSecond > 0 {
 			rd.Ratio = rd.Getback.PerSecond / rd.Baseline.PerSecond
 		}
+		if rd.Getback.CPUPerAck > 0 {
+			rd.CPURatio = rd.Baseline.CPUPerAck / rd.Getback.CPUPerAck
+		}
 		rd.Answered, rd.Expected, rd.Posts = g.waitAnswers(ctx, c.answerWithin)
 		rd.LastAnswer = time.Since(g.start).Seconds()
 		res.Rounds = append(res.Rounds, rd)
-		fmt.Fprintf(stdout, "%-6d %10.0f %8.2f %8.2f %10.0f %8.2f %8.2f %7.2f %6d of %-5d %10.2f s\n", r,
-			rd.Baseline.PerSecond, rd.Baseline.P50, rd.Baseline.P99, rd.Getback.PerSecond, rd.Getback.P50, rd.Getback.P99,
-			rd.Ratio, rd.Answered, rd.Expected, rd.LastAnswer)
+		fmt.Fprintf(stdout, "%-6d %10.0f %8.2f %8.2f %8.1f %10.0f %8.2f %8.2f %8.1f %7.2f %7.2f %6d of %-5d %10.2f s\n", r,
+			rd.Baseline.PerSecond, rd.Baseline.P50, rd.Baseline.P99, rd.Baseline.CPUPerAck,
+			rd.Getback.PerSecond, rd.Getback.P50, rd.Getback.P99, rd.Getback.CPUPerAck,
+			rd.Ratio, rd.CPURatio, rd.Answered, rd.Expected, rd.LastAnswer)
 		if rd.Baseline.Failed+rd.Getback.Failed > 0 {
 			fmt.Fprintf(stdout, "       failed requests: baseline %d, getback %d\n", rd.Baseline.Failed, rd.Getback.Failed)
 		}
@@ -167,9 +179,10 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 	code, took := p.Term(10 * time.Second)
 	res.Shutdown = shutdown{ExitCode: code, Seconds: took.Seconds()}
 	res.summarize()
-	fmt.Fprintf(stdout, "%s: ratio %.2f (%.2f–%.2f), getback %.0f acks/s against %.0f, getback p99 %.2f ms (%.2f–%.2f); "+
-		"every command answered: %v\n", plat, res.Ratio, res.RatioMin, res.RatioMax, res.GetbackRate, res.BaselineRate,
-		res.GetbackP99, res.GetbackP99Min, res.P99Max, res.AllAnswered)
+	fmt.Fprintf(stdout, "%s: median over %d rounds (least–greatest): ratio %.2f (%.2f–%.2f), getback %.0f acks/s against %.0f, "+
+		"getback p99 %.2f ms (%.2f–%.2f); CPU per acknowledgement, baseline over getback: %.2f (%.2f–%.2f); every command answered: %v\n",
+		plat, len(res.Rounds), res.Ratio, res.RatioMin, res.RatioMax, res.GetbackRate, res.BaselineRate,
+		res.GetbackP99, res.GetbackP99Min, res.P99Max, res.CPURatio, res.CPURatioMin, res.CPURatioMax, res.AllAnswered)
 	fmt.Fprintf(stdout, "%s: getback memory idle %s; peak %s; after the run %s\n", plat, res.Idle, res.Peak, res.After)
 	fmt.Fprintf(stdout, "%s: load average after %s; SIGTERM: exit %d in %.2f s\n\n", plat, res.LoadAfter, code, took.Seconds())
 	return res, nil
@@ -177,14 +190,16 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 
 // summarize sets the medians and spreads over the rounds.
 func (a *ackPlatform) summarize() {
-	var ratios, base, got, p99 []float64
+	var ratios, cpu, base, got, p99 []float64
 	a.AllAnswered = len(a.Rounds) > 0
 	for _, r := range a.Rounds {
+		cpu = append(cpu, r.CPURatio)
 		ratios, base, got, p99 = append(ratios, r.Ratio), append(base, r.Baseline.PerSecond),
 			append(got, r.Getback.PerSecond), append(p99, r.Getback.P99)
 		a.AllAnswered = a.AllAnswered && r.Answered == r.Expected && r.Getback.Failed == 0
 	}
 	a.Ratio, a.RatioMin, a.RatioMax = median(ratios)
+	a.CPURatio, a.CPURatioMin, a.CPURatioMax = median(cpu)
 	a.BaselineRate, _, _ = median(base)
 	a.GetbackRate, _, _ = median(got)
 	a.GetbackP99, a.GetbackP99Min, a.P99Max = median(p99)
@@ -208,6 +223,7 @@ func median(xs []float64) (med, lo, hi float64) {
 // spend as little of the machine as they can while it runs.
 type burst struct {
 	plat   string
+	pid    int    // of the server
 	prefix string // of the response_url ids
 	p      *servetest.Process
 	reqs   []*http.Request
@@ -219,8 +235,8 @@ type burst struct {
 	c      config
 }
 
-func newBurst(plat, base, prefix string, c config, p *servetest.Process) *burst {
-	b := &burst{plat: plat, prefix: prefix, p: p, c: c, n: c.requests,
+func newBurst(plat, base string, pid int, prefix string, c config, p *servetest.Process) *burst {
+	b := &burst{plat: plat, pid: pid, prefix: prefix, p: p, c: c, n: c.requests,
 		reqs: make([]*http.Request, c.requests), inline: make([]bool, c.requests), lat: make([]time.Duration, c.requests)}
 	for i := range b.reqs {
 		user := i % c.users
@@ -245,6 +261,7 @@ func newBurst(plat, base, prefix string, c config, p *servetest.Process) *burst 
 func (b *burst) send(ctx context.Context, client *http.Client) ackPhase {
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	cpu0 := processCPU(b.pid)
 	b.start = time.Now()
 	for range b.c.clients {
 		wg.Go(func() {
@@ -276,6 +293,7 @@ func (b *burst) send(ctx context.Context, client *http.Client) ackPhase {
 	}
 	wg.Wait()
 	took := time.Since(b.start)
+	cpu := processCPU(b.pid) - cpu0
 	ph := ackPhase{Requests: b.n, Seconds: took.Seconds(), Failed: int(b.failed.Load())}
 	var ok []time.Duration
 	for i, d := range b.lat {
@@ -287,6 +305,9 @@ func (b *burst) send(ctx context.Context, client *http.Client) ackPhase {
 		}
 	}
 	ph.PerSecond = float64(len(ok)) / took.Seconds()
+	if len(ok) > 0 {
+		ph.CPUPerAck = float64(cpu.Microseconds()) / float64(len(ok))
+	}
 	sort.Slice(ok, func(i, j int) bool { return ok[i] < ok[j] })
 	at := func(p float64) float64 {
 		if len(ok) == 0 {
@@ -407,6 +428,26 @@ func watchMemory(pid int) (stop func() memory) {
 		defer mu.Unlock()
 		return peak
 	}
+}
+
+// processCPU returns the CPU time a process's threads have had so far,
+// from /proc/<pid>/task/*/schedstat (nanoseconds, unlike the clock ticks
+// of /proc/<pid>/stat); 0 where /proc does not say.
+func processCPU(pid int) time.Duration {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue // the thread ended
+		}
+		f := strings.Fields(string(b))
+		if len(f) > 0 {
+			ns, _ := strconv.ParseInt(f[0], 10, 64)
+			sum += time.Duration(ns)
+		}
+	}
+	return sum
 }
 
 // loadAverage returns the machine's load averages (1, 5, 15 minutes),
