@@ -184,27 +184,27 @@ func (s *Server) Run(ctx context.Context, ready chan<- struct{}) error {
 	return err
 }
 
-// trimWhenIdle trims once no request has come for TrimAfter: at start, and
-// after each burst.
+// trimWhenIdle trims once no request has come for TrimAfter: after the
+// start, and after each burst. It looks five times per TrimAfter.
 func (s *Server) trimWhenIdle(ctx context.Context) {
 	trim := s.Trim
 	if trim == nil {
 		trim = debug.FreeOSMemory
 	}
-	t := time.NewTicker(s.TrimAfter)
+	t := time.NewTicker(max(s.TrimAfter/5, time.Millisecond))
 	defer t.Stop()
-	seen, trimmed := int64(-1), int64(-1)
+	seen, since, trimmed := s.requests.Load(), time.Now(), false
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case now := <-t.C:
+			if n := s.requests.Load(); n != seen {
+				seen, since, trimmed = n, now, false
+			} else if !trimmed && now.Sub(since) >= s.TrimAfter {
+				trim()
+				trimmed = true
+			}
 		}
-		n := s.requests.Load()
-		if n == seen && n != trimmed {
-			trim()
-			trimmed = n
-		}
-		seen = n
 	}
 }

@@ -136,9 +136,11 @@ func envDuration(key string, def time.Duration) time.Duration {
 	return def
 }
 
-// idleTrim is how long serve waits without a command before it gives the
-// memory its last burst freed back to the system.
-const idleTrim = 5 * time.Second
+// idleTrim is how long serve waits without a request before it gives the
+// memory freed since back to the system: long enough that a burst of
+// commands never pays for growing the heap again halfway, short enough
+// that an idle server is small again within a minute.
+const idleTrim = 30 * time.Second
 
 // Shutdown budget, from the signal: in-flight HTTP requests get httpDrain
 // to finish (writes are answered within Slack's 3 s, so this is ample);
