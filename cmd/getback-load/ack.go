@@ -62,6 +62,9 @@ type ackRound struct {
 	// LastAnswer is the time from the round's first command to its last
 	// answer, in seconds.
 	LastAnswer float64
+	// DuringBurst counts the answers posted before the burst's last
+	// acknowledgement: work that took the CPU from acknowledgements.
+	DuringBurst int
 }
 
 // ackPlatform is the run against one platform.
@@ -70,8 +73,8 @@ type ackPlatform struct {
 	Meetings int
 	Rounds   []ackRound
 	// Memory of getback serve: idle before the first round, the peak over
-	// the run, and after the last round.
-	Idle, Peak, After memory
+	// the run, right after the last round, and idle again after it.
+	Idle, Peak, After, IdleAfter memory
 	// Median and spread (least, greatest) over the rounds.
 	Ratio, RatioMin, RatioMax          float64
 	CPURatio, CPURatioMin, CPURatioMax float64
@@ -138,7 +141,14 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 	p.SlackAPI.KeepCalls(false)
 	p.MattermostAPI.KeepCalls(false)
 	p.AddUsers(c.users)
-	time.Sleep(c.settle) // let start-up work (the scheduler's first tick) pass
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}
+	// Start-up work first: on a seeded store the scheduler's first tick
+	// queues the day's reminders for everyone past their reminder hour,
+	// and the sender posts them; only then is getback idle.
+	if err := waitOutboxDrained(ctx, client, p.URL(), 2*time.Minute); err != nil {
+		return res, err
+	}
+	time.Sleep(c.settle)
 	res.Idle = readMemory(p.PID())
 	res.LoadBefore = loadAverage()
 	fmt.Fprintf(stdout, "%s: getback serve (pid %d) on %s, baseline on %s; %d clients, %d commands a burst, %d rounds; "+
@@ -147,13 +157,13 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 	fmt.Fprintf(stdout, "%-6s %37s %37s %7s %7s %14s %12s\n", "round", "baseline acks/s p50 p99 ms cpu µs/ack",
 		"getback acks/s p50 p99 ms cpu µs/ack", "ratio", "cpu", "answered", "last answer")
 
-	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}
 	for r := 1; r <= c.rounds; r++ {
 		var rd ackRound
 		b := newBurst(plat, base.url(), base.cmd.Process.Pid, fmt.Sprintf("b%d-", r), c, p)
 		rd.Baseline = b.send(ctx, client)
 		g := newBurst(plat, p.URL(), p.PID(), fmt.Sprintf("r%d-", r), c, p)
 		rd.Getback = g.send(ctx, client)
+		rd.DuringBurst = g.answered()
 		if rd.Baseline.PerSecond > 0 {
 			rd.Ratio = rd.Getback.PerSecond / rd.Baseline.PerSecond
 		}
@@ -170,11 +180,18 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 		if rd.Baseline.Failed+rd.Getback.Failed > 0 {
 			fmt.Fprintf(stdout, "       failed requests: baseline %d, getback %d\n", rd.Baseline.Failed, rd.Getback.Failed)
 		}
+		if rd.DuringBurst > 0 {
+			fmt.Fprintf(stdout, "       %d commands answered through response_url during the burst\n", rd.DuringBurst)
+		}
 		if rd.Getback.Inline > 0 {
 			fmt.Fprintf(stdout, "       %d commands answered in their acknowledgement (queue full)\n", rd.Getback.Inline)
 		}
 	}
 	res.Peak, res.After = peak(), readMemory(p.PID())
+	if c.idleAfter > 0 {
+		time.Sleep(c.idleAfter)
+		res.IdleAfter = readMemory(p.PID())
+	}
 	res.LoadAfter = loadAverage()
 	code, took := p.Term(10 * time.Second)
 	res.Shutdown = shutdown{ExitCode: code, Seconds: took.Seconds()}
@@ -184,6 +201,9 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 		plat, len(res.Rounds), res.Ratio, res.RatioMin, res.RatioMax, res.GetbackRate, res.BaselineRate,
 		res.GetbackP99, res.GetbackP99Min, res.P99Max, res.CPURatio, res.CPURatioMin, res.CPURatioMax, res.AllAnswered)
 	fmt.Fprintf(stdout, "%s: getback memory idle %s; peak %s; after the run %s\n", plat, res.Idle, res.Peak, res.After)
+	if c.idleAfter > 0 {
+		fmt.Fprintf(stdout, "%s: getback memory idle again %s after the run: %s\n", plat, c.idleAfter, res.IdleAfter)
+	}
 	fmt.Fprintf(stdout, "%s: load average after %s; SIGTERM: exit %d in %.2f s\n\n", plat, res.LoadAfter, code, took.Seconds())
 	return res, nil
 }
@@ -322,6 +342,15 @@ func (b *burst) send(ctx context.Context, client *http.Client) ackPhase {
 	return ph
 }
 
+// answered counts the burst's answers posted to response_urls so far.
+func (b *burst) answered() int {
+	path, each := "response/"+b.prefix, b.p.SlackAPI.CountEach
+	if b.plat == "mattermost" {
+		path, each = "/hooks/commands/"+b.prefix, b.p.MattermostAPI.CountEach
+	}
+	return len(each(path))
+}
+
 // waitAnswers waits up to within for an answer through the response_url
 // of every command getback acknowledged without answering it, and returns
 // how many were answered, of how many, and the posts in all.
@@ -428,6 +457,48 @@ func watchMemory(pid int) (stop func() memory) {
 		defer mu.Unlock()
 		return peak
 	}
+}
+
+// waitOutboxDrained waits until getback's /metrics shows no outbox item
+// pending (reminders, digests), at most within.
+func waitOutboxDrained(ctx context.Context, client *http.Client, base string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		pending, err := outboxPending(ctx, client, base)
+		if err == nil && pending == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("getback's outbox still had %d items pending after %s (%v)", pending, within, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// outboxPending reads getback_outbox_items{status="pending"} from
+// /metrics (0 when the gauge is absent: nothing was ever queued).
+func outboxPending(ctx context.Context, client *http.Client, base string) (int, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		return -1, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return -1, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, `getback_outbox_items{status="pending"} `); ok {
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return int(n), err
+		}
+	}
+	return 0, nil
 }
 
 // processCPU returns the CPU time a process's threads have had so far,

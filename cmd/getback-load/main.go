@@ -71,6 +71,7 @@ type config struct {
 	ack          bool
 	rounds       int
 	settle       time.Duration
+	idleAfter    time.Duration
 	answerWithin time.Duration
 }
 
@@ -95,6 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"from --clients (default 8), and report getback's memory")
 	fs.IntVar(&c.rounds, "rounds", 3, "with --ack: rounds, each a burst to the baseline and one to getback")
 	fs.DurationVar(&c.settle, "settle", 3*time.Second, "with --ack: wait this long after getback starts before reading its idle memory")
+	fs.DurationVar(&c.idleAfter, "idle-after", 40*time.Second, "with --ack: read getback's memory again this long after the last round (0: do not)")
 	fs.DurationVar(&c.answerWithin, "answer-within", 5*time.Minute, "with --ack: how long to wait for a burst's answers through response_url")
 	if err := fs.Parse(args); err != nil {
 		return err
