@@ -115,7 +115,9 @@ func ackPlatformRun(ctx context.Context, c config, plat string, stdout io.Writer
 		ws = servetest.MattermostWorkspace
 	}
 	dbPath := filepath.Join(c.dir, plat+".db")
-	os.Remove(dbPath)
+	for _, f := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+		os.Remove(f) // a store left by an earlier run in the same directory
+	}
 	if c.seed > 0 {
 		fmt.Fprintf(stdout, "%s: a store of %d meetings in %s (built once, then copied)…\n", plat, c.seed, ws)
 		if err := sqlitetest.Copy(dbPath, sqlitetest.Size{Workspace: ws, Meetings: c.seed, GetbacksPer: 3, People: 2000}); err != nil {
