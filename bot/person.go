@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -130,14 +131,25 @@ type PersonService interface {
 }
 
 // LoadLocation returns the named zone, or UTC when the name is empty or
-// unknown.
+// unknown. Zones are read once and kept: time.LoadLocation reads and
+// parses the zone file on every call, and the scheduler asks for every
+// person's zone each minute.
 func LoadLocation(name string) *time.Location {
 	if name == "" {
 		return time.UTC
+	}
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return time.UTC
 	}
+	// Only zones that exist are kept, so the cache holds at most the
+	// zone database's few hundred names.
+	locations.Store(name, loc)
 	return loc
 }
+
+// locations caches LoadLocation's zones by name.
+var locations sync.Map

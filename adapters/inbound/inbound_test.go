@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -168,5 +169,154 @@ func TestQueueSurvivesAPanickingJob(t *testing.T) {
 	q.Wait()
 	if !ran.Load() || !strings.Contains(logs.String(), "background job panicked") || !strings.Contains(logs.String(), "index out of range") {
 		t.Fatalf("ran %v, log:\n%s", ran.Load(), logs.String())
+	}
+}
+
+// waitDone fails the test if done is not closed within a minute: a guard
+// against a job that never runs, not a measure of speed.
+func waitDone(t *testing.T, done <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatalf("%s never happened", what)
+	}
+}
+
+func TestAJobArrivingAloneStartsAtOnce(t *testing.T) {
+	q := NewQueue(1, 10)
+	q.Quiet, q.MaxWait = time.Hour, time.Hour // were it made to wait, it would wait an hour
+	done := make(chan struct{})
+	q.TryGo(context.Background(), func(context.Context) { close(done) })
+	waitDone(t, done, "the lone job")
+	q.Wait()
+}
+
+// TestQueuedJobsWaitWhileCommandsArriveThenRunOldestFirst: a job queued
+// during a burst starts only once the arrivals pause for Quiet, and the
+// jobs then run in the order they came.
+func TestQueuedJobsWaitWhileCommandsArriveThenRunOldestFirst(t *testing.T) {
+	q := NewQueue(1, 1000)
+	q.Quiet, q.MaxWait = time.Second, time.Hour
+	var mu sync.Mutex
+	var order []int
+	job := func(i int) func(context.Context) {
+		return func(context.Context) { mu.Lock(); order = append(order, i); mu.Unlock() }
+	}
+	release := make(chan struct{})
+	q.TryGo(context.Background(), func(context.Context) { <-release }) // alone: starts at once
+	for i := range 100 {
+		q.TryGo(context.Background(), job(i))
+		if i == 10 {
+			close(release) // the worker is free from here on
+		}
+		time.Sleep(time.Millisecond)
+	}
+	mu.Lock()
+	started := len(order)
+	mu.Unlock()
+	if started != 0 {
+		t.Fatalf("%d jobs started while commands kept arriving a millisecond apart (Quiet is 1 s)", started)
+	}
+	q.Wait()
+	if len(order) != 100 {
+		t.Fatalf("%d of 100 jobs ran", len(order))
+	}
+	for i, n := range order {
+		if n != i {
+			t.Fatalf("jobs ran out of order: %v", order)
+		}
+	}
+}
+
+// TestMaxWaitBoundsTheWaitUnderEndlessArrivals: commands that never stop
+// arriving do not keep a queued job from its answer beyond MaxWait.
+func TestMaxWaitBoundsTheWaitUnderEndlessArrivals(t *testing.T) {
+	q := NewQueue(1, 1_000_000)
+	q.Quiet, q.MaxWait = time.Hour, 20*time.Millisecond
+	release := make(chan struct{})
+	q.TryGo(context.Background(), func(context.Context) { <-release }) // alone: starts at once
+	done := make(chan struct{})
+	q.TryGo(context.Background(), func(context.Context) { close(done) })
+	stop := make(chan struct{})
+	arriving := make(chan struct{})
+	go func() {
+		defer close(arriving)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				q.TryGo(context.Background(), func(context.Context) {})
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+	}()
+	close(release)
+	waitDone(t, done, "the job queued amid endless arrivals")
+	close(stop)
+	<-arriving
+	q.Wait()
+	if n := q.Pending(); n != 0 {
+		t.Fatalf("%d jobs left after Wait", n)
+	}
+}
+
+// TestTheQueueStaysBoundedUnderSustainedLoad: with work always waiting,
+// at most Max jobs are accepted at a time, every accepted job runs once,
+// and the queue's storage stays in proportion to Max.
+func TestTheQueueStaysBoundedUnderSustainedLoad(t *testing.T) {
+	const limit = 50
+	q := NewQueue(1, limit)
+	q.Quiet, q.MaxWait = 0, 0 // no waiting: the queue never fills up by design, only by load
+	var ran, over atomic.Int64
+	accepted, refused := 0, 0
+	for range 20_000 {
+		if q.TryGo(context.Background(), func(context.Context) {
+			if q.Pending() > limit {
+				over.Add(1)
+			}
+			ran.Add(1)
+		}) {
+			accepted++
+		} else {
+			refused++
+		}
+		if n := q.Pending(); n > limit {
+			t.Fatalf("%d jobs pending, Max %d", n, limit)
+		}
+		q.mu.Lock()
+		c := cap(q.jobs)
+		q.mu.Unlock()
+		if c > 4*limit+8 {
+			t.Fatalf("the queue keeps room for %d jobs, Max %d", c, limit)
+		}
+	}
+	q.Wait()
+	if ran.Load() != int64(accepted) || over.Load() != 0 {
+		t.Fatalf("%d accepted, %d ran, %d saw more than Max pending", accepted, ran.Load(), over.Load())
+	}
+	if accepted+refused != 20_000 || accepted < limit {
+		t.Fatalf("%d accepted, %d refused", accepted, refused)
+	}
+}
+
+// TestHeldJobsStartOnRelease: Hold keeps queued jobs waiting, and they all
+// run once released.
+func TestHeldJobsStartOnRelease(t *testing.T) {
+	q := NewQueue(2, 100)
+	release := q.Hold()
+	var ran atomic.Int64
+	for range 20 {
+		q.TryGo(context.Background(), func(context.Context) { ran.Add(1) })
+	}
+	time.Sleep(20 * time.Millisecond)
+	if n := ran.Load(); n != 0 {
+		t.Fatalf("%d jobs ran while held", n)
+	}
+	release()
+	q.Wait()
+	if n := ran.Load(); n != 20 {
+		t.Fatalf("%d of 20 jobs ran after the release", n)
 	}
 }

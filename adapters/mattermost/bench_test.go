@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -57,7 +58,7 @@ func benchMM(b *testing.B) (srv *httptest.Server, answers *atomic.Int64, a *Adap
 
 var benchSeq atomic.Int64
 
-// benchMMAcks sends /getback list overdue from 4 clients and reports
+// benchMMAcks sends /getback list overdue from 8 clients and reports
 // acknowledgements per second and their latency percentiles; hold keeps
 // the workers from running, to measure the acknowledgement path alone.
 func benchMMAcks(b *testing.B, path string, hold bool) {
@@ -70,7 +71,7 @@ func benchMMAcks(b *testing.B, path string, hold bool) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	var inline atomic.Int64
 	lats := make(chan time.Duration, 1<<20)
-	b.SetParallelism(2)
+	b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0))) // 8 clients
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {

@@ -6,7 +6,6 @@ package mattermost
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -173,15 +172,7 @@ func (a *Adapter) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 
 // tokenOK compares the request's command token with the configured ones
 // in constant time.
-func (a *Adapter) tokenOK(tok string) bool {
-	ok := 0
-	for _, t := range a.cfg.CommandTokens {
-		if t != "" {
-			ok |= subtle.ConstantTimeCompare([]byte(tok), []byte(t))
-		}
-	}
-	return ok == 1 && tok != ""
-}
+func (a *Adapter) tokenOK(tok string) bool { return CommandTokenOK(tok, a.cfg.CommandTokens) }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -209,11 +200,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Token ")
-	if tok == "" {
-		tok = form.Get("token")
-	}
-	if !a.tokenOK(tok) {
+	if !a.tokenOK(RequestToken(r, form)) {
 		a.log.Warn("refused a command with a bad token", "remote", r.RemoteAddr)
 		http.Error(w, "invalid token", http.StatusUnauthorized)
 		return

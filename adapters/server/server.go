@@ -10,8 +10,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,9 +31,20 @@ type Server struct {
 	// ShutdownTimeout bounds how long in-flight requests may finish;
 	// default 10 s.
 	ShutdownTimeout time.Duration
+	// TrimAfter, when set, makes Run give the memory that garbage
+	// collection freed back to the system once no request has come for
+	// that long (health checks and metric scrapes aside), and again after
+	// each later burst: an idle server shrinks to what it holds instead
+	// of keeping the heap of its last burst until the Go runtime returns
+	// it on its own, minutes later.
+	TrimAfter time.Duration
+	// Trim is what trimming does; default debug.FreeOSMemory (a garbage
+	// collection, then the return of the free memory).
+	Trim func()
 
-	mu   sync.Mutex
-	addr net.Addr
+	mu       sync.Mutex
+	addr     net.Addr
+	requests atomic.Int64 // served, health checks and metrics aside
 }
 
 // Handler returns the server's handler: the mux plus /healthz and
@@ -48,8 +61,11 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		mux.ServeHTTP(rec, r)
+		route := r.Pattern // set by the mux
+		if route != "GET /healthz" && route != "GET /metrics" {
+			s.requests.Add(1)
+		}
 		if s.Metrics != nil {
-			_, route := mux.Handler(r)
 			if route == "" {
 				route = "unmatched"
 			}
@@ -135,6 +151,11 @@ func (s *Server) Run(ctx context.Context, ready chan<- struct{}) error {
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if s.TrimAfter > 0 {
+		trimCtx, stopTrim := context.WithCancel(ctx)
+		defer stopTrim()
+		go s.trimWhenIdle(trimCtx)
+	}
 	log.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {
 		close(ready)
@@ -161,4 +182,29 @@ func (s *Server) Run(ctx context.Context, ready chan<- struct{}) error {
 		err = serr
 	}
 	return err
+}
+
+// trimWhenIdle trims once no request has come for TrimAfter: after the
+// start, and after each burst. It looks five times per TrimAfter.
+func (s *Server) trimWhenIdle(ctx context.Context) {
+	trim := s.Trim
+	if trim == nil {
+		trim = debug.FreeOSMemory
+	}
+	t := time.NewTicker(max(s.TrimAfter/5, time.Millisecond))
+	defer t.Stop()
+	seen, since, trimmed := s.requests.Load(), time.Now(), false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if n := s.requests.Load(); n != seen {
+				seen, since, trimmed = n, now, false
+			} else if !trimmed && now.Sub(since) >= s.TrimAfter {
+				trim()
+				trimmed = true
+			}
+		}
+	}
 }

@@ -113,3 +113,52 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleServerTrimsOncePerQuietSpell: with no request for TrimAfter the
+// server trims once — after the start, and again only after a later
+// request; health checks do not count as requests.
+func TestIdleServerTrimsOncePerQuietSpell(t *testing.T) {
+	trims := make(chan struct{}, 16)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /slack/commands", func(w http.ResponseWriter, r *http.Request) {})
+	s := &Server{Addr: "127.0.0.1:0", Mux: mux, TrimAfter: 30 * time.Millisecond, Trim: func() { trims <- struct{}{} }}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, ready) }()
+	defer func() { cancel(); <-done }()
+	<-ready
+	base := "http://" + s.ListenAddr().String()
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-trims:
+		case <-time.After(time.Minute):
+			t.Fatalf("no trim %s", what)
+		}
+	}
+	quiet := func(what string) {
+		t.Helper()
+		select {
+		case <-trims:
+			t.Fatalf("a second trim %s", what)
+		case <-time.After(150 * time.Millisecond):
+		}
+	}
+	wait("after the start")
+	for range 5 { // health checks are not requests
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	quiet("with only health checks since the last")
+	resp, err := http.Post(base+"/slack/commands", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wait("after a request and a quiet spell")
+	quiet("without a request since the last")
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -83,7 +84,7 @@ func signedList(b *testing.B, url_, responseURL string) *http.Request {
 		"response_url": {responseURL + strconv.FormatInt(n, 10)}})
 }
 
-// benchAcks sends signed /getback list requests from 4 clients and reports
+// benchAcks sends signed /getback list requests from 8 clients and reports
 // acknowledgements per second and their latency percentiles.
 func benchAcks(b *testing.B, path string) { benchAcksWith(b, path, false, sqliteStore(b)) }
 
@@ -100,7 +101,7 @@ func benchAcksWith(b *testing.B, path string, hold bool, db benchStore) {
 	var lat sqlitetest.Latencies
 	var inline atomic.Int64 // answered in the acknowledgement itself (all workers busy)
 	lats := make(chan time.Duration, 1<<20)
-	b.SetParallelism(2) // 2 × GOMAXPROCS clients
+	b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0))) // 8 clients
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+
+	slackgo "github.com/slack-go/slack"
 )
 
 // FuzzSignedRequests sends correctly signed bodies of any shape to each
@@ -38,4 +41,61 @@ func FuzzSignedRequests(f *testing.F) {
 			t.Fatalf("%q: a 200 answer that is not JSON: %q", body, out)
 		}
 	})
+}
+
+// FuzzParseSlashCommand: the adapter's one-pass decoding of a slash
+// command reads every body as slack-go's SlashCommandParse (over
+// http.Request.ParseForm) does — the same fields, or an error for the
+// same bodies.
+func FuzzParseSlashCommand(f *testing.F) {
+	for _, tc := range slashCommandBodies {
+		f.Add(tc.body)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		checkSlashCommandParse(t, body)
+	})
+}
+
+// slashCommandBodies are bodies of every shape the decoding must agree
+// on, by what they show.
+var slashCommandBodies = []struct{ name, body string }{
+	{"a command as Slack sends it", url.Values{"team_id": {"T1"}, "user_id": {"UANA"}, "command": {"/getback"},
+		"text": {`add <@UBOB|bob> "send it" due:friday`}, "trigger_id": {"1.2.abc"},
+		"response_url": {"https://hooks.slack.com/commands/T1/1/x"}, "channel_name": {"région-9"}}.Encode()},
+	{"the first of two values counts", "team_id=T1&team_id=T2&user_id=U1"},
+	{"even when it is empty", "team_id=&team_id=T2"},
+	{"plus and percent escapes", "text=a+b%20c%2Bd&command=%2Fmeeting"},
+	{"a bad escape", "text=%zz"},
+	{"a bad escape in a field not read", "token=%zz&text=x"},
+	{"a semicolon separator", "team_id=T1;user_id=U1"},
+	{"empty pairs, keys and values", "&&=&text&=x&user_id=U1&"},
+	{"an escaped key", "te%78t=escaped+key&enterprise_id=E1"},
+	{"fields getback does not read", "is_enterprise_install=true&api_app_id=A1&token=t"},
+	{"an interactivity payload", "payload=%7B%7D"},
+	{"nothing", ""},
+}
+
+func checkSlashCommandParse(t *testing.T, body string) {
+	t.Helper()
+	got, err := parseSlashCommand([]byte(body))
+	req, _ := http.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	want, wantErr := slackgo.SlashCommandParse(req)
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("%q: error %v, slack-go %v", body, err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	// getback reads neither the deprecated verification token nor these.
+	want.Token, want.EnterpriseName, want.IsEnterpriseInstall = "", "", false
+	if got != want {
+		t.Fatalf("%q:\n got %+v\nwant %+v", body, got, want)
+	}
+}
+
+func TestSlashCommandsAreDecodedAsSlackGoDoes(t *testing.T) {
+	for _, tc := range slashCommandBodies {
+		t.Run(tc.name, func(t *testing.T) { checkSlashCommandParse(t, tc.body) })
+	}
 }

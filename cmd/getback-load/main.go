@@ -39,6 +39,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if addr := os.Getenv(baselineEnv); addr != "" {
+		if err := serveBaseline(ctx, addr); err != nil {
+			fmt.Fprintln(os.Stderr, "getback-load baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "getback-load:", err)
 		os.Exit(1)
@@ -60,6 +67,12 @@ type config struct {
 	jsonOut     string
 	randomSeed  uint64
 	keepProcess bool
+	// The acknowledgement run (--ack).
+	ack          bool
+	rounds       int
+	settle       time.Duration
+	idleAfter    time.Duration
+	answerWithin time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,8 +91,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.logPath, "log", "", "write the request log (JSON lines) here (default: <dir>/requests.jsonl)")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the summary as JSON to this file")
 	fs.Uint64Var(&c.randomSeed, "rand", 1, "random seed of the command mix")
+	fs.BoolVar(&c.ack, "ack", false, "instead of the mix, compare getback's acknowledgement rate for signed /getback list with a\n"+
+		"handler that only checks the signature or token, per platform, in bursts of --requests (default 3000)\n"+
+		"from --clients (default 8), and report getback's memory")
+	fs.IntVar(&c.rounds, "rounds", 3, "with --ack: rounds, each a burst to the baseline and one to getback")
+	fs.DurationVar(&c.settle, "settle", 3*time.Second, "with --ack: wait this long after getback starts before reading its idle memory")
+	fs.DurationVar(&c.idleAfter, "idle-after", 40*time.Second, "with --ack: read getback's memory again this long after the last round (0: do not)")
+	fs.DurationVar(&c.answerWithin, "answer-within", 5*time.Minute, "with --ack: how long to wait for a burst's answers through response_url")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if c.ack {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["requests"] {
+			c.requests = 3000
+		}
+		if !set["clients"] {
+			c.clients = 8
+		}
+		if c.rounds <= 0 {
+			return fmt.Errorf("--rounds must be positive")
+		}
 	}
 	if c.addr != "" {
 		if err := servetest.Loopback(c.addr); err != nil {
@@ -113,6 +146,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if c.logPath == "" {
 		c.logPath = filepath.Join(c.dir, "requests.jsonl")
+	}
+	if c.ack {
+		return runAck(ctx, c, plats, stdout)
 	}
 	dbPath := filepath.Join(c.dir, "getback.db")
 	if c.seed > 0 {
@@ -170,8 +206,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sum.print(stdout)
 	fmt.Fprintf(stdout, "request log: %s\ngetback log: %s\n", c.logPath, serverLog.Name())
 	if c.jsonOut != "" {
-		b, _ := json.MarshalIndent(sum, "", "  ")
-		if err := os.WriteFile(c.jsonOut, b, 0o644); err != nil {
+		if err := writeJSONFile(c.jsonOut, sum); err != nil {
 			return err
 		}
 	}
@@ -388,4 +423,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// writeJSONFile writes v, indented, to path.
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }

@@ -113,7 +113,8 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log, Platforms: names, Queued: sender.Wake,
 		Owner: *replica, Lease: *lease}
 	log.Info("replica", "id", *replica, "lease", lease.String())
-	srv := &server.Server{Addr: c.Addr, Mux: mux, Metrics: metrics, Checks: checks, Log: log, ShutdownTimeout: httpDrain}
+	srv := &server.Server{Addr: c.Addr, Mux: mux, Metrics: metrics, Checks: checks, Log: log, ShutdownTimeout: httpDrain,
+		TrimAfter: idleTrim}
 	return serve(ctx, log, srv, sched, sender, platforms)
 }
 
@@ -134,6 +135,12 @@ func envDuration(key string, def time.Duration) time.Duration {
 	}
 	return def
 }
+
+// idleTrim is how long serve waits without a request before it gives the
+// memory freed since back to the system: long enough that a burst of
+// commands never pays for growing the heap again halfway, short enough
+// that an idle server is small again within a minute.
+const idleTrim = 30 * time.Second
 
 // Shutdown budget, from the signal: in-flight HTTP requests get httpDrain
 // to finish (writes are answered within Slack's 3 s, so this is ample);

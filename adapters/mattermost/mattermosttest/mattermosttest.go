@@ -205,6 +205,20 @@ func (s *Server) Count(prefix string) int {
 	return n
 }
 
+// CountEach returns how many calls each path starting with prefix had
+// ("/hooks/commands/" gives the answers posted to each response_url).
+func (s *Server) CountEach(prefix string) map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for p, c := range s.counts {
+		if strings.HasPrefix(p, prefix) {
+			out[p] = c
+		}
+	}
+	return out
+}
+
 // Posts returns the posts created, oldest first.
 func (s *Server) Posts() []*model.Post {
 	s.mu.Lock()

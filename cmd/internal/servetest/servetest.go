@@ -121,6 +121,14 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 // URL is getback's base address.
 func (p *Process) URL() string { return "http://" + p.Addr }
 
+// PID is the process id of the running getback (0 before it starts).
+func (p *Process) PID() int {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
+
 // Running reports whether the child process is alive.
 func (p *Process) Running() bool {
 	if p.cmd == nil {

@@ -91,14 +91,35 @@ func Open(tb testing.TB, size Size) *sqlite.DB {
 // building it first when it is not there. Callers must not write to it.
 func Cached(tb testing.TB, size Size) string {
 	tb.Helper()
+	cache, err := cached(size)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cache
+}
+
+// Copy writes a database of the given size to path: a copy of the cached
+// one (see Cached), built first when it is not there. The load generator
+// starts getback on such a copy.
+func Copy(path string, size Size) error {
+	cache, err := cached(size)
+	if err != nil {
+		return err
+	}
+	return copyFile(cache, path)
+}
+
+// cached returns the path of the cached database of the given size, by
+// schema version and size, building it first when it is not there.
+func cached(size Size) (string, error) {
 	cache := filepath.Join(os.TempDir(), fmt.Sprintf("getback-seed-v%d-%s-%d-%d-%d.db",
 		sqlite.SchemaVersion(), strings.ReplaceAll(size.Workspace, ":", "_"), size.Meetings, size.GetbacksPer, size.People))
 	if _, err := os.Stat(cache); err != nil {
 		if err := Build(cache, size); err != nil {
-			tb.Fatal(err)
+			return "", err
 		}
 	}
-	return cache
+	return cache, nil
 }
 
 // Build writes a database of the given size to path.
