@@ -2,23 +2,28 @@ package sheet
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/getbackhq/getback/bot"
 )
 
 // Store is what the importer needs of the store.
 type Store interface {
-	FindMeetings(ctx context.Context, f bot.MeetingFilter) ([]*bot.Meeting, int, error)
-	CreateMeetings(ctx context.Context, ms []*bot.Meeting) error
-	UpdateMeeting(ctx context.Context, ws string, id int64, upd bot.MeetingUpdate) (*bot.Meeting, error)
-	FindGetbacks(ctx context.Context, f bot.GetbackFilter) ([]*bot.Getback, int, error)
 	StateRegions(ctx context.Context, ws string) (map[string]int, error)
+	// FindImportCandidates returns the stored meetings a batch may repeat.
+	FindImportCandidates(ctx context.Context, ws string, l bot.ImportLookup) ([]*bot.Meeting, error)
+	// ApplyImport writes a batch in one transaction.
+	ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) error
+	FindGetbacks(ctx context.Context, f bot.GetbackFilter) ([]*bot.Getback, int, error)
 }
 
 // Importer reads the legacy weekly summary into a workspace.
@@ -27,18 +32,19 @@ type Importer struct {
 	Workspace string
 	// DryRun reads and checks everything and writes nothing.
 	DryRun bool
-	// claimed holds the keys of meetings matched or created by this run.
-	claimed map[string]bool
 	// RegionMap overrides the state-to-region table for this import, on top
 	// of the workspace's own overrides.
 	RegionMap map[string]int
 	Now       func() time.Time
-	// OnFlag receives every flag as it is raised (for the report).
+	// OnFlag receives every flag as it is raised (for the report), in file
+	// order.
 	OnFlag func(Flag)
 	// Progress, when set, is called after every batch with the rows read.
 	Progress func(rows int)
-	// BatchSize is how many rows are written per transaction; default 500.
+	// BatchSize is how many rows are written per transaction; default 2000.
 	BatchSize int
+	// Workers is how many goroutines parse rows; default GOMAXPROCS.
+	Workers int
 }
 
 // Summary counts what an import did.
@@ -56,377 +62,6 @@ type Summary struct {
 	Flags          map[string]int
 }
 
-// pending is a parsed row waiting in a batch.
-type pending struct {
-	m        *bot.Meeting
-	identity string
-	content  string
-	where    Flag // location of the row, for flags raised later
-	words    map[string]bool
-}
-
-// wordSet returns the row's words, computed once.
-func (b *pending) wordSet() map[string]bool {
-	if b.words == nil {
-		b.words = wordSet(b.m)
-	}
-	return b.words
-}
-
-// Import reads every row of r.
-func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
-	s := Summary{Flags: map[string]int{}}
-	now := time.Now
-	if im.Now != nil {
-		now = im.Now
-	}
-	overrides, err := im.Store.StateRegions(ctx, im.Workspace)
-	if err != nil {
-		return s, err
-	}
-	for k, v := range im.RegionMap {
-		overrides[k] = v
-	}
-	batchSize := im.BatchSize
-	if batchSize <= 0 {
-		batchSize = 500
-	}
-	ctx = bot.WithActor(ctx, bot.Actor{Workspace: im.Workspace, UserID: "import", Name: "import"})
-	p := &rowParser{overrides: overrides, today: bot.DateOf(now())}
-	var hdr *header
-	var batch []pending
-	seenContent := map[string]bool{}
-	im.claimed = map[string]bool{}
-	noHeaderFlagged := false
-	sheetName := ""
-	raise := func(f Flag) {
-		s.Flags[f.Kind]++
-		if im.OnFlag != nil {
-			im.OnFlag(f)
-		}
-	}
-	for {
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return s, fmt.Errorf("read row %d: %w", row.Line, err)
-		}
-		if err := ctx.Err(); err != nil {
-			return s, err
-		}
-		if row.Sheet != sheetName {
-			// A new worksheet starts afresh: its own title and header.
-			sheetName, hdr, noHeaderFlagged = row.Sheet, nil, false
-		}
-		if exportOnly(row.Sheet) {
-			continue // the export's getbacks and coverage, not meetings
-		}
-		at := Flag{Section: s.Sections, Sheet: row.Sheet, Line: row.Line}
-		switch {
-		case isTitle(row.Cells):
-			s.Sections++
-			hdr, noHeaderFlagged = nil, false
-			continue
-		case isBlank(row.Cells) && hdr == nil:
-			continue
-		}
-		if h, ok := headerOf(row.Cells); ok {
-			if hdr != nil || s.Sections == 0 {
-				s.Sections++ // a header with no title row before it
-			}
-			hdr = &h
-			at.Section = s.Sections
-			for _, u := range h.unknown {
-				f := at
-				f.Kind, f.Field, f.Value, f.Message = FlagUnknownColumn, "", u, fmt.Sprintf("column %q matches no field: its cells go to the notes", u)
-				raise(f)
-			}
-			continue
-		}
-		if hdr == nil {
-			if !noHeaderFlagged {
-				f := at
-				f.Kind, f.Message = FlagNoHeader, "rows before any header row (Region, State, Meeting Date, ...) were skipped"
-				raise(f)
-				noHeaderFlagged = true
-			}
-			continue
-		}
-		s.RowsRead++
-		pr := p.parse(*hdr, row.Cells)
-		for _, f := range pr.flags {
-			f.Section, f.Sheet, f.Line = at.Section, at.Sheet, at.Line
-			raise(f)
-		}
-		switch {
-		case pr.empty:
-			s.EmptyRows++
-			continue
-		case pr.meeting == nil:
-			s.Skipped++
-			continue
-		}
-		m := pr.meeting
-		m.Workspace, m.CreatedBy = im.Workspace, "import"
-		content := contentHash(m)
-		if seenContent[content] {
-			f := at
-			f.Kind, f.Message = FlagDuplicateRow, "the same row appears earlier in the file: imported once"
-			raise(f)
-			s.Duplicates++
-			continue
-		}
-		seenContent[content] = true
-		m.ImportHash = content
-		batch = append(batch, pending{m: m, identity: pr.identity, content: content, where: at})
-		if len(batch) >= batchSize {
-			if err := im.flush(ctx, batch, &s, raise); err != nil {
-				return s, err
-			}
-			batch = batch[:0]
-			if im.Progress != nil {
-				im.Progress(s.RowsRead)
-			}
-		}
-	}
-	if err := im.flush(ctx, batch, &s, raise); err != nil {
-		return s, err
-	}
-	if im.Progress != nil {
-		im.Progress(s.RowsRead)
-	}
-	return s, nil
-}
-
-// flush writes a batch. Each row is matched with the meetings imported
-// before under the same identity (states, date, location): the same content
-// is unchanged; a close match (most of the shorter text's words in common)
-// was edited since and is updated; otherwise the row is a new meeting,
-// unless it nearly repeats another stored meeting. A meeting matched by one
-// row of this file is not matched by another.
-func (im *Importer) flush(ctx context.Context, batch []pending, s *Summary, raise func(Flag)) error {
-	if len(batch) == 0 {
-		return nil
-	}
-	var prefixes []string
-	seen := map[string]bool{}
-	for _, b := range batch {
-		if p := keyPrefix(b.identity); !seen[p] {
-			seen[p] = true
-			prefixes = append(prefixes, p)
-		}
-	}
-	found, _, err := im.Store.FindMeetings(ctx, bot.MeetingFilter{Workspace: im.Workspace, SourceGroups: prefixes, OldestFirst: true, NoTotal: true})
-	if err != nil {
-		return err
-	}
-	byPrefix := map[string][]*bot.Meeting{}
-	last := map[string]int{} // highest key number in use per identity
-	for _, m := range found {
-		p := m.SourceKey[:strings.LastIndexByte(m.SourceKey, ':')+1]
-		byPrefix[p] = append(byPrefix[p], m)
-		last[p] = max(last[p], keyNumber(m.SourceKey))
-	}
-	var create []*pending
-	for i := range batch {
-		b := &batch[i]
-		p := keyPrefix(b.identity)
-		if match, same := im.match(b, byPrefix[p]); match != nil {
-			im.claimed[match.SourceKey] = true
-			if same {
-				s.Unchanged++
-				continue
-			}
-			if err := im.update(ctx, match, b.m, s, raise, b.where); err != nil {
-				return err
-			}
-			s.Updated++
-			continue
-		}
-		if near, err := im.nearDuplicate(ctx, b, create); err != nil {
-			return err
-		} else if near != "" {
-			f := b.where
-			f.Kind, f.Message = FlagNearDuplicate, "nearly the same as "+near+" (differences look like OCR noise): not imported"
-			raise(f)
-			s.NearDuplicates++
-			continue
-		}
-		for last[p]++; im.claimed[sourceKey(b.identity, last[p])]; last[p]++ {
-		}
-		b.m.SourceKey = sourceKey(b.identity, last[p])
-		im.claimed[b.m.SourceKey] = true
-		b.m.Getbacks = im.getbacks(b.m.FollowUp, b.m.Date, nil, raise, b.where)
-		s.Getbacks += len(b.m.Getbacks)
-		create = append(create, b)
-	}
-	if !im.DryRun && len(create) > 0 {
-		ms := make([]*bot.Meeting, len(create))
-		for i, b := range create {
-			ms[i] = b.m
-		}
-		if err := im.Store.CreateMeetings(ctx, ms); err != nil {
-			return fmt.Errorf("store rows %d to %d: %w", batch[0].where.Line, batch[len(batch)-1].where.Line, err)
-		}
-	}
-	s.Created += len(create)
-	return nil
-}
-
-// editedThreshold is the share of the shorter text's words a row must share
-// with a meeting of the same identity to be that meeting, edited.
-const editedThreshold = 0.6
-
-// match picks the stored meeting a row is: one with the same content, or
-// else the closest edited one; same reports an exact match.
-func (im *Importer) match(b *pending, candidates []*bot.Meeting) (m *bot.Meeting, same bool) {
-	var open []*bot.Meeting
-	for _, c := range candidates {
-		if im.claimed[c.SourceKey] {
-			continue
-		}
-		if c.ImportHash == b.content {
-			return c, true
-		}
-		open = append(open, c)
-	}
-	if len(open) == 0 {
-		return nil, false
-	}
-	words := b.wordSet()
-	best, bestSim := (*bot.Meeting)(nil), 0.0
-	for _, c := range open {
-		if sim := containment(words, wordSet(c)); sim >= editedThreshold && sim > bestSim {
-			best, bestSim = c, sim
-		}
-	}
-	return best, false
-}
-
-// getbacks extracts the GETBACK items of follow-up text that are not
-// among existing, owned by their written label (UNASSIGNED when none). A due
-// date written in an item ("by Friday") counts from the meeting's day, or
-// from today when the meeting has no date.
-func (im *Importer) getbacks(text string, day bot.Date, existing []*bot.Getback, raise func(Flag), where Flag) []*bot.Getback {
-	if day.IsZero() && im.Now != nil {
-		day = bot.DateOf(im.Now())
-	}
-	gbs := bot.NewGetbacks(text, existing, "import", Unassigned, day)
-	for _, g := range gbs {
-		g.Workspace = im.Workspace
-		if g.OwnerKind == bot.OwnerUser { // no owner written
-			g.Owner, g.OwnerKind = Unassigned, bot.OwnerLabel
-			f := where
-			f.Kind, f.Field, f.Value = FlagGetbackNoOwner, "followup", bot.Clip(g.Text, 80)
-			f.Message = "GETBACK item with no owner (no TOKEN FORAC): owned by " + Unassigned
-			raise(f)
-		}
-		if g.Text == "" {
-			g.Text = "(no text written)"
-		}
-	}
-	return gbs
-}
-
-func (im *Importer) update(ctx context.Context, ex, m *bot.Meeting, s *Summary, raise func(Flag), where Flag) error {
-	region, states := m.Region, m.States
-	upd := bot.MeetingUpdate{Region: &region, States: &states, Date: &m.Date, DateStatus: &m.DateStatus,
-		Location: &m.Location, POC: &m.POC, Attendees: &m.Attendees, Discussion: &m.Discussion, Concerns: &m.Concerns,
-		FollowUp: &m.FollowUp, Awareness: &m.Awareness, Action: &m.Action, Next: &m.Next, NextDate: &m.NextDate,
-		Notes: &m.Notes, ImportHash: &m.ImportHash}
-	id := ex.ID
-	have, _, err := im.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: im.Workspace, MeetingID: &id})
-	if err != nil {
-		return err
-	}
-	upd.AddGetbacks = im.getbacks(m.FollowUp, m.Date, have, raise, where)
-	s.Getbacks += len(upd.AddGetbacks)
-	if im.DryRun {
-		return nil
-	}
-	_, err = im.Store.UpdateMeeting(ctx, im.Workspace, ex.ID, upd)
-	return err
-}
-
-// nearDuplicate looks for a stored meeting (or one about to be created)
-// with the same state and date whose text is nearly the same, and returns
-// a description of it, or "".
-func (im *Importer) nearDuplicate(ctx context.Context, b *pending, pendingCreate []*pending) (string, error) {
-	m := b.m
-	if m.Date.IsZero() {
-		return "", nil
-	}
-	words := b.wordSet()
-	if len(words) < 8 {
-		return "", nil // too little text to call two rows the same
-	}
-	state := m.States[0]
-	candidates, _, err := im.Store.FindMeetings(ctx, bot.MeetingFilter{Workspace: im.Workspace, State: &state,
-		Since: &m.Date, Until: &m.Date, Limit: 50, NoTotal: true})
-	if err != nil {
-		return "", err
-	}
-	for _, c := range candidates {
-		if jaccard(words, wordSet(c)) >= nearThreshold {
-			return fmt.Sprintf("meeting #%d (%s, %s)", c.ID, c.StateList(), c.DateText()), nil
-		}
-	}
-	for _, c := range pendingCreate {
-		if c.m.Date == m.Date && c.m.States[0] == state && jaccard(words, c.wordSet()) >= nearThreshold {
-			return fmt.Sprintf("an earlier row (line %d)", c.where.Line), nil
-		}
-	}
-	return "", nil
-}
-
-// nearThreshold is the share of words two rows must have in common to be
-// taken as the same meeting read twice.
-const nearThreshold = 0.8
-
-func wordSet(m *bot.Meeting) map[string]bool {
-	set := map[string]bool{}
-	for _, f := range []string{m.Attendees, m.Discussion, m.Concerns, m.FollowUp, m.Awareness, m.Action, m.Notes} {
-		for _, w := range strings.Fields(norm(f)) {
-			set[w] = true
-		}
-	}
-	return set
-}
-
-// containment is the share of the smaller set's words found in the other;
-// two empty sets contain each other.
-func containment(a, b map[string]bool) float64 {
-	small, large := a, b
-	if len(b) < len(a) {
-		small, large = b, a
-	}
-	if len(small) == 0 {
-		return 1
-	}
-	inter := 0
-	for w := range small {
-		if large[w] {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(small))
-}
-
-func jaccard(a, b map[string]bool) float64 {
-	if len(a) == 0 && len(b) == 0 {
-		return 1
-	}
-	inter := 0
-	for w := range a {
-		if b[w] {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
-}
-
 // FlagKinds returns the kinds counted in s, sorted.
 func (s Summary) FlagKinds() []string {
 	var kinds []string
@@ -435,4 +70,576 @@ func (s Summary) FlagKinds() []string {
 	}
 	sort.Strings(kinds)
 	return kinds
+}
+
+// importRun is the state of one Import call.
+type importRun struct {
+	*Importer
+	ctx context.Context
+	s   Summary
+	p   rowParser
+	// claimed holds the source keys of meetings matched or created by this
+	// run: each stored meeting is one row of the file at most.
+	claimed claims
+	// seen holds the content (and export id) of every row accepted, to
+	// find rows repeated in the file.
+	seen map[seenKey]struct{}
+	// earlier fingerprints the rows accepted so far, by state and date,
+	// to find near-duplicates within the file.
+	earlier earlierRows
+	batch   []*parsedRow
+	// created holds the id ranges of the meetings this run created.
+	created [][2]int64
+}
+
+type seenKey struct {
+	content [12]byte
+	ref     string
+}
+
+// claims is a set of source keys, held compactly: the binary form of the
+// key's group and its number.
+type claims map[claim]struct{}
+
+type claim struct {
+	group [12]byte
+	n     int
+	other string // a key of another form, as is
+}
+
+func claimOf(key string) claim {
+	var c claim
+	if g, ok := strings.CutPrefix(key, "sheet:"); ok && len(g) > 25 && g[24] == ':' {
+		if _, err := hex.Decode(c.group[:], []byte(g[:24])); err == nil {
+			c.n = keyNumber(key)
+			return c
+		}
+	}
+	return claim{other: key}
+}
+
+func (c claims) add(key string)      { c[claimOf(key)] = struct{}{} }
+func (c claims) has(key string) bool { _, ok := c[claimOf(key)]; return ok }
+
+// earlierRows is what the near-duplicate check keeps of the rows accepted
+// so far: 72 bytes a row (and a state), whatever the row's length, in one
+// slice, listed by state and date.
+type earlierRows struct {
+	rows  []earlierRow
+	first map[uint64]int32 // index+1 of the latest row of a state and date
+	refs  map[int32]string // the export's meeting id of rows that have one
+}
+
+type earlierRow struct {
+	sig  signature
+	line int32
+	next int32 // index+1 of the row before it with the same state and date
+}
+
+func (e *earlierRows) add(key uint64, sig signature, line int, ref string) {
+	if e.first == nil {
+		e.first, e.refs = map[uint64]int32{}, map[int32]string{}
+	}
+	e.rows = append(e.rows, earlierRow{sig: sig, line: int32(line), next: e.first[key]})
+	e.first[key] = int32(len(e.rows))
+	if ref != "" {
+		e.refs[int32(len(e.rows))] = ref
+	}
+}
+
+// each calls fn for the rows of a state and date, latest first, until fn
+// returns false.
+func (e *earlierRows) each(key uint64, fn func(r *earlierRow, ref string) bool) {
+	for i := e.first[key]; i > 0; i = e.rows[i-1].next {
+		if !fn(&e.rows[i-1], e.refs[i]) {
+			return
+		}
+	}
+}
+
+// Import reads every row of r. Rows are parsed in parallel and then
+// checked and written in file order, BatchSize rows to a transaction.
+func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
+	now := time.Now
+	if im.Now != nil {
+		now = im.Now
+	}
+	overrides, err := im.Store.StateRegions(ctx, im.Workspace)
+	if err != nil {
+		return Summary{Flags: map[string]int{}}, err
+	}
+	for k, v := range im.RegionMap {
+		overrides[k] = v
+	}
+	ctx = bot.WithActor(ctx, bot.Actor{Workspace: im.Workspace, UserID: "import", Name: "import"})
+	run := &importRun{Importer: im, s: Summary{Flags: map[string]int{}},
+		p:       rowParser{rowConfig: rowConfig{overrides: overrides, today: bot.DateOf(now())}},
+		claimed: claims{}, seen: map[seenKey]struct{}{}}
+	workers := im.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+
+	// The reader classifies rows (titles, headers, data) and hands chunks
+	// of them to the workers, and, in the same order, to this goroutine,
+	// which waits for each chunk to be parsed before using it.
+	g, gctx := errgroup.WithContext(ctx)
+	run.ctx = gctx
+	work := make(chan *chunk, workers*2)
+	order := make(chan *chunk, workers*2+2)
+	g.Go(func() error {
+		defer close(work)
+		defer close(order)
+		return readChunks(gctx, r, work, order)
+	})
+	for range workers {
+		g.Go(func() error {
+			for c := range work {
+				for i := range c.items {
+					it := &c.items[i]
+					if it.kind == itemData {
+						it.row = run.p.parseCells(it.hdr, it.cells)
+					}
+				}
+				close(c.parsed)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		for c := range order {
+			select {
+			case <-c.parsed:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			for i := range c.items {
+				if err := run.consume(&c.items[i]); err != nil {
+					return err
+				}
+			}
+		}
+		if err := gctx.Err(); err != nil {
+			return err
+		}
+		return run.flush()
+	})
+	err = g.Wait()
+	if im.Progress != nil {
+		im.Progress(run.s.RowsRead)
+	}
+	return run.s, err
+}
+
+// Kinds of items the reader hands on.
+const (
+	itemData    = iota // a data row, to parse
+	itemSection        // a new section starts
+	itemFlag           // a flag about the layout (unknown column, rows before a header)
+)
+
+type item struct {
+	kind  int
+	at    Flag // the row's location; the flag itself for itemFlag
+	hdr   *header
+	cells []string
+	row   parsedRow
+}
+
+// chunk is a run of items; parsed is closed once its data rows are parsed.
+type chunk struct {
+	items  []item
+	parsed chan struct{}
+}
+
+const chunkSize = 128
+
+// readChunks reads rows, recognises titles and headers, and sends chunks
+// of items to work and order.
+func readChunks(ctx context.Context, r Reader, work, order chan<- *chunk) error {
+	c := &chunk{parsed: make(chan struct{})}
+	send := func() error {
+		for _, ch := range []chan<- *chunk{order, work} {
+			select {
+			case ch <- c:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		c = &chunk{items: make([]item, 0, chunkSize), parsed: make(chan struct{})}
+		return nil
+	}
+	var hdr *header
+	sections := 0
+	sheetName := ""
+	noHeaderFlagged := false
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read row %d: %w", row.Line, err)
+		}
+		if row.Sheet != sheetName {
+			// A new worksheet starts afresh: its own title and header.
+			sheetName, hdr, noHeaderFlagged = row.Sheet, nil, false
+		}
+		if exportOnly(row.Sheet) {
+			continue // the export's getbacks and coverage, not meetings
+		}
+		at := Flag{Section: sections, Sheet: row.Sheet, Line: row.Line}
+		switch {
+		case isTitle(row.Cells):
+			sections++
+			hdr, noHeaderFlagged = nil, false
+			c.items = append(c.items, item{kind: itemSection})
+			continue
+		case hdr == nil && isBlank(row.Cells):
+			continue
+		}
+		if h, ok := headerOf(row.Cells); ok {
+			if hdr != nil || sections == 0 {
+				sections++ // a header with no title row before it
+				c.items = append(c.items, item{kind: itemSection})
+			}
+			hdr = &h
+			at.Section = sections
+			for _, u := range h.unknown {
+				f := at
+				f.Kind, f.Value, f.Message = FlagUnknownColumn, u, fmt.Sprintf("column %q matches no field: its cells go to the notes", u)
+				c.items = append(c.items, item{kind: itemFlag, at: f})
+			}
+			continue
+		}
+		if hdr == nil {
+			if !noHeaderFlagged {
+				f := at
+				f.Kind, f.Message = FlagNoHeader, "rows before any header row (Region, State, Meeting Date, ...) were skipped"
+				c.items = append(c.items, item{kind: itemFlag, at: f})
+				noHeaderFlagged = true
+			}
+			continue
+		}
+		c.items = append(c.items, item{kind: itemData, at: at, hdr: hdr, cells: row.Cells})
+		if len(c.items) >= chunkSize {
+			if err := send(); err != nil {
+				return err
+			}
+		}
+	}
+	return send()
+}
+
+func (run *importRun) raise(f Flag) {
+	run.s.Flags[f.Kind]++
+	if run.OnFlag != nil {
+		run.OnFlag(f)
+	}
+}
+
+// consume takes one item in file order.
+func (run *importRun) consume(it *item) error {
+	switch it.kind {
+	case itemSection:
+		run.s.Sections++
+		return nil
+	case itemFlag:
+		run.raise(it.at)
+		return nil
+	}
+	s := &run.s
+	s.RowsRead++
+	pr := &it.row
+	run.p.finish(pr)
+	for _, f := range pr.flags {
+		f.Section, f.Sheet, f.Line = it.at.Section, it.at.Sheet, it.at.Line
+		run.raise(f)
+	}
+	switch {
+	case pr.empty:
+		s.EmptyRows++
+		return nil
+	case pr.meeting == nil:
+		s.Skipped++
+		return nil
+	}
+	m := pr.meeting
+	m.Workspace, m.CreatedBy = run.Workspace, "import"
+	// Two rows of one export with different meeting ids are two meetings,
+	// however alike.
+	key := seenKey{ref: pr.ref}
+	hex.Decode(key.content[:], []byte(pr.content))
+	if _, ok := run.seen[key]; ok {
+		f := it.at
+		f.Kind, f.Message = FlagDuplicateRow, "the same row appears earlier in the file: imported once"
+		run.raise(f)
+		s.Duplicates++
+		return nil
+	}
+	run.seen[key] = struct{}{}
+	m.ImportHash = pr.content
+	it.cells, it.hdr = nil, nil
+	pr.flags, pr.at = nil, it.at
+	run.batch = append(run.batch, pr)
+	if len(run.batch) >= run.batchSize() {
+		return run.flush()
+	}
+	return nil
+}
+
+func (run *importRun) batchSize() int {
+	if run.BatchSize > 0 {
+		return run.BatchSize
+	}
+	return 2000
+}
+
+// dayKey identifies a state on a date in the fingerprints of earlier rows.
+func dayKey(state string, d bot.Date) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(state); i++ {
+		h = (h ^ uint64(state[i])) * 1099511628211
+	}
+	return mix(h ^ uint64(d.Year)<<16 ^ uint64(d.Month)<<8 ^ uint64(d.Day))
+}
+
+// flush checks the batch against the store and writes it. Each row is
+// matched with the meetings imported before under the same identity
+// (states, date, location): the same content is unchanged; a close match
+// (most of the shorter text's words in common) was edited since and is
+// updated; otherwise the row is a new meeting, unless it nearly repeats a
+// stored meeting or an earlier row of the file. A meeting matched by one
+// row of this file is not matched by another.
+func (run *importRun) flush() error {
+	batch := run.batch
+	if len(batch) == 0 {
+		return nil
+	}
+	ctx, s := run.ctx, &run.s
+	var groups []string
+	var days []bot.StateDay
+	seenGroup, seenDay := map[string]bool{}, map[bot.StateDay]bool{}
+	for _, b := range batch {
+		if !seenGroup[b.identity] {
+			seenGroup[b.identity] = true
+			groups = append(groups, b.identity)
+		}
+		if d := (bot.StateDay{State: b.meeting.States[0], Date: b.meeting.Date}); nearCheckable(b) && !seenDay[d] {
+			seenDay[d] = true
+			days = append(days, d)
+		}
+	}
+	found, err := run.Store.FindImportCandidates(ctx, run.Workspace, bot.ImportLookup{Groups: groups, Days: days, Skip: run.created})
+	if err != nil {
+		return err
+	}
+	byPrefix := map[string][]*bot.Meeting{}
+	byDay := map[bot.StateDay][]*bot.Meeting{}
+	last := map[string]int{} // highest key number in use per identity
+	for _, m := range found {
+		if m.SourceKey != "" {
+			p := m.SourceKey[:strings.LastIndexByte(m.SourceKey, ':')+1]
+			byPrefix[p] = append(byPrefix[p], m)
+			last[p] = max(last[p], keyNumber(m.SourceKey))
+		}
+		if !m.Date.IsZero() {
+			for _, st := range m.States {
+				d := bot.StateDay{State: st, Date: m.Date}
+				byDay[d] = append(byDay[d], m)
+			}
+		}
+	}
+	cache := map[int64]words{}
+	wordsOf := func(m *bot.Meeting) words {
+		w, ok := cache[m.ID]
+		if !ok {
+			w = meetingWords(m, nil)
+			cache[m.ID] = w
+		}
+		return w
+	}
+	out := &bot.ImportBatch{}
+	for _, b := range batch {
+		at := b.at
+		if match, same := run.match(b, byPrefix[b.identity], wordsOf); match != nil {
+			run.claimed.add(match.SourceKey)
+			run.remember(b, at)
+			if same {
+				s.Unchanged++
+				continue
+			}
+			u, err := run.update(match, b.meeting, at)
+			if err != nil {
+				return err
+			}
+			out.Update = append(out.Update, u)
+			s.Updated++
+			continue
+		}
+		if near := run.nearDuplicate(b, byDay, wordsOf); near != "" {
+			f := at
+			f.Kind, f.Message = FlagNearDuplicate, "nearly the same as "+near+" (differences look like OCR noise): not imported"
+			run.raise(f)
+			s.NearDuplicates++
+			continue
+		}
+		p := b.identity
+		for last[p]++; run.claimed.has(sourceKey(p, last[p])); last[p]++ {
+		}
+		m := b.meeting
+		m.SourceKey = sourceKey(p, last[p])
+		run.claimed.add(m.SourceKey)
+		run.remember(b, at)
+		m.Getbacks = run.newGetbacks(b.getbacks, b.gbFlags, m.Date, at)
+		s.Getbacks += len(m.Getbacks)
+		out.Create = append(out.Create, m)
+	}
+	if !run.DryRun {
+		if err := run.Store.ApplyImport(ctx, run.Workspace, out); err != nil {
+			return fmt.Errorf("store rows %d to %d: %w", batch[0].at.Line, batch[len(batch)-1].at.Line, err)
+		}
+	}
+	s.Created += len(out.Create)
+	if n := len(out.Create); n > 0 && !run.DryRun {
+		run.created = appendRange(run.created, out.Create[0].ID, out.Create[n-1].ID)
+	}
+	clear(run.batch)
+	run.batch = run.batch[:0]
+	if run.Progress != nil {
+		run.Progress(s.RowsRead)
+	}
+	return nil
+}
+
+// appendRange adds the ids first to last to ranges, joining it to the last
+// range when they follow on.
+func appendRange(ranges [][2]int64, first, last int64) [][2]int64 {
+	if n := len(ranges); n > 0 && ranges[n-1][1]+1 == first {
+		ranges[n-1][1] = last
+		return ranges
+	}
+	return append(ranges, [2]int64{first, last})
+}
+
+// newGetbacks readies the items extracted from a new meeting's follow-up:
+// an item written in a meeting's row was opened on the meeting's day.
+func (run *importRun) newGetbacks(gbs []*bot.Getback, flags []Flag, day bot.Date, at Flag) []*bot.Getback {
+	for _, f := range flags {
+		f.Section, f.Sheet, f.Line = at.Section, at.Sheet, at.Line
+		run.raise(f)
+	}
+	for _, g := range gbs {
+		g.Workspace = run.Workspace
+		if !day.IsZero() {
+			g.CreatedAt = OpenedOn(day)
+		}
+	}
+	return gbs
+}
+
+// OpenedOn is the instant an imported item of a meeting held on day was
+// opened: noon UTC, which is that same day in every US state and
+// territory, so weekly digests count it in the meeting's week.
+func OpenedOn(day bot.Date) time.Time { return day.At(12, 0, time.UTC) }
+
+// nearCheckable reports whether a row has enough to be compared with
+// others: a date and eight words.
+func nearCheckable(b *parsedRow) bool {
+	return !b.meeting.Date.IsZero() && b.wordy
+}
+
+// remember fingerprints an accepted row for the near-duplicate check of
+// the rows after it, under each of its states.
+func (run *importRun) remember(b *parsedRow, at Flag) {
+	if !nearCheckable(b) {
+		return
+	}
+	for _, st := range b.meeting.States {
+		run.earlier.add(dayKey(st, b.meeting.Date), b.sig, at.Line, b.ref)
+	}
+}
+
+// editedThreshold is the share of the shorter text's words a row must share
+// with a meeting of the same identity to be that meeting, edited.
+const editedThreshold = 0.6
+
+// match picks the stored meeting a row is: one with the same content, or
+// else the closest edited one; same reports an exact match.
+func (run *importRun) match(b *parsedRow, candidates []*bot.Meeting, wordsOf func(*bot.Meeting) words) (m *bot.Meeting, same bool) {
+	var open []*bot.Meeting
+	for _, c := range candidates {
+		if run.claimed.has(c.SourceKey) {
+			continue
+		}
+		if c.ImportHash == b.content {
+			return c, true
+		}
+		open = append(open, c)
+	}
+	best, bestSim := (*bot.Meeting)(nil), 0.0
+	for _, c := range open {
+		if sim := containment(b.wordSet(), wordsOf(c)); sim >= editedThreshold && sim > bestSim {
+			best, bestSim = c, sim
+		}
+	}
+	return best, false
+}
+
+// update readies the change of a stored meeting to the row's values, with
+// the GETBACK items its follow-up text adds.
+func (run *importRun) update(ex, m *bot.Meeting, at Flag) (bot.ImportUpdate, error) {
+	region, states := m.Region, m.States
+	upd := bot.MeetingUpdate{Region: &region, States: &states, Date: &m.Date, DateStatus: &m.DateStatus,
+		Location: &m.Location, POC: &m.POC, Attendees: &m.Attendees, Discussion: &m.Discussion, Concerns: &m.Concerns,
+		FollowUp: &m.FollowUp, Awareness: &m.Awareness, Action: &m.Action, Next: &m.Next, NextDate: &m.NextDate,
+		Notes: &m.Notes, ImportHash: &m.ImportHash}
+	id := ex.ID
+	have, _, err := run.Store.FindGetbacks(run.ctx, bot.GetbackFilter{Workspace: run.Workspace, MeetingID: &id})
+	if err != nil {
+		return bot.ImportUpdate{}, err
+	}
+	base := m.Date
+	if base.IsZero() {
+		base = run.p.today
+	}
+	gbs := bot.NewGetbacks(m.FollowUp, have, "import", Unassigned, base)
+	gbs = run.newGetbacks(gbs, fixGetbacks(gbs), m.Date, at)
+	run.s.Getbacks += len(gbs)
+	return bot.ImportUpdate{ID: id, Update: upd, Getbacks: gbs}, nil
+}
+
+// nearThreshold is the share of words two rows must have in common to be
+// taken as the same meeting read twice.
+const nearThreshold = 0.8
+
+// nearDuplicate looks for a meeting that was stored before this import, or
+// an earlier row of the file, with the same state and date whose text is
+// nearly the same, and returns a description of it, or "". Stored
+// meetings are compared word for word; earlier rows by their fingerprints.
+func (run *importRun) nearDuplicate(b *parsedRow, byDay map[bot.StateDay][]*bot.Meeting, wordsOf func(*bot.Meeting) words) string {
+	if !nearCheckable(b) {
+		return "" // too little text to call two rows the same
+	}
+	m := b.meeting
+	for _, c := range byDay[bot.StateDay{State: m.States[0], Date: m.Date}] {
+		if c.SourceKey != "" && run.claimed.has(c.SourceKey) {
+			continue // matched or created by this import: an earlier row
+		}
+		if jaccard(b.wordSet(), wordsOf(c)) >= nearThreshold {
+			return fmt.Sprintf("meeting #%d (%s, %s)", c.ID, c.StateList(), c.DateText())
+		}
+	}
+	near := ""
+	run.earlier.each(dayKey(m.States[0], m.Date), func(e *earlierRow, ref string) bool {
+		if b.ref != "" && ref != "" && b.ref != ref {
+			return true // two meetings of one export
+		}
+		if e.sig.similarity(&b.sig) >= nearThreshold {
+			near = fmt.Sprintf("an earlier row (line %d)", e.line)
+			return false
+		}
+		return true
+	})
+	return near
 }

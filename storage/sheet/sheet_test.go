@@ -456,8 +456,9 @@ func FuzzParseRow(f *testing.F) {
 	f.Add("x\tCa1ifornia\t\tPending")
 	h, _ := parseHeader(strings.Split("Region\tState\tMeeting Location\tMeeting Date\tDHS POC\tKey Attendees\tKey Discussion Points\tIssues or Concerns\tFollow-up Required\tFor NPPD Leadership Awareness\tLeadership Action\tNext Scheduled Engagement\tNotes / Comments", "\t"))
 	f.Fuzz(func(t *testing.T, line string) {
-		p := &rowParser{overrides: map[string]int{}, today: bot.Date{Year: 2026, Month: 11, Day: 26}}
-		pr := p.parse(h, strings.Split(line, "\t"))
+		p := &rowParser{rowConfig: rowConfig{overrides: map[string]int{}, today: bot.Date{Year: 2026, Month: 11, Day: 26}}}
+		pr := p.parseCells(&h, strings.Split(line, "\t"))
+		p.finish(&pr)
 		if pr.meeting != nil {
 			pr.meeting.Workspace = ws
 			if err := pr.meeting.Validate(); err != nil {
