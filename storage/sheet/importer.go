@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -41,7 +44,7 @@ type Importer struct {
 	OnFlag func(Flag)
 	// Progress, when set, is called after every batch with the rows read.
 	Progress func(rows int)
-	// BatchSize is how many rows are written per transaction; default 2000.
+	// BatchSize is how many rows are written per transaction; default 1000.
 	BatchSize int
 	// Workers is how many goroutines parse rows; default GOMAXPROCS.
 	Workers int
@@ -83,43 +86,91 @@ type importRun struct {
 	claimed claims
 	// seen holds the content (and export id) of every row accepted, to
 	// find rows repeated in the file.
-	seen map[seenKey]struct{}
+	seen seenRows
 	// earlier fingerprints the rows accepted so far, by state and date,
 	// to find near-duplicates within the file.
 	earlier earlierRows
 	batch   []*parsedRow
+	// writes takes checked batches to the goroutine that stores them.
+	writes chan<- write
+	mu     sync.Mutex // guards created
 	// created holds the id ranges of the meetings this run created.
 	created [][2]int64
 }
 
-type seenKey struct {
+// seenRows holds the content hash of every row accepted (and the
+// export's meeting id, for rows that have one), compactly.
+type seenRows struct {
+	plain map[[12]byte]struct{}
+	refs  map[seenRef]struct{}
+}
+
+type seenRef struct {
 	content [12]byte
 	ref     string
 }
 
+// add records a row and reports whether it was there already.
+func (s *seenRows) add(content, ref string) bool {
+	var key [12]byte
+	hex.Decode(key[:], []byte(content))
+	if ref != "" {
+		k := seenRef{key, ref}
+		if _, ok := s.refs[k]; ok {
+			return true
+		}
+		s.refs[k] = struct{}{}
+		return false
+	}
+	if _, ok := s.plain[key]; ok {
+		return true
+	}
+	s.plain[key] = struct{}{}
+	return false
+}
+
 // claims is a set of source keys, held compactly: the binary form of the
 // key's group and its number.
-type claims map[claim]struct{}
+type claims struct {
+	keys  map[claim]struct{}
+	other map[string]struct{} // keys of another form, as they are
+}
 
 type claim struct {
 	group [12]byte
-	n     int
-	other string // a key of another form, as is
+	n     uint32
 }
 
-func claimOf(key string) claim {
+func parseClaim(key string) (claim, bool) {
 	var c claim
-	if g, ok := strings.CutPrefix(key, "sheet:"); ok && len(g) > 25 && g[24] == ':' {
-		if _, err := hex.Decode(c.group[:], []byte(g[:24])); err == nil {
-			c.n = keyNumber(key)
-			return c
-		}
+	g, ok := strings.CutPrefix(key, "sheet:")
+	if !ok || len(g) <= 25 || g[24] != ':' {
+		return c, false
 	}
-	return claim{other: key}
+	if _, err := hex.Decode(c.group[:], []byte(g[:24])); err != nil {
+		return c, false
+	}
+	n, err := strconv.ParseUint(g[25:], 10, 32)
+	c.n = uint32(n)
+	return c, err == nil
 }
 
-func (c claims) add(key string)      { c[claimOf(key)] = struct{}{} }
-func (c claims) has(key string) bool { _, ok := c[claimOf(key)]; return ok }
+func (c *claims) add(key string) {
+	if k, ok := parseClaim(key); ok {
+		c.keys[k] = struct{}{}
+	} else {
+		c.other[key] = struct{}{}
+	}
+}
+
+func (c *claims) has(key string) bool {
+	if k, ok := parseClaim(key); ok {
+		_, ok := c.keys[k]
+		return ok
+	}
+	_, ok := c.other[key]
+	return ok
+}
 
 // earlierRows is what the near-duplicate check keeps of the rows accepted
 // so far: 72 bytes a row (and a state), whatever the row's length, in one
@@ -174,7 +225,8 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 	ctx = bot.WithActor(ctx, bot.Actor{Workspace: im.Workspace, UserID: "import", Name: "import"})
 	run := &importRun{Importer: im, s: Summary{Flags: map[string]int{}},
 		p:       rowParser{rowConfig: rowConfig{overrides: overrides, today: bot.DateOf(now())}},
-		claimed: claims{}, seen: map[seenKey]struct{}{}}
+		claimed: claims{keys: map[claim]struct{}{}, other: map[string]struct{}{}},
+		seen:    seenRows{plain: map[[12]byte]struct{}{}, refs: map[seenRef]struct{}{}}}
 	workers := im.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -185,8 +237,8 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 	// which waits for each chunk to be parsed before using it.
 	g, gctx := errgroup.WithContext(ctx)
 	run.ctx = gctx
-	work := make(chan *chunk, workers*2)
-	order := make(chan *chunk, workers*2+2)
+	work := make(chan *chunk, workers)
+	order := make(chan *chunk, workers+2)
 	g.Go(func() error {
 		defer close(work)
 		defer close(order)
@@ -206,7 +258,25 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 			return nil
 		})
 	}
+	// Batches are written by one more goroutine, so that the next batch is
+	// checked while the store writes this one.
+	writes := make(chan write, 1)
 	g.Go(func() error {
+		for w := range writes {
+			if err := run.Store.ApplyImport(gctx, run.Workspace, w.batch); err != nil {
+				return fmt.Errorf("store rows %d to %d: %w", w.first, w.last, err)
+			}
+			if n := len(w.batch.Create); n > 0 {
+				run.mu.Lock()
+				run.created = appendRange(run.created, w.batch.Create[0].ID, w.batch.Create[n-1].ID)
+				run.mu.Unlock()
+			}
+		}
+		return nil
+	})
+	run.writes = writes
+	g.Go(func() error {
+		defer close(writes)
 		for c := range order {
 			select {
 			case <-c.parsed:
@@ -368,16 +438,13 @@ func (run *importRun) consume(it *item) error {
 	m.Workspace, m.CreatedBy = run.Workspace, "import"
 	// Two rows of one export with different meeting ids are two meetings,
 	// however alike.
-	key := seenKey{ref: pr.ref}
-	hex.Decode(key.content[:], []byte(pr.content))
-	if _, ok := run.seen[key]; ok {
+	if run.seen.add(pr.content, pr.ref) {
 		f := it.at
 		f.Kind, f.Message = FlagDuplicateRow, "the same row appears earlier in the file: imported once"
 		run.raise(f)
 		s.Duplicates++
 		return nil
 	}
-	run.seen[key] = struct{}{}
 	m.ImportHash = pr.content
 	it.cells, it.hdr = nil, nil
 	pr.flags, pr.at = nil, it.at
@@ -392,7 +459,7 @@ func (run *importRun) batchSize() int {
 	if run.BatchSize > 0 {
 		return run.BatchSize
 	}
-	return 2000
+	return 1000
 }
 
 // dayKey identifies a state on a date in the fingerprints of earlier rows.
@@ -430,7 +497,13 @@ func (run *importRun) flush() error {
 			days = append(days, d)
 		}
 	}
-	found, err := run.Store.FindImportCandidates(ctx, run.Workspace, bot.ImportLookup{Groups: groups, Days: days, Skip: run.created})
+	run.mu.Lock()
+	skip := slices.Clone(run.created)
+	run.mu.Unlock()
+	// Meetings this run created are left out (they are claimed already);
+	// those of the batch being written are not in skip yet, and are
+	// claimed too if the lookup sees them.
+	found, err := run.Store.FindImportCandidates(ctx, run.Workspace, bot.ImportLookup{Groups: groups, Days: days, Skip: skip})
 	if err != nil {
 		return err
 	}
@@ -495,21 +568,27 @@ func (run *importRun) flush() error {
 		s.Getbacks += len(m.Getbacks)
 		out.Create = append(out.Create, m)
 	}
-	if !run.DryRun {
-		if err := run.Store.ApplyImport(ctx, run.Workspace, out); err != nil {
-			return fmt.Errorf("store rows %d to %d: %w", batch[0].at.Line, batch[len(batch)-1].at.Line, err)
+	if !run.DryRun && !out.IsEmpty() {
+		select {
+		case run.writes <- write{batch: out, first: batch[0].at.Line, last: batch[len(batch)-1].at.Line}:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	s.Created += len(out.Create)
-	if n := len(out.Create); n > 0 && !run.DryRun {
-		run.created = appendRange(run.created, out.Create[0].ID, out.Create[n-1].ID)
-	}
 	clear(run.batch)
 	run.batch = run.batch[:0]
 	if run.Progress != nil {
 		run.Progress(s.RowsRead)
 	}
 	return nil
+}
+
+// write is a checked batch on its way to the store, with the lines it
+// came from.
+type write struct {
+	batch       *bot.ImportBatch
+	first, last int
 }
 
 // appendRange adds the ids first to last to ranges, joining it to the last

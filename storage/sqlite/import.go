@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -99,7 +98,7 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 			return err
 		}
 	}
-	return db.writeBulk(ctx, func(tx *Tx) error {
+	return db.write(ctx, func(tx *Tx) error {
 		var gbs []*bot.Getback
 		if len(b.Create) > 0 {
 			if err := insertMeetings(ctx, tx, b.Create); err != nil {
@@ -156,63 +155,6 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 		}
 		return nil
 	})
-}
-
-// bulkCacheKiB is the page cache of an import's transactions: a batch of
-// a few thousand meetings dirties some 20 MB of pages (rows, the FTS
-// segment, and index pages all over the source key indexes, whose keys are
-// hashes); with the default 2 MB cache SQLite spills them to the WAL in
-// the middle of the transaction and reads them back, several times.
-const bulkCacheKiB = 24 * 1024
-
-// writeBulk is write for an import batch, on a connection set up for
-// large transactions: a larger page cache, and statement journals in
-// memory (a multi-row INSERT inside a transaction keeps one, and on disk
-// that is a write for every page it touches). The connection gets its
-// usual settings back afterwards.
-func (db *DB) writeBulk(ctx context.Context, fn func(tx *Tx) error) error {
-	if db.memory {
-		return db.write(ctx, fn)
-	}
-	if err := acquire(ctx, db.wsem); err != nil {
-		return err
-	}
-	defer func() { <-db.wsem }()
-	conn, err := db.wdb.Conn(ctx)
-	if err != nil {
-		return formatError(err)
-	}
-	defer conn.Close()
-	var cache int
-	var temp int
-	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
-		return err
-	}
-	if err := conn.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-		return err
-	}
-
-	defer func() {
-		// Restore the connection for ordinary use, whatever happened.
-		conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
-		conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA temp_store = %d`, temp))
-	}()
-	sqlTx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return formatError(err)
-	}
-	tx := &Tx{Tx: sqlTx, db: db, pool: db.wdb, now: db.Now().UTC().Truncate(time.Microsecond)}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return formatError(err)
-	}
-	return formatError(tx.Commit())
 }
 
 // insertMeetings stores new meetings with consecutive ids after the
