@@ -11,6 +11,7 @@ type StateDay struct {
 type ImportLookup struct {
 	Groups []string   // meetings imported under one of these source key groups
 	Days   []StateDay // meetings tagged with one of these states on its date
+	IDs    []int64    // meetings with these ids
 	// Skip leaves out meetings with ids in these ranges (first and last
 	// included): those the import created itself, which it knows already.
 	Skip [][2]int64

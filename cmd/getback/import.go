@@ -141,6 +141,10 @@ func printSummary(w io.Writer, file, ws string, dryRun bool, s sheet.Summary) {
 	fmt.Fprintf(w, "  meetings     %d created, %d updated, %d unchanged\n", s.Created, s.Updated, s.Unchanged)
 	fmt.Fprintf(w, "  duplicates   %d repeated in the file, %d near-duplicates not imported\n", s.Duplicates, s.NearDuplicates)
 	fmt.Fprintf(w, "  getbacks     %d extracted\n", s.Getbacks)
+	if s.GetbackRows > 0 {
+		fmt.Fprintf(w, "               %d listed in the Getbacks sheet: %d created, %d changed, %d unchanged\n",
+			s.GetbackRows, s.GetbacksCreated, s.GetbacksChanged, s.GetbacksUnchanged)
+	}
 	if n := s.Flags[sheet.FlagGetbackNoOwner]; n > 0 {
 		fmt.Fprintf(w, "               %d with no owner written went to the label %s: /getback owner %s @name hands them to someone\n",
 			n, sheet.Unassigned, sheet.Unassigned)

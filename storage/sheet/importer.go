@@ -26,7 +26,10 @@ type Store interface {
 	FindImportCandidates(ctx context.Context, ws string, l bot.ImportLookup) ([]*bot.Meeting, error)
 	// ApplyImport writes a batch in one transaction.
 	ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) error
-	FindGetbacks(ctx context.Context, f bot.GetbackFilter) ([]*bot.Getback, int, error)
+	// FindImportGetbacks returns the getbacks of the given meetings, and
+	// with unlinked those of no meeting.
+	FindImportGetbacks(ctx context.Context, ws string, meetingIDs []int64, unlinked bool) ([]*bot.Getback, error)
+	FindPeople(ctx context.Context, ws string) ([]*bot.Person, error)
 }
 
 // Importer reads the legacy weekly summary into a workspace.
@@ -62,7 +65,13 @@ type Summary struct {
 	Duplicates     int // rows repeated within the file
 	NearDuplicates int // rows nearly equal to a stored meeting, not imported
 	Getbacks       int // GETBACK items extracted into new getbacks
-	Flags          map[string]int
+	// The export's Getbacks list: rows read, and the getbacks they created,
+	// changed, or found as they were.
+	GetbackRows       int
+	GetbacksCreated   int
+	GetbacksChanged   int
+	GetbacksUnchanged int
+	Flags             map[string]int
 }
 
 // FlagKinds returns the kinds counted in s, sorted.
@@ -93,9 +102,29 @@ type importRun struct {
 	batch   []*parsedRow
 	// writes takes checked batches to the goroutine that stores them.
 	writes chan<- write
-	mu     sync.Mutex // guards created
+	mu     sync.Mutex // guards created and refIDs
 	// created holds the id ranges of the meetings this run created.
 	created [][2]int64
+
+	people *people
+	// refIDs maps the export's meeting ids (the Meeting ID column) to the
+	// stored meetings they became (0: to be created, in a dry run);
+	// refAlias maps a row's id to an earlier row's it nearly repeats, and
+	// refTargets holds the stored meetings some id maps to.
+	refIDs     map[string]int64
+	refAlias   map[string]string
+	refTargets map[int64]bool
+	// deferred are rows with a Meeting ID whose getbacks come from the
+	// export's Getbacks list, or, when the file has none, from their
+	// follow-up text at the end.
+	deferred []deferredRow
+	gb       getbackList
+}
+
+// deferredRow is a row with a Meeting ID stored without its getbacks.
+type deferredRow struct {
+	ref string
+	n   int // GETBACK items in its follow-up text
 }
 
 // seenRows holds the content hash of every row accepted (and the
@@ -226,7 +255,14 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 	run := &importRun{Importer: im, s: Summary{Flags: map[string]int{}},
 		p:       rowParser{rowConfig: rowConfig{overrides: overrides, today: bot.DateOf(now())}},
 		claimed: claims{keys: map[claim]struct{}{}, other: map[string]struct{}{}},
-		seen:    seenRows{plain: map[[12]byte]struct{}{}, refs: map[seenRef]struct{}{}}}
+		seen:    seenRows{plain: map[[12]byte]struct{}{}, refs: map[seenRef]struct{}{}},
+		refIDs:  map[string]int64{}, refAlias: map[string]string{}, refTargets: map[int64]bool{}}
+	ps, err := im.Store.FindPeople(ctx, im.Workspace)
+	if err != nil {
+		return run.s, err
+	}
+	run.people = newPeople(ps)
+	run.p.people = run.people
 	workers := im.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -263,14 +299,23 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 	writes := make(chan write, 1)
 	g.Go(func() error {
 		for w := range writes {
+			if w.synced != nil {
+				close(w.synced)
+				continue
+			}
 			if err := run.Store.ApplyImport(gctx, run.Workspace, w.batch); err != nil {
 				return fmt.Errorf("store rows %d to %d: %w", w.first, w.last, err)
 			}
+			run.mu.Lock()
 			if n := len(w.batch.Create); n > 0 {
-				run.mu.Lock()
 				run.created = appendRange(run.created, w.batch.Create[0].ID, w.batch.Create[n-1].ID)
-				run.mu.Unlock()
 			}
+			for i, ref := range w.refs {
+				if ref != "" {
+					run.refIDs[ref] = w.batch.Create[i].ID
+				}
+			}
+			run.mu.Unlock()
 		}
 		return nil
 	})
@@ -292,7 +337,7 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 		if err := gctx.Err(); err != nil {
 			return err
 		}
-		return run.flush()
+		return run.finishAll()
 	})
 	err = g.Wait()
 	if im.Progress != nil {
@@ -303,15 +348,18 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 
 // Kinds of items the reader hands on.
 const (
-	itemData    = iota // a data row, to parse
-	itemSection        // a new section starts
-	itemFlag           // a flag about the layout (unknown column, rows before a header)
+	itemData     = iota // a data row, to parse
+	itemSection         // a new section starts
+	itemFlag            // a flag about the layout (unknown column, rows before a header)
+	itemGetbacks        // the export's Getbacks list starts
+	itemGetback         // a row of it
 )
 
 type item struct {
 	kind  int
 	at    Flag // the row's location; the flag itself for itemFlag
 	hdr   *header
+	gbHdr *getbackHeader
 	cells []string
 	row   parsedRow
 }
@@ -340,6 +388,8 @@ func readChunks(ctx context.Context, r Reader, work, order chan<- *chunk) error 
 		return nil
 	}
 	var hdr *header
+	var gbHdr *getbackHeader
+	inGetbacks := false // in the Getbacks list, before or after its header
 	sections := 0
 	sheetName := ""
 	noHeaderFlagged := false
@@ -353,22 +403,49 @@ func readChunks(ctx context.Context, r Reader, work, order chan<- *chunk) error 
 		}
 		if row.Sheet != sheetName {
 			// A new worksheet starts afresh: its own title and header.
-			sheetName, hdr, noHeaderFlagged = row.Sheet, nil, false
+			sheetName, hdr, gbHdr, noHeaderFlagged = row.Sheet, nil, nil, false
+			inGetbacks = row.Sheet == GetbacksSheet
+			if inGetbacks {
+				c.items = append(c.items, item{kind: itemGetbacks})
+			}
 		}
-		if exportOnly(row.Sheet) {
-			continue // the export's getbacks and coverage, not meetings
+		if row.Sheet == CoverageSheet {
+			continue // the export's coverage table, not meetings
 		}
 		at := Flag{Section: sections, Sheet: row.Sheet, Line: row.Line}
 		switch {
+		case isBlank(row.Cells) && (hdr == nil || inGetbacks):
+			continue
+		case isGetbacksTitle(row.Cells):
+			if !inGetbacks {
+				c.items = append(c.items, item{kind: itemGetbacks})
+			}
+			hdr, gbHdr, inGetbacks = nil, nil, true
+			continue
 		case isTitle(row.Cells):
 			sections++
-			hdr, noHeaderFlagged = nil, false
+			hdr, gbHdr, inGetbacks, noHeaderFlagged = nil, nil, false, false
 			c.items = append(c.items, item{kind: itemSection})
 			continue
-		case hdr == nil && isBlank(row.Cells):
+		}
+		if h, ok := parseGetbackHeader(row.Cells); ok {
+			if !inGetbacks {
+				c.items = append(c.items, item{kind: itemGetbacks})
+			}
+			hdr, gbHdr, inGetbacks = nil, &h, true
+			continue
+		}
+		if inGetbacks && gbHdr != nil {
+			c.items = append(c.items, item{kind: itemGetback, at: at, gbHdr: gbHdr, cells: row.Cells})
+			if len(c.items) >= chunkSize {
+				if err := send(); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if h, ok := headerOf(row.Cells); ok {
+			inGetbacks = false
 			if hdr != nil || sections == 0 {
 				sections++ // a header with no title row before it
 				c.items = append(c.items, item{kind: itemSection})
@@ -383,6 +460,9 @@ func readChunks(ctx context.Context, r Reader, work, order chan<- *chunk) error 
 			continue
 		}
 		if hdr == nil {
+			if inGetbacks {
+				continue // the Getbacks list's title rows
+			}
 			if !noHeaderFlagged {
 				f := at
 				f.Kind, f.Message = FlagNoHeader, "rows before any header row (Region, State, Meeting Date, ...) were skipped"
@@ -417,6 +497,10 @@ func (run *importRun) consume(it *item) error {
 	case itemFlag:
 		run.raise(it.at)
 		return nil
+	case itemGetbacks:
+		return run.startGetbacks()
+	case itemGetback:
+		return run.addGetback(it)
 	}
 	s := &run.s
 	s.RowsRead++
@@ -486,8 +570,12 @@ func (run *importRun) flush() error {
 	ctx, s := run.ctx, &run.s
 	var groups []string
 	var days []bot.StateDay
+	var ids []int64
 	seenGroup, seenDay := map[string]bool{}, map[bot.StateDay]bool{}
 	for _, b := range batch {
+		if id, err := strconv.ParseInt(b.ref, 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
 		if !seenGroup[b.identity] {
 			seenGroup[b.identity] = true
 			groups = append(groups, b.identity)
@@ -503,14 +591,16 @@ func (run *importRun) flush() error {
 	// Meetings this run created are left out (they are claimed already);
 	// those of the batch being written are not in skip yet, and are
 	// claimed too if the lookup sees them.
-	found, err := run.Store.FindImportCandidates(ctx, run.Workspace, bot.ImportLookup{Groups: groups, Days: days, Skip: skip})
+	found, err := run.Store.FindImportCandidates(ctx, run.Workspace, bot.ImportLookup{Groups: groups, Days: days, IDs: ids, Skip: skip})
 	if err != nil {
 		return err
 	}
 	byPrefix := map[string][]*bot.Meeting{}
 	byDay := map[bot.StateDay][]*bot.Meeting{}
+	byID := map[int64]*bot.Meeting{}
 	last := map[string]int{} // highest key number in use per identity
 	for _, m := range found {
+		byID[m.ID] = m
 		if m.SourceKey != "" {
 			p := m.SourceKey[:strings.LastIndexByte(m.SourceKey, ':')+1]
 			byPrefix[p] = append(byPrefix[p], m)
@@ -533,16 +623,24 @@ func (run *importRun) flush() error {
 		return w
 	}
 	out := &bot.ImportBatch{}
+	var refs []string
 	for _, b := range batch {
 		at := b.at
-		if match, same := run.match(b, byPrefix[b.identity], wordsOf); match != nil {
-			run.claimed.add(match.SourceKey)
+		match, same := run.matchRef(b, byID, wordsOf)
+		if match == nil {
+			match, same = run.match(b, byPrefix[b.identity], wordsOf)
+		}
+		if match != nil {
+			if match.SourceKey != "" {
+				run.claimed.add(match.SourceKey)
+			}
 			run.remember(b, at)
+			run.mapRef(b.ref, match.ID)
 			if same {
 				s.Unchanged++
 				continue
 			}
-			u, err := run.update(match, b.meeting, at)
+			u, err := run.update(match, b, at)
 			if err != nil {
 				return err
 			}
@@ -550,11 +648,17 @@ func (run *importRun) flush() error {
 			s.Updated++
 			continue
 		}
-		if near := run.nearDuplicate(b, byDay, wordsOf); near != "" {
+		if near, id, earlierRef := run.nearDuplicate(b, byDay, wordsOf); near != "" {
 			f := at
 			f.Kind, f.Message = FlagNearDuplicate, "nearly the same as "+near+" (differences look like OCR noise): not imported"
 			run.raise(f)
 			s.NearDuplicates++
+			switch {
+			case id != 0:
+				run.mapRef(b.ref, id)
+			case b.ref != "" && earlierRef != "":
+				run.refAlias[b.ref] = earlierRef
+			}
 			continue
 		}
 		p := b.identity
@@ -564,16 +668,19 @@ func (run *importRun) flush() error {
 		m.SourceKey = sourceKey(p, last[p])
 		run.claimed.add(m.SourceKey)
 		run.remember(b, at)
-		m.Getbacks = run.newGetbacks(b.getbacks, b.gbFlags, m.Date, at)
-		s.Getbacks += len(m.Getbacks)
-		out.Create = append(out.Create, m)
-	}
-	if !run.DryRun && !out.IsEmpty() {
-		select {
-		case run.writes <- write{batch: out, first: batch[0].at.Line, last: batch[len(batch)-1].at.Line}:
-		case <-ctx.Done():
-			return ctx.Err()
+		if b.ref != "" {
+			// Its getbacks are in the export's Getbacks list.
+			run.deferred = append(run.deferred, deferredRow{ref: b.ref, n: len(b.getbacks)})
+			run.mapRef(b.ref, 0)
+		} else {
+			m.Getbacks = run.newGetbacks(b.getbacks, b.gbFlags, m.Date, at)
+			s.Getbacks += len(m.Getbacks)
 		}
+		out.Create = append(out.Create, m)
+		refs = append(refs, b.ref)
+	}
+	if err := run.send(write{batch: out, first: batch[0].at.Line, last: batch[len(batch)-1].at.Line, refs: refs}); err != nil {
+		return err
 	}
 	s.Created += len(out.Create)
 	clear(run.batch)
@@ -585,10 +692,55 @@ func (run *importRun) flush() error {
 }
 
 // write is a checked batch on its way to the store, with the lines it
-// came from.
+// came from and the export's ids of the meetings it creates; or, with
+// synced set, a request to close synced once every batch before it is
+// stored.
 type write struct {
 	batch       *bot.ImportBatch
 	first, last int
+	refs        []string
+	synced      chan struct{}
+}
+
+// send hands a batch to the writer (in a dry run, drops it).
+func (run *importRun) send(w write) error {
+	if run.DryRun || (w.batch != nil && w.batch.IsEmpty()) {
+		return nil
+	}
+	select {
+	case run.writes <- w:
+		return nil
+	case <-run.ctx.Done():
+		return run.ctx.Err()
+	}
+}
+
+// sync waits until every batch sent so far is stored.
+func (run *importRun) sync() error {
+	if run.DryRun {
+		return nil
+	}
+	done := make(chan struct{})
+	if err := run.send(write{synced: done}); err != nil {
+		return err
+	}
+	select {
+	case <-done:
+		return nil
+	case <-run.ctx.Done():
+		return run.ctx.Err()
+	}
+}
+
+// finishAll writes what is left at the end of the file.
+func (run *importRun) finishAll() error {
+	if err := run.flush(); err != nil {
+		return err
+	}
+	if err := run.flushGetbacks(); err != nil {
+		return err
+	}
+	return run.extractDeferred()
 }
 
 // appendRange adds the ids first to last to ranges, joining it to the last
@@ -667,14 +819,20 @@ func (run *importRun) match(b *parsedRow, candidates []*bot.Meeting, wordsOf fun
 
 // update readies the change of a stored meeting to the row's values, with
 // the GETBACK items its follow-up text adds.
-func (run *importRun) update(ex, m *bot.Meeting, at Flag) (bot.ImportUpdate, error) {
+func (run *importRun) update(ex *bot.Meeting, b *parsedRow, at Flag) (bot.ImportUpdate, error) {
+	m := b.meeting
 	region, states := m.Region, m.States
 	upd := bot.MeetingUpdate{Region: &region, States: &states, Date: &m.Date, DateStatus: &m.DateStatus,
 		Location: &m.Location, POC: &m.POC, Attendees: &m.Attendees, Discussion: &m.Discussion, Concerns: &m.Concerns,
 		FollowUp: &m.FollowUp, Awareness: &m.Awareness, Action: &m.Action, Next: &m.Next, NextDate: &m.NextDate,
 		Notes: &m.Notes, ImportHash: &m.ImportHash}
 	id := ex.ID
-	have, _, err := run.Store.FindGetbacks(run.ctx, bot.GetbackFilter{Workspace: run.Workspace, MeetingID: &id})
+	if b.ref != "" {
+		// Its getbacks are in the export's Getbacks list.
+		run.deferred = append(run.deferred, deferredRow{ref: b.ref})
+		return bot.ImportUpdate{ID: id, Update: upd}, nil
+	}
+	have, err := run.Store.FindImportGetbacks(run.ctx, run.Workspace, []int64{id}, false)
 	if err != nil {
 		return bot.ImportUpdate{}, err
 	}
@@ -696,29 +854,60 @@ const nearThreshold = 0.8
 // an earlier row of the file, with the same state and date whose text is
 // nearly the same, and returns a description of it, or "". Stored
 // meetings are compared word for word; earlier rows by their fingerprints.
-func (run *importRun) nearDuplicate(b *parsedRow, byDay map[bot.StateDay][]*bot.Meeting, wordsOf func(*bot.Meeting) words) string {
+func (run *importRun) nearDuplicate(b *parsedRow, byDay map[bot.StateDay][]*bot.Meeting, wordsOf func(*bot.Meeting) words) (near string, id int64, earlierRef string) {
 	if !nearCheckable(b) {
-		return "" // too little text to call two rows the same
+		return "", 0, "" // too little text to call two rows the same
 	}
 	m := b.meeting
 	for _, c := range byDay[bot.StateDay{State: m.States[0], Date: m.Date}] {
-		if c.SourceKey != "" && run.claimed.has(c.SourceKey) {
+		if (c.SourceKey != "" && run.claimed.has(c.SourceKey)) || run.refTargets[c.ID] {
 			continue // matched or created by this import: an earlier row
 		}
 		if jaccard(b.wordSet(), wordsOf(c)) >= nearThreshold {
-			return fmt.Sprintf("meeting #%d (%s, %s)", c.ID, c.StateList(), c.DateText())
+			return fmt.Sprintf("meeting #%d (%s, %s)", c.ID, c.StateList(), c.DateText()), c.ID, ""
 		}
 	}
-	near := ""
 	run.earlier.each(dayKey(m.States[0], m.Date), func(e *earlierRow, ref string) bool {
 		if b.ref != "" && ref != "" && b.ref != ref {
 			return true // two meetings of one export
 		}
 		if e.sig.similarity(&b.sig) >= nearThreshold {
-			near = fmt.Sprintf("an earlier row (line %d)", e.line)
+			near, earlierRef = fmt.Sprintf("an earlier row (line %d)", e.line), ref
 			return false
 		}
 		return true
 	})
-	return near
+	return near, 0, earlierRef
+}
+
+// matchRef finds the stored meeting a row of an export is by its Meeting
+// ID: a meeting logged in chat (imported ones are found by their source
+// key) with the row's content, or with the row's states, date and
+// location and most of its words (edited in the sheet).
+func (run *importRun) matchRef(b *parsedRow, byID map[int64]*bot.Meeting, wordsOf func(*bot.Meeting) words) (*bot.Meeting, bool) {
+	id, err := strconv.ParseInt(b.ref, 10, 64)
+	c := byID[id]
+	if err != nil || c == nil || c.SourceKey != "" || run.refTargets[c.ID] {
+		return nil, false
+	}
+	if contentHash(c) == b.content {
+		return c, true
+	}
+	if keyPrefix(identity(c)) == b.identity && containment(b.wordSet(), wordsOf(c)) >= editedThreshold {
+		return c, false
+	}
+	return nil, false
+}
+
+// mapRef records the stored meeting a row with a Meeting ID became.
+func (run *importRun) mapRef(ref string, id int64) {
+	if ref == "" {
+		return
+	}
+	run.mu.Lock()
+	run.refIDs[ref] = id
+	run.mu.Unlock()
+	if id != 0 {
+		run.refTargets[id] = true
+	}
 }

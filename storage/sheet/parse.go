@@ -41,6 +41,9 @@ const (
 	FlagNoHeader         = "no_header"          // data before any header row: skipped
 	FlagGetbackNoOwner   = "getback_no_owner"   // a GETBACK item with no owner: owned by UNASSIGNED
 	FlagEncoding         = "encoding"           // a cell that was not UTF-8, read as Windows-1252
+
+	FlagGetbackInvalid        = "getback_invalid"         // a row of the export's Getbacks list that cannot be read: skipped
+	FlagGetbackMeetingMissing = "getback_meeting_missing" // a getback of a meeting the file does not have: imported without one
 )
 
 // Unassigned owns imported GETBACK items whose owner was not written.
@@ -63,6 +66,7 @@ type Flag struct {
 type rowConfig struct {
 	overrides map[string]int // state -> region
 	today     bot.Date
+	people    *people // resolves a POC written "@Name (id)" to the user
 }
 
 // rowParser finishes parsed rows in file order. It remembers the last full
@@ -230,6 +234,9 @@ func (c *rowConfig) parseCells(h *header, cells []string) parsedRow {
 	}
 
 	m.Location, m.POC, m.Attendees = vals[fLocation], vals[fPOC], vals[fAttendees]
+	if id, ok := c.people.user(m.POC); ok {
+		m.POC = id // a chat user, as the export writes one
+	}
 	m.Discussion, m.Concerns, m.FollowUp = vals[fDiscussion], vals[fConcerns], vals[fFollowUp]
 	m.Awareness, m.Action, m.Notes = vals[fAwareness], vals[fAction], vals[fNotes]
 	m.Next = vals[fNext]

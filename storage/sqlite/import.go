@@ -57,6 +57,16 @@ func (db *DB) FindImportCandidates(ctx context.Context, ws string, l bot.ImportL
 				return err
 			}
 		}
+		if len(l.IDs) > 0 {
+			ids, err := json.Marshal(l.IDs)
+			if err != nil {
+				return err
+			}
+			if err := scan(`SELECT `+meetingCols+` FROM meetings m WHERE m.workspace = ? AND m.id IN (SELECT value FROM json_each(?))
+				ORDER BY m.id`, ws, string(ids)); err != nil {
+				return err
+			}
+		}
 		if len(l.Days) > 0 {
 			pairs := make([][2]string, len(l.Days))
 			for i, d := range l.Days {
@@ -75,6 +85,31 @@ func (db *DB) FindImportCandidates(ctx context.Context, ws string, l bot.ImportL
 		return nil
 	})
 	return out, err
+}
+
+// FindImportGetbacks returns the getbacks of ws linked to the given
+// meetings and, with unlinked, those of no meeting, by id.
+func (db *DB) FindImportGetbacks(ctx context.Context, ws string, meetingIDs []int64, unlinked bool) ([]*bot.Getback, error) {
+	var out []*bot.Getback
+	if len(meetingIDs) > 0 {
+		ids, err := json.Marshal(meetingIDs)
+		if err != nil {
+			return nil, err
+		}
+		if out, err = readAll(ctx, db, scanGetback, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE g.workspace = ?
+			AND g.meeting_id IN (SELECT value FROM json_each(?)) ORDER BY g.id`, ws, string(ids)); err != nil {
+			return nil, err
+		}
+	}
+	if unlinked {
+		free, err := readAll(ctx, db, scanGetback, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE g.workspace = ?
+			AND g.meeting_id IS NULL ORDER BY g.id`, ws)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, free...)
+	}
+	return out, nil
 }
 
 // ApplyImport writes an import batch in one transaction: every meeting
