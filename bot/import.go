@@ -46,3 +46,36 @@ type ImportUpdate struct {
 func (b *ImportBatch) IsEmpty() bool {
 	return len(b.Create) == 0 && len(b.Update) == 0 && len(b.NewGetbacks) == 0 && len(b.ChangedGetbacks) == 0
 }
+
+// ImportAudit is the audit entry (entity "import", action "create") of
+// what one import batch created: the ids of its meetings and getbacks, as
+// runs of consecutive ids. A store writes it in the batch's transaction
+// instead of an entry per row: the rows' content at creation is the
+// content stored or, once changed, the "before" of the change's own entry,
+// and a second copy of every imported row doubled the size of the
+// database and the time of an import.
+type ImportAudit struct {
+	Meetings IDRuns `json:",omitempty"`
+	Getbacks IDRuns `json:",omitempty"`
+}
+
+// IDRuns lists ids as runs of consecutive ones, each [first, last].
+type IDRuns [][2]int64
+
+// Add appends id, extending the last run when it follows on.
+func (r IDRuns) Add(id int64) IDRuns {
+	if n := len(r); n > 0 && r[n-1][1]+1 == id {
+		r[n-1][1] = id
+		return r
+	}
+	return append(r, [2]int64{id, id})
+}
+
+// Count is the number of ids in the runs.
+func (r IDRuns) Count() int {
+	n := 0
+	for _, run := range r {
+		n += int(run[1]-run[0]) + 1
+	}
+	return n
+}

@@ -12,15 +12,39 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
-	"github.com/getbackhq/getback/storage/sqlite"
+	"github.com/getbackhq/getback/storage/postgres"
+	"github.com/getbackhq/getback/storage/postgres/pgtest"
 )
+
+// testStore is a store an import writes and a test reads.
+type testStore interface {
+	Store
+	bot.Store
+}
+
+// storeOpeners opens fresh stores of each kind: SQLite, and PostgreSQL
+// when the tests have a server (see pgtest).
+func storeOpeners() map[string]func(*testing.T) testStore {
+	out := map[string]func(*testing.T) testStore{"sqlite": func(t *testing.T) testStore { return openDB(t) }}
+	if os.Getenv(pgtest.EnvURL) != "" {
+		out["postgres"] = func(t *testing.T) testStore {
+			db, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.WithClock(func() time.Time { return importDay }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}
+	}
+	return out
+}
 
 // seedEverything fills a store with what an export must carry: meetings
 // logged in chat by people (one of them twice, word for word), an imported
 // legacy meeting with GETBACK items, and getbacks open, done with a note,
 // cancelled, reassigned to a person, owned by a label, due, snoozed, and
 // one with no meeting.
-func seedEverything(t *testing.T, db *sqlite.DB) {
+func seedEverything(t *testing.T, db testStore) {
 	t.Helper()
 	ctx := bot.WithActor(context.Background(), bot.Actor{Workspace: ws, UserID: "U0ANA"})
 	for _, p := range []*bot.Person{bot.NewPerson(ws, "U0ANA", "Ana Lopez", "Pacific/Honolulu"), bot.NewPerson(ws, "U0BOB", "Bob Smith", "UTC")} {
@@ -77,7 +101,7 @@ func seedEverything(t *testing.T, db *sqlite.DB) {
 }
 
 // importTextErr imports a one-row legacy sheet with the given follow-up.
-func importTextErr(db *sqlite.DB, followup string) (Summary, error) {
+func importTextErr(db testStore, followup string) (Summary, error) {
 	text := Title + "\nRegion\tState\tMeeting Location\tMeeting Date\tDHS POC\tKey Discussion Points\tFollow-up Required\n" +
 		"2\tNew Jersey\tTrenton\t10/11/2017\t(b) (6)\tTabletop planning\t" + followup + "\n"
 	r := NewTSV(strings.NewReader(text))
@@ -86,7 +110,7 @@ func importTextErr(db *sqlite.DB, followup string) (Summary, error) {
 
 // snapshot renders a store's meetings and getbacks as comparable lines,
 // ids replaced by what identifies a meeting to a reader.
-func snapshot(t *testing.T, db *sqlite.DB) (meetings, getbacks []string) {
+func snapshot(t *testing.T, db testStore) (meetings, getbacks []string) {
 	t.Helper()
 	ctx := context.Background()
 	ms := allMeetings(t, db)
@@ -118,7 +142,13 @@ func snapshot(t *testing.T, db *sqlite.DB) (meetings, getbacks []string) {
 // closed, and its meeting, or none. Imported again, into that store or the
 // one it came from, it changes nothing.
 func TestAnExportImportsBackAsItWas(t *testing.T) {
-	src := openDB(t)
+	for name, open := range storeOpeners() {
+		t.Run(name, func(t *testing.T) { exportImportsBackAsItWas(t, open) })
+	}
+}
+
+func exportImportsBackAsItWas(t *testing.T, open func(*testing.T) testStore) {
+	src := open(t)
 	seedEverything(t, src)
 	wantMeetings, wantGetbacks := snapshot(t, src)
 	if len(wantMeetings) != 4 || len(wantGetbacks) != 7 {
@@ -135,7 +165,7 @@ func TestAnExportImportsBackAsItWas(t *testing.T) {
 			if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			fresh := openDB(t)
+			fresh := open(t)
 			s, flags := importFile(t, fresh, path, false)
 			if s.Created != 4 || s.GetbackRows != 7 || s.GetbacksCreated != 7 || s.Getbacks != 0 {
 				t.Fatalf("into a fresh store: %+v %+v", s, flags)
@@ -147,7 +177,7 @@ func TestAnExportImportsBackAsItWas(t *testing.T) {
 			if strings.Join(gotGetbacks, "\n") != strings.Join(wantGetbacks, "\n") {
 				t.Fatalf("getbacks:\n%s\nwant:\n%s", strings.Join(gotGetbacks, "\n"), strings.Join(wantGetbacks, "\n"))
 			}
-			for name, db := range map[string]*sqlite.DB{"the fresh store": fresh, "the store it came from": src} {
+			for name, db := range map[string]testStore{"the fresh store": fresh, "the store it came from": src} {
 				s, _ := importFile(t, db, path, false)
 				if s.Created+s.Updated+s.GetbacksCreated+s.GetbacksChanged+s.Getbacks != 0 || s.Unchanged != 4 || s.GetbacksUnchanged != 7 {
 					t.Fatalf("again into %s: %+v", name, s)

@@ -32,7 +32,7 @@ func openDB(t *testing.T) *sqlite.DB {
 }
 
 // importFile imports path and returns the summary and every flag raised.
-func importFile(t *testing.T, db *sqlite.DB, path string, dryRun bool) (Summary, []Flag) {
+func importFile(t *testing.T, db Store, path string, dryRun bool) (Summary, []Flag) {
 	t.Helper()
 	r, _, _, err := Open(path)
 	if err != nil {
@@ -60,7 +60,9 @@ func importText(t *testing.T, db *sqlite.DB, name, text string) (Summary, []Flag
 
 const sample = "testdata/weekly-summary-2017.tsv"
 
-func allMeetings(t *testing.T, db *sqlite.DB) []*bot.Meeting {
+func allMeetings(t *testing.T, db interface {
+	FindMeetings(context.Context, bot.MeetingFilter) ([]*bot.Meeting, int, error)
+}) []*bot.Meeting {
 	t.Helper()
 	ms, _, err := db.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: ws, OldestFirst: true})
 	if err != nil {

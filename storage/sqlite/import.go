@@ -355,40 +355,24 @@ func sameGetback(a, b *bot.Getback) bool {
 		formatTime(a.CreatedAt) == formatTime(b.CreatedAt)
 }
 
-// ImportAudit is the audit entry of the meetings and getbacks one import
-// batch created (entity "import", action "create"): the ranges of their
-// ids, which are consecutive. Their content at creation is the content
-// stored, or, once changed, the "before" of the change's own entry; one
-// entry a batch spares the log a second copy of every imported row, which
-// doubled the size of the database and the time of an import.
-type ImportAudit struct {
-	Meetings IDRange `json:",omitzero"`
-	Getbacks IDRange `json:",omitzero"`
-}
-
-// IDRange is the ids from First to Last, both included.
-type IDRange struct {
-	First, Last int64
-	Count       int
-}
-
-func idRange[T any](items []T, id func(T) int64) IDRange {
-	if len(items) == 0 {
-		return IDRange{}
-	}
-	return IDRange{First: id(items[0]), Last: id(items[len(items)-1]), Count: len(items)}
-}
-
-// auditImport records the creations of a batch in one entry.
+// auditImport records the creations of a batch in one entry (see
+// bot.ImportAudit).
 func auditImport(ctx context.Context, tx *Tx, ws string, ms []*bot.Meeting, gbs []*bot.Getback) error {
 	if len(ms) == 0 && len(gbs) == 0 {
 		return nil
 	}
-	a := ImportAudit{Meetings: idRange(ms, func(m *bot.Meeting) int64 { return m.ID }),
-		Getbacks: idRange(gbs, func(g *bot.Getback) int64 { return g.ID })}
-	id := a.Meetings.First
-	if id == 0 {
-		id = a.Getbacks.First
+	var a bot.ImportAudit
+	for _, m := range ms {
+		a.Meetings = a.Meetings.Add(m.ID)
+	}
+	for _, g := range gbs {
+		a.Getbacks = a.Getbacks.Add(g.ID)
+	}
+	var id int64
+	if len(ms) > 0 {
+		id = ms[0].ID
+	} else {
+		id = gbs[0].ID
 	}
 	return tx.audit(ctx, ws, "import", id, bot.AuditCreate, nil, a)
 }
