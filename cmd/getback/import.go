@@ -127,7 +127,7 @@ func checkHeader(file string) error {
 // returns memory to the system more eagerly.
 const (
 	importGCPercent   = 50
-	importMemoryLimit = 48 << 20
+	importMemoryLimit = 44 << 20
 )
 
 func printSummary(w io.Writer, file, ws string, dryRun bool, s sheet.Summary) {

@@ -44,22 +44,36 @@ var getbackHead = [numGetbackCols]string{"ID", RefColumn, "Region", "State", "Me
 // getbackHeader maps getback columns to cell indexes (-1 when absent).
 type getbackHeader [numGetbackCols]int
 
+// getbackTitles are the column titles as norm writes them.
+var getbackTitles = func() map[string]int {
+	m := map[string]int{"meeting": gcMeeting} // an older export's title
+	for col, title := range getbackHead {
+		m[norm(title)] = col
+	}
+	return m
+}()
+
 // parseGetbackHeader recognises the header of a Getbacks sheet or section:
-// it names at least the Text, Owner and Status columns.
+// it names at least the Text, Owner and Status columns. Rows of long cells
+// (meeting rows) are passed over at once.
 func parseGetbackHeader(cells []string) (getbackHeader, bool) {
 	var h getbackHeader
+	status := false
+	for _, c := range cells {
+		if len(c) > 40 {
+			return h, false
+		}
+		status = status || strings.EqualFold(strings.TrimSpace(c), "status")
+	}
+	if !status {
+		return h, false
+	}
 	for i := range h {
 		h[i] = -1
 	}
 	for i, c := range cells {
-		n := norm(c)
-		if n == "meeting" { // an older export's title
-			n = "meeting id"
-		}
-		for col, title := range getbackHead {
-			if n == norm(title) && h[col] < 0 {
-				h[col] = i
-			}
+		if col, ok := getbackTitles[norm(c)]; ok && h[col] < 0 {
+			h[col] = i
 		}
 	}
 	return h, h[gcText] >= 0 && h[gcOwner] >= 0 && h[gcStatus] >= 0
@@ -70,6 +84,9 @@ func parseGetbackHeader(cells []string) (getbackHeader, bool) {
 func isGetbacksTitle(cells []string) bool {
 	found := false
 	for _, c := range cells {
+		if len(c) > 40 {
+			return false
+		}
 		switch strings.TrimSpace(c) {
 		case "":
 		case GetbacksSheet:

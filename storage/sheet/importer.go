@@ -295,9 +295,24 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 		})
 	}
 	// Batches are written by one more goroutine, so that the next batch is
-	// checked while the store writes this one.
+	// checked while the store writes this one; a store that can copies its
+	// log into the database in another, beside the next batch.
 	writes := make(chan write, 1)
+	checkpoints := make(chan struct{}, 1)
+	cp, _ := run.Store.(checkpointer)
 	g.Go(func() error {
+		for range checkpoints {
+			if err := cp.CheckpointImport(gctx); err != nil {
+				return err
+			}
+		}
+		if cp != nil && !run.DryRun {
+			return cp.CheckpointImport(gctx)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		defer close(checkpoints)
 		for w := range writes {
 			if w.synced != nil {
 				close(w.synced)
@@ -305,6 +320,12 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 			}
 			if err := run.Store.ApplyImport(gctx, run.Workspace, w.batch); err != nil {
 				return fmt.Errorf("store rows %d to %d: %w", w.first, w.last, err)
+			}
+			if cp != nil {
+				select {
+				case checkpoints <- struct{}{}:
+				default: // one is running; it takes this batch too
+				}
 			}
 			run.mu.Lock()
 			if n := len(w.batch.Create); n > 0 {
@@ -689,6 +710,12 @@ func (run *importRun) flush() error {
 		run.Progress(s.RowsRead)
 	}
 	return nil
+}
+
+// checkpointer is a store whose imports leave copying its write-ahead log
+// into the database to the importer (storage/sqlite).
+type checkpointer interface {
+	CheckpointImport(ctx context.Context) error
 }
 
 // write is a checked batch on its way to the store, with the lines it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -133,7 +134,7 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 			return err
 		}
 	}
-	return db.write(ctx, func(tx *Tx) error {
+	return db.writeImport(ctx, func(tx *Tx) error {
 		var gbs []*bot.Getback
 		if len(b.Create) > 0 {
 			if err := insertMeetings(ctx, tx, b.Create); err != nil {
@@ -192,6 +193,54 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 	})
 }
 
+// writeImport is write for an import batch, on a connection that leaves
+// checkpoints (copying the WAL into the database) to CheckpointImport, so
+// that a process can run them beside the next batch instead of after
+// each; the connection gets its usual setting back afterwards.
+func (db *DB) writeImport(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.memory {
+		return db.write(ctx, fn)
+	}
+	if err := acquire(ctx, db.wsem); err != nil {
+		return err
+	}
+	defer func() { <-db.wsem }()
+	conn, err := db.wdb.Conn(ctx)
+	if err != nil {
+		return formatError(err)
+	}
+	defer conn.Close()
+	var pages int
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_autocheckpoint = `+strconv.Itoa(pages))
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return formatError(err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, pool: db.wdb, now: db.Now().UTC().Truncate(time.Microsecond)}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return formatError(err)
+	}
+	return formatError(tx.Commit())
+}
+
+// CheckpointImport copies what import batches wrote to the WAL into the
+// database, as far as readers allow, without waiting for the writer (a
+// passive checkpoint). An importer runs it beside its next batch.
+func (db *DB) CheckpointImport(ctx context.Context) error {
+	if db.memory {
+		return nil
+	}
+	_, err := db.rdb.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+	return err
+}
+
 // insertMeetings stores new meetings with consecutive ids after the
 // highest in use, their state tags, audit entries and full-text entries
 // (not their getbacks).
@@ -218,13 +267,22 @@ func insertMeetings(ctx context.Context, tx *Tx, ms []*bot.Meeting) error {
 		created_by, created_at, updated_at)`, rows); err != nil {
 		return err
 	}
+	// State tags as writeMeetingStates writes them, many to a statement.
+	var tags [][]any
 	for _, m := range ms {
-		if err := writeMeetingStates(ctx, tx, m, false); err != nil {
-			return err
+		seen := map[string]bool{}
+		for _, st := range m.States {
+			if !seen[st] {
+				seen[st] = true
+				tags = append(tags, []any{m.ID, st, m.Workspace, nullDate(m.Date)})
+			}
 		}
 		if err := syncMeetingRegions(ctx, tx, m, false); err != nil {
 			return err
 		}
+	}
+	if err := insertRows(ctx, tx, `INSERT OR IGNORE INTO meeting_states (meeting_id, state, workspace, date)`, tags); err != nil {
+		return err
 	}
 	return ftsIndexBulk(ctx, tx, ms[0].ID, ms[len(ms)-1].ID)
 }
