@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Digest section headings; tests and renderers find sections by them.
@@ -273,13 +274,51 @@ func entriesBlock(heading string, meetings []*Meeting, get func(*Meeting) string
 	return b
 }
 
-// isNothing recognises the sheet's ways of saying "nothing to report".
+// isNothing recognises an entry that says there is nothing to report, in
+// any of the ways the sheet and people write it: "N/A", "n/a.", "None",
+// "None Required", "none noted", "No action required at this time",
+// "Nothing significant at this time", "NSTR", "-", in any case and with
+// any punctuation. It is an entry made only of words that say "none" and
+// words that qualify them; an entry with anything else in it ("None.
+// Willing to work with DHS") is listed.
 func isNothing(s string) bool {
-	switch strings.ToLower(strings.Trim(s, ". ")) {
-	case "n/a", "na", "none", "nstr", "nothing significant at this time", "nothing to report", "-":
-		return true
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) == 0 {
+		return true // "-", "—", "..."
 	}
-	return false
+	negated := false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if w == "n" && i+1 < len(words) && words[i+1] == "a" { // "N/A", "n.a."
+			w, i = "na", i+1
+		}
+		switch {
+		case nothingWords[w]:
+			negated = true
+		case !nothingQualifiers[w]:
+			return false
+		}
+	}
+	return negated
+}
+
+// nothingWords say "none"; nothingQualifiers may stand beside them in an
+// entry that still says nothing ("none required at this time").
+var (
+	nothingWords      = wordSet("none no nothing nil na not nstr nope")
+	nothingQualifiers = wordSet(`required require requires needed need needs necessary noted significant significantly
+		new further additional other at this that the time moment present currently yet as of now for to report
+		reported reportable action actions applicable identified issue issues concern concerns item items is are
+		was were be been there or and any follow up followup requested request raised comment comments update
+		updates leadership awareness from on`)
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
 }
 
 // leadership builds the cross-region roll-up: every region's awareness and

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +156,58 @@ func TestEmptyDigestAndLeadership(t *testing.T) {
 	s, _ = section(rep, bot.SectionAwareness)
 	if !strings.Contains(s, "[R9] SoS wants clearances") || !strings.Contains(s, "[R10] Region 10 only") {
 		t.Fatalf("awareness roll-up: %s", s)
+	}
+}
+
+// TestLeadershipEntriesThatSayNothingAreNotListed: an awareness or action
+// entry that only says there is nothing ("None Required", "n/a.", "-", in
+// any case and punctuation) is left out of the regional digest and the
+// leadership roll-up; an entry with something in it is listed, even when it
+// starts with "None".
+func TestLeadershipEntriesThatSayNothingAreNotListed(t *testing.T) {
+	nothing := []string{"None Required", "None", "N/A", "n/a", "none.", "-", "NONE REQUIRED.", "None required at this time",
+		"N / A", "n.a.", "NA", "No action required.", "No action needed at this time", "Nothing significant at this time.",
+		"Nothing to report", "NSTR", "nil", "—", "...", "Not applicable", "None noted", "Not at this time.", "none; n/a"}
+	something := []string{"None. Willing to work with DHS going forward.", "No funding for the county's e-pollbooks",
+		"Request clearances for 3 staff", "TBD", "Action required: brief the SoS"}
+	c := &clocktest.Clock{}
+	db := openStore(t, c)
+	ctx := bot.WithActor(context.Background(), bot.Actor{UserID: "ana"})
+	c.Set(time.Date(2026, 11, 18, 20, 0, 0, 0, time.UTC))
+	day := bot.Date{Year: 2026, Month: 11, Day: 17}
+	for _, v := range append(append([]string(nil), nothing...), something...) {
+		m := &bot.Meeting{Workspace: ws, Region: 9, States: []string{"Nevada"}, Date: day, CreatedBy: "ana", Awareness: v, Action: v}
+		if err := db.CreateMeeting(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	today := bot.Date{Year: 2026, Month: 11, Day: 23}
+	for _, r := range []*bot.Region{bot.NewRegion(ws, 9), bot.NewRegion(ws, bot.LeadershipRegion)} {
+		rep, err := (&bot.Digests{Store: db}).Digest(context.Background(), r, day, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{bot.SectionAwareness, bot.SectionAction} {
+			s, _ := section(rep, name)
+			lines := strings.Split(strings.TrimSpace(s), "\n")
+			var entries []string
+			for _, l := range lines[1:] {
+				if strings.HasPrefix(l, "Nevada (#") {
+					entries = append(entries, l[strings.Index(l, ": ")+2:])
+				}
+			}
+			var want []string
+			for _, v := range something {
+				if r.Number == bot.LeadershipRegion {
+					v = "[R9] " + v
+				}
+				want = append(want, v)
+			}
+			sort.Strings(entries)
+			sort.Strings(want)
+			if strings.Join(entries, "\n") != strings.Join(want, "\n") {
+				t.Errorf("region %d, %s lists:\n%s\nwant:\n%s", r.Number, name, strings.Join(entries, "\n"), strings.Join(want, "\n"))
+			}
+		}
 	}
 }

@@ -250,3 +250,48 @@ func TestImportedGetbacks(t *testing.T) {
 		t.Fatalf("imported items:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestExportThenImportOnTheCommandLine: getback export writes the getbacks
+// with the meetings (a sheet in .xlsx, a section in .csv), and getback
+// import of that file into a new database brings them back with their
+// status.
+func TestExportThenImportOnTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "g.db")
+	file := filepath.Join(dir, "week.tsv")
+	os.WriteFile(file, []byte("Region\tState\tMeeting Location\tMeeting Date\tDHS POC\tKey Discussion Points\tFollow-up Required\n"+
+		"9\tNevada\tCarson City\t11/20/2026\t(b) (6)\tTabletop\tGETBACK (1): send the list. ITF FORAC. GETBACK (2): call the clerk. RD FORAC.\n"), 0o600)
+	if code, out, errOut := getback("import", file, "--db", db); code != 0 {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	store, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gbs, _, _ := store.FindGetbacks(context.Background(), bot.GetbackFilter{Workspace: "console"})
+	done := bot.StatusDone
+	if _, err := store.UpdateGetback(context.Background(), "console", gbs[0].ID, bot.GetbackUpdate{Status: &done}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	for _, ext := range []string{".xlsx", ".csv"} {
+		out := filepath.Join(dir, "export"+ext)
+		if code, stdout, errOut := getback("export", "--db", db, "-o", out); code != 0 {
+			t.Fatalf("export: exit %d\n%s%s", code, stdout, errOut)
+		}
+		fresh := filepath.Join(dir, "fresh"+ext+".db")
+		code, stdout, errOut := getback("import", out, "--db", fresh)
+		if code != 0 || !strings.Contains(stdout, "2 listed in the Getbacks sheet: 2 created, 0 changed, 0 unchanged") {
+			t.Fatalf("%s: exit %d\n%s%s", ext, code, stdout, errOut)
+		}
+		s, err := sqlite.Open(context.Background(), fresh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, _, _ := s.FindGetbacks(context.Background(), bot.GetbackFilter{Workspace: "console", Status: &done})
+		s.Close()
+		if len(back) != 1 || back[0].Text != gbs[0].Text || back[0].MeetingID == 0 {
+			t.Fatalf("%s: done items back: %+v", ext, back)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -80,6 +81,11 @@ func runImport(ctx context.Context, c config, args []string, stdout, stderr io.W
 		im.Progress = func(int) { bar.Set64(progress()) }
 		defer bar.Finish()
 	}
+	// An import parses on every core while SQLite writes on one: the
+	// collector can run often in the spare time, keeping the heap close to
+	// what is live (about 35 MB for 100,000 rows) instead of twice that.
+	defer debug.SetGCPercent(debug.SetGCPercent(importGCPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
 	sum, err := im.Import(ctx, r)
 	if rw != nil {
 		if cerr := rw.Close(); err == nil {
@@ -116,6 +122,14 @@ func checkHeader(file string) error {
 	return nil
 }
 
+// The collector's targets during an import: GOGC (the default is 100), and
+// a soft limit on the Go runtime's memory, past which it collects and
+// returns memory to the system more eagerly.
+const (
+	importGCPercent   = 50
+	importMemoryLimit = 44 << 20
+)
+
 func printSummary(w io.Writer, file, ws string, dryRun bool, s sheet.Summary) {
 	head := fmt.Sprintf("Imported %s into workspace %s.", filepath.Base(file), ws)
 	if dryRun {
@@ -127,6 +141,10 @@ func printSummary(w io.Writer, file, ws string, dryRun bool, s sheet.Summary) {
 	fmt.Fprintf(w, "  meetings     %d created, %d updated, %d unchanged\n", s.Created, s.Updated, s.Unchanged)
 	fmt.Fprintf(w, "  duplicates   %d repeated in the file, %d near-duplicates not imported\n", s.Duplicates, s.NearDuplicates)
 	fmt.Fprintf(w, "  getbacks     %d extracted\n", s.Getbacks)
+	if s.GetbackRows > 0 {
+		fmt.Fprintf(w, "               %d listed in the Getbacks sheet: %d created, %d changed, %d unchanged\n",
+			s.GetbackRows, s.GetbacksCreated, s.GetbacksChanged, s.GetbacksUnchanged)
+	}
 	if n := s.Flags[sheet.FlagGetbackNoOwner]; n > 0 {
 		fmt.Fprintf(w, "               %d with no owner written went to the label %s: /getback owner %s @name hands them to someone\n",
 			n, sheet.Unassigned, sheet.Unassigned)

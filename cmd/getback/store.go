@@ -5,6 +5,7 @@ import (
 
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/postgres"
+	"github.com/getbackhq/getback/storage/sheet"
 	"github.com/getbackhq/getback/storage/sqlite"
 )
 
@@ -12,6 +13,8 @@ import (
 // storage/postgres both provide it.
 type store interface {
 	bot.Store
+	// sheet.Store adds the bulk writes of a spreadsheet import.
+	sheet.Store
 	// FirstSeen deduplicates platform retries and clicks across replicas.
 	FirstSeen(ctx context.Context, key string) (bool, error)
 	// Ping tells /healthz whether the database answers.

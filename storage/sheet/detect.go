@@ -18,7 +18,7 @@ func HasHeader(r Reader) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if row.Sheet == GetbacksSheet {
+		if exportOnly(row.Sheet) {
 			continue
 		}
 		if _, ok := headerOf(row.Cells); ok {

@@ -39,10 +39,14 @@ type ExportOptions struct {
 }
 
 // Exporter writes meetings in the legacy sheet's 13-column layout, one
-// section (CSV, Markdown) or sheet (XLSX) per region, meetings oldest first.
+// section (CSV, Markdown) or sheet (XLSX) per region, meetings oldest first,
+// each row with the meeting's id in a 14th column (Meeting ID); then every
+// getback of those meetings, and those of no meeting, in a Getbacks sheet
+// (XLSX) or section (CSV, Markdown). An XLSX or CSV export imports back as
+// it was.
 type Exporter struct {
 	Store ExportStore
-	names map[string]string
+	names map[string]string // user id -> display name ("" for an id that is no person)
 }
 
 // pageSize is how many meetings an export reads at a time.
@@ -94,9 +98,9 @@ func (e *Exporter) each(ctx context.Context, opt ExportOptions, n int, fn func(*
 	}
 }
 
-// row renders a meeting as the 13 cells of the legacy layout.
+// row renders a meeting as the 13 cells of the legacy layout and its id.
 func (e *Exporter) row(ctx context.Context, ws string, m *bot.Meeting) []string {
-	cells := make([]string, 0, len(bot.MeetingFields))
+	cells := make([]string, 0, len(bot.MeetingFields)+1)
 	for _, f := range bot.MeetingFields {
 		switch f.Key {
 		case "region":
@@ -111,36 +115,59 @@ func (e *Exporter) row(ctx context.Context, ws string, m *bot.Meeting) []string 
 				cells = append(cells, m.DateStatus)
 			}
 		case "poc":
-			cells = append(cells, e.name(ctx, ws, m.POC))
+			poc := m.POC
+			if e.isPerson(ctx, ws, poc) {
+				poc = e.person(ctx, ws, poc)
+			}
+			cells = append(cells, poc)
 		default:
 			cells = append(cells, m.Text(f.Key))
 		}
 	}
-	return cells
+	return append(cells, strconv.FormatInt(m.ID, 10))
 }
 
-// name shows a POC that is a chat user by their name; other text as is.
-func (e *Exporter) name(ctx context.Context, ws, poc string) string {
-	if poc == "" {
-		return ""
+// isPerson reports whether id is a chat user of the workspace.
+func (e *Exporter) isPerson(ctx context.Context, ws, id string) bool {
+	if id == "" {
+		return false
 	}
-	if n, ok := e.names[poc]; ok {
-		return n
+	n, ok := e.names[id]
+	if !ok {
+		n = "\x00" // a user id no person has
+		if p, err := e.Store.FindPerson(ctx, ws, id); err == nil {
+			n = p.Name
+		}
+		e.names[id] = n
 	}
-	n := poc
-	if p, err := e.Store.FindPerson(ctx, ws, poc); err == nil && p.Name != "" {
-		n = p.Name
-	}
-	e.names[poc] = n
-	return n
+	return n != "\x00"
 }
 
+// person renders a chat user as "@Name (id)" (see personCell).
+func (e *Exporter) person(ctx context.Context, ws, id string) string {
+	name := ""
+	if e.isPerson(ctx, ws, id) {
+		name = e.names[id]
+	}
+	return personCell(id, name)
+}
+
+// headerRow titles the meeting columns: the 13 of the legacy sheet and
+// the meeting's id.
 func headerRow() []string {
-	h := make([]string, len(bot.MeetingFields))
-	for i, f := range bot.MeetingFields {
-		h[i] = f.Title
+	h := make([]string, 0, len(bot.MeetingFields)+1)
+	for _, f := range bot.MeetingFields {
+		h = append(h, f.Title)
 	}
-	return h
+	return append(h, RefColumn)
+}
+
+// neutralised applies neutralise to every cell.
+func neutralised(cells []string) []string {
+	for i, c := range cells {
+		cells[i] = neutralise(c)
+	}
+	return cells
 }
 
 func (e *Exporter) csv(ctx context.Context, opt ExportOptions, w io.Writer) error {
@@ -157,11 +184,22 @@ func (e *Exporter) csv(ctx context.Context, opt ExportOptions, w io.Writer) erro
 				cw.Write(headerRow())
 				started, first = true, false
 			}
-			return cw.Write(e.row(ctx, opt.Workspace, m))
+			return cw.Write(neutralised(e.row(ctx, opt.Workspace, m)))
 		})
 		if err != nil {
 			return err
 		}
+	}
+	// The getbacks follow the meetings, after a blank row and their own
+	// title and header.
+	if !first {
+		cw.Write(nil)
+	}
+	cw.Write([]string{GetbacksSheet})
+	cw.Write(getbackHead[:])
+	err := e.eachGetback(ctx, opt, func(cells []string) error { return cw.Write(neutralised(cells)) })
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()
@@ -177,7 +215,7 @@ func (e *Exporter) markdown(ctx context.Context, opt ExportOptions, w io.Writer)
 	if _, err := fmt.Fprintf(w, "# %s\n", Title); err != nil {
 		return err
 	}
-	sep := make([]string, len(bot.MeetingFields))
+	sep := make([]string, len(headerRow()))
 	for i := range sep {
 		sep[i] = "---"
 	}
@@ -199,11 +237,19 @@ func (e *Exporter) markdown(ctx context.Context, opt ExportOptions, w io.Writer)
 			return err
 		}
 	}
-	return nil
+	fmt.Fprintf(w, "\n## %s\n\n| %s |\n| %s |\n", GetbacksSheet, strings.Join(getbackHead[:], " | "),
+		strings.TrimSuffix(strings.Repeat("--- | ", len(getbackHead)), " | "))
+	return e.eachGetback(ctx, opt, func(cells []string) error {
+		for i := range cells {
+			cells[i] = mdCell(cells[i])
+		}
+		_, err := fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+		return err
+	})
 }
 
 // Column widths (in characters) of the XLSX export, in sheet order.
-var colWidths = []float64{8, 18, 24, 12, 16, 30, 60, 45, 45, 40, 30, 22, 35}
+var colWidths = []float64{8, 18, 24, 12, 16, 30, 60, 45, 45, 40, 30, 22, 35, 11}
 
 func (e *Exporter) xlsx(ctx context.Context, opt ExportOptions, w io.Writer) error {
 	f := excelize.NewFile()
@@ -295,14 +341,11 @@ func newSheetWriter(f *excelize.File, sheet string, widths []float64, titleStyle
 	return sw, sw.SetRow("A2", styled(head, headStyle), excelize.RowOpts{Height: 32})
 }
 
-var getbackHead = []string{"ID", "Region", "State", "Meeting date", "Meeting", "Number", "Text", "Owner", "Due", "Status", "Closed", "Note"}
-
-// GetbacksSheet names the XLSX export's sheet of getback items; the
-// importer passes over it.
+// GetbacksSheet names the XLSX export's sheet of getback items, and the
+// title of the CSV and Markdown exports' section of them.
 const GetbacksSheet = "Getbacks"
 
-// getbackSheet adds the Getbacks sheet: every item of the exported
-// meetings (and, with no region filter, those without a meeting).
+// getbackSheet adds the Getbacks sheet.
 func (e *Exporter) getbackSheet(ctx context.Context, f *excelize.File, opt ExportOptions, rename bool, titleStyle, headStyle, cellStyle int) error {
 	name := GetbacksSheet
 	if rename {
@@ -312,11 +355,26 @@ func (e *Exporter) getbackSheet(ctx context.Context, f *excelize.File, opt Expor
 	} else if _, err := f.NewSheet(name); err != nil {
 		return err
 	}
-	sw, err := newSheetWriter(f, name, []float64{8, 8, 18, 12, 9, 8, 50, 18, 12, 10, 12, 30}, titleStyle, headStyle, "Getbacks", getbackHead)
+	widths := []float64{8, 11, 8, 18, 12, 8, 50, 24, 12, 10, 21, 21, 30, 18, 12}
+	sw, err := newSheetWriter(f, name, widths, titleStyle, headStyle, GetbacksSheet, getbackHead[:])
 	if err != nil {
 		return err
 	}
 	rowNum := 2
+	err = e.eachGetback(ctx, opt, func(cells []string) error {
+		rowNum++
+		return sw.SetRow(cellName(1, rowNum), styled(cells, cellStyle))
+	})
+	if err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+// eachGetback calls fn with the cells of every getback of the exported
+// meetings (and, with no region or date filter, those of no meeting), by
+// id.
+func (e *Exporter) eachGetback(ctx context.Context, opt ExportOptions, fn func([]string) error) error {
 	for offset := 0; ; offset += pageSize {
 		gbs, _, err := e.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: opt.Workspace, Region: opt.Region, Offset: offset, Limit: pageSize})
 		if err != nil {
@@ -326,27 +384,40 @@ func (e *Exporter) getbackSheet(ctx context.Context, f *excelize.File, opt Expor
 			if opt.Since != nil && (g.Meeting == nil || g.Meeting.Date.Before(*opt.Since)) {
 				continue
 			}
-			cells := []string{strconv.FormatInt(g.ID, 10), "", "", "", "", strconv.Itoa(g.Number), g.Text, g.Owner, g.Due.String(), g.Status, "", g.DoneNote}
-			if g.Region != 0 {
-				cells[1] = strconv.Itoa(g.Region)
-			}
-			if g.Meeting != nil {
-				cells[2], cells[3], cells[4] = g.Meeting.States, g.Meeting.Date.String(), strconv.FormatInt(g.MeetingID, 10)
-			}
-			if g.OwnerKind == bot.OwnerUser {
-				cells[7] = e.name(ctx, opt.Workspace, g.Owner)
-			}
-			if !g.DoneAt.IsZero() {
-				cells[10] = g.DoneAt.Format("2006-01-02")
-			}
-			rowNum++
-			if err := sw.SetRow(cellName(1, rowNum), styled(cells, cellStyle)); err != nil {
+			if err := fn(e.getbackRow(ctx, opt.Workspace, g)); err != nil {
 				return err
 			}
 		}
 		if len(gbs) < pageSize {
-			break
+			return nil
 		}
 	}
-	return sw.Flush()
+}
+
+// getbackRow renders a getback as the cells of getbackHead.
+func (e *Exporter) getbackRow(ctx context.Context, ws string, g *bot.Getback) []string {
+	var c [numGetbackCols]string
+	c[gcID], c[gcNumber], c[gcText], c[gcStatus], c[gcNote] = strconv.FormatInt(g.ID, 10), strconv.Itoa(g.Number), g.Text, g.Status, g.DoneNote
+	if g.Region != 0 {
+		c[gcRegion] = strconv.Itoa(g.Region)
+	}
+	if g.Meeting != nil {
+		c[gcMeeting], c[gcState], c[gcMeetingDate] = strconv.FormatInt(g.MeetingID, 10), g.Meeting.States, g.Meeting.Date.String()
+	}
+	c[gcOwner] = g.Owner
+	if g.OwnerKind == bot.OwnerUser {
+		c[gcOwner] = e.person(ctx, ws, g.Owner)
+	}
+	c[gcAssignedBy] = g.AssignedBy
+	if e.isPerson(ctx, ws, g.AssignedBy) {
+		c[gcAssignedBy] = e.person(ctx, ws, g.AssignedBy)
+	}
+	c[gcDue], c[gcSnoozed] = g.Due.String(), g.SnoozedUntil.String()
+	if !g.CreatedAt.IsZero() {
+		c[gcOpened] = g.CreatedAt.UTC().Format(instantLayout)
+	}
+	if !g.DoneAt.IsZero() {
+		c[gcClosed] = g.DoneAt.UTC().Format(instantLayout)
+	}
+	return c[:]
 }

@@ -27,12 +27,47 @@ func norm(s string) string {
 	return b.String()
 }
 
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// ignoring case, without allocating.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for j < n {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+			j++
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+// Column keys beyond the 13 meeting fields.
+const (
+	// keyRef is the export's "Meeting ID" column: the meeting's number in
+	// the store it was exported from, which the Getbacks sheet refers to.
+	keyRef = "ref"
+)
+
+// RefColumn titles the column the export adds after the 13 legacy
+// columns: the meeting's id in the exporting store.
+const RefColumn = "Meeting ID"
+
 // fieldOfHeader maps a header cell to a meeting field key by meaning, not
 // spelling: "DHS POC" and OCR's "DHS FOC", "NPPD"/"NFPD", "Affiliation" or
 // "Affiliations", "Next Scheduled Engagement" or "Next Scheduled Meeting".
 // It returns "" for a cell that names no field.
 func fieldOfHeader(cell string) string {
-	h := " " + norm(cell) + " "
+	n := norm(cell)
+	h := " " + n + " "
 	has := func(words ...string) bool {
 		for _, w := range words {
 			if strings.Contains(h, w) {
@@ -42,8 +77,10 @@ func fieldOfHeader(cell string) string {
 		return false
 	}
 	switch {
-	case strings.TrimSpace(h) == "":
+	case n == "":
 		return ""
+	case n == "meeting id" || n == "meeting" || n == "id":
+		return keyRef
 	case has("attendee", "affiliation"):
 		return "attendees"
 	case has("discussion"):
@@ -74,34 +111,70 @@ func fieldOfHeader(cell string) string {
 	return ""
 }
 
-// header maps column indexes to field keys.
+// header maps column indexes to fields.
 type header struct {
-	fields  []string // field key per column, "" for unnamed columns
+	fields  []int8   // field index (see fieldIndex) per column, -1 for unnamed columns
 	unknown []string // named columns that match no field
 }
 
+// Field indexes: the 13 meeting fields in sheet order, then the export's
+// meeting id.
+const (
+	fRegion = iota
+	fState
+	fLocation
+	fDate
+	fPOC
+	fAttendees
+	fDiscussion
+	fConcerns
+	fFollowUp
+	fAwareness
+	fAction
+	fNext
+	fNotes
+	fRef
+	numFields
+)
+
+var fieldKeys = [numFields]string{"region", "state", "location", "date", "poc", "attendees", "discussion",
+	"concerns", "followup", "awareness", "action", "next", "notes", keyRef}
+
+// fieldIndex returns the index of a field key, or -1.
+func fieldIndex(key string) int8 {
+	for i, k := range fieldKeys {
+		if k == key {
+			return int8(i)
+		}
+	}
+	return -1
+}
+
 // parseHeader recognises a header row: it must name the state and at least
-// five other fields.
+// five other meeting fields.
 func parseHeader(cells []string) (header, bool) {
-	h := header{fields: make([]string, len(cells))}
-	seen := map[string]bool{}
+	h := header{fields: make([]int8, len(cells))}
+	var seen [numFields]bool
+	count := 0
 	for i, c := range cells {
-		f := fieldOfHeader(c)
+		f := fieldIndex(fieldOfHeader(c))
 		h.fields[i] = f
-		if f != "" {
+		switch {
+		case f >= 0 && f != fRef && !seen[f]:
 			seen[f] = true
-		} else if strings.TrimSpace(c) != "" {
+			count++
+		case f < 0 && strings.TrimSpace(c) != "":
 			h.unknown = append(h.unknown, strings.TrimSpace(c))
 		}
 	}
-	return h, seen["state"] && len(seen) >= 6
+	return h, seen[fState] && count >= 6
 }
 
 // isTitle recognises a section's title row: a short cell that says
 // "Weekly Summary".
 func isTitle(cells []string) bool {
 	for _, c := range cells {
-		if len(c) < 200 && strings.Contains(norm(c), "weekly summary") {
+		if len(c) < 200 && containsFold(c, "summary") && strings.Contains(norm(c), "weekly summary") {
 			return true
 		}
 	}
@@ -109,14 +182,22 @@ func isTitle(cells []string) bool {
 }
 
 // headerOf parses cells as a header row, after a cheap test that every
-// header passes (a short cell naming the state) and data rows rarely do.
+// header passes (short cells, one of them naming the state) and data rows
+// rarely do.
 func headerOf(cells []string) (header, bool) {
+	state := false
 	for _, c := range cells {
-		if len(c) < 40 && strings.Contains(strings.ToLower(c), "state") {
-			return parseHeader(cells)
+		if len(c) > 120 {
+			return header{}, false
+		}
+		if len(c) < 40 && containsFold(c, "state") {
+			state = true
 		}
 	}
-	return header{}, false
+	if !state {
+		return header{}, false
+	}
+	return parseHeader(cells)
 }
 
 func isBlank(cells []string) bool {

@@ -2,23 +2,28 @@ package sheet
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
+	"runtime"
 	"sort"
-	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/getbackhq/getback/bot"
 )
 
 // Store is what the importer needs of the store.
 type Store interface {
-	FindMeetings(ctx context.Context, f bot.MeetingFilter) ([]*bot.Meeting, int, error)
-	CreateMeetings(ctx context.Context, ms []*bot.Meeting) error
-	UpdateMeeting(ctx context.Context, ws string, id int64, upd bot.MeetingUpdate) (*bot.Meeting, error)
-	FindGetbacks(ctx context.Context, f bot.GetbackFilter) ([]*bot.Getback, int, error)
 	StateRegions(ctx context.Context, ws string) (map[string]int, error)
+	// FindImportCandidates returns the stored meetings a batch may repeat.
+	FindImportCandidates(ctx context.Context, ws string, l bot.ImportLookup) ([]*bot.Meeting, error)
+	// ApplyImport writes a batch in one transaction.
+	ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) error
+	// FindImportGetbacks returns the getbacks of the given meetings, and
+	// with unlinked those of no meeting.
+	FindImportGetbacks(ctx context.Context, ws string, meetingIDs []int64, unlinked bool) ([]*bot.Getback, error)
+	FindPeople(ctx context.Context, ws string) ([]*bot.Person, error)
 }
 
 // Importer reads the legacy weekly summary into a workspace.
@@ -27,18 +32,19 @@ type Importer struct {
 	Workspace string
 	// DryRun reads and checks everything and writes nothing.
 	DryRun bool
-	// claimed holds the keys of meetings matched or created by this run.
-	claimed map[string]bool
 	// RegionMap overrides the state-to-region table for this import, on top
 	// of the workspace's own overrides.
 	RegionMap map[string]int
 	Now       func() time.Time
-	// OnFlag receives every flag as it is raised (for the report).
+	// OnFlag receives every flag as it is raised (for the report), in file
+	// order.
 	OnFlag func(Flag)
 	// Progress, when set, is called after every batch with the rows read.
 	Progress func(rows int)
-	// BatchSize is how many rows are written per transaction; default 500.
+	// BatchSize is how many rows are written per transaction; default 1000.
 	BatchSize int
+	// Workers is how many goroutines parse rows; default GOMAXPROCS.
+	Workers int
 }
 
 // Summary counts what an import did.
@@ -53,378 +59,13 @@ type Summary struct {
 	Duplicates     int // rows repeated within the file
 	NearDuplicates int // rows nearly equal to a stored meeting, not imported
 	Getbacks       int // GETBACK items extracted into new getbacks
-	Flags          map[string]int
-}
-
-// pending is a parsed row waiting in a batch.
-type pending struct {
-	m        *bot.Meeting
-	identity string
-	content  string
-	where    Flag // location of the row, for flags raised later
-	words    map[string]bool
-}
-
-// wordSet returns the row's words, computed once.
-func (b *pending) wordSet() map[string]bool {
-	if b.words == nil {
-		b.words = wordSet(b.m)
-	}
-	return b.words
-}
-
-// Import reads every row of r.
-func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
-	s := Summary{Flags: map[string]int{}}
-	now := time.Now
-	if im.Now != nil {
-		now = im.Now
-	}
-	overrides, err := im.Store.StateRegions(ctx, im.Workspace)
-	if err != nil {
-		return s, err
-	}
-	for k, v := range im.RegionMap {
-		overrides[k] = v
-	}
-	batchSize := im.BatchSize
-	if batchSize <= 0 {
-		batchSize = 500
-	}
-	ctx = bot.WithActor(ctx, bot.Actor{Workspace: im.Workspace, UserID: "import", Name: "import"})
-	p := &rowParser{overrides: overrides, today: bot.DateOf(now())}
-	var hdr *header
-	var batch []pending
-	seenContent := map[string]bool{}
-	im.claimed = map[string]bool{}
-	noHeaderFlagged := false
-	sheetName := ""
-	raise := func(f Flag) {
-		s.Flags[f.Kind]++
-		if im.OnFlag != nil {
-			im.OnFlag(f)
-		}
-	}
-	for {
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return s, fmt.Errorf("read row %d: %w", row.Line, err)
-		}
-		if err := ctx.Err(); err != nil {
-			return s, err
-		}
-		if row.Sheet != sheetName {
-			// A new worksheet starts afresh: its own title and header.
-			sheetName, hdr, noHeaderFlagged = row.Sheet, nil, false
-		}
-		if exportOnly(row.Sheet) {
-			continue // the export's getbacks and coverage, not meetings
-		}
-		at := Flag{Section: s.Sections, Sheet: row.Sheet, Line: row.Line}
-		switch {
-		case isTitle(row.Cells):
-			s.Sections++
-			hdr, noHeaderFlagged = nil, false
-			continue
-		case isBlank(row.Cells) && hdr == nil:
-			continue
-		}
-		if h, ok := headerOf(row.Cells); ok {
-			if hdr != nil || s.Sections == 0 {
-				s.Sections++ // a header with no title row before it
-			}
-			hdr = &h
-			at.Section = s.Sections
-			for _, u := range h.unknown {
-				f := at
-				f.Kind, f.Field, f.Value, f.Message = FlagUnknownColumn, "", u, fmt.Sprintf("column %q matches no field: its cells go to the notes", u)
-				raise(f)
-			}
-			continue
-		}
-		if hdr == nil {
-			if !noHeaderFlagged {
-				f := at
-				f.Kind, f.Message = FlagNoHeader, "rows before any header row (Region, State, Meeting Date, ...) were skipped"
-				raise(f)
-				noHeaderFlagged = true
-			}
-			continue
-		}
-		s.RowsRead++
-		pr := p.parse(*hdr, row.Cells)
-		for _, f := range pr.flags {
-			f.Section, f.Sheet, f.Line = at.Section, at.Sheet, at.Line
-			raise(f)
-		}
-		switch {
-		case pr.empty:
-			s.EmptyRows++
-			continue
-		case pr.meeting == nil:
-			s.Skipped++
-			continue
-		}
-		m := pr.meeting
-		m.Workspace, m.CreatedBy = im.Workspace, "import"
-		content := contentHash(m)
-		if seenContent[content] {
-			f := at
-			f.Kind, f.Message = FlagDuplicateRow, "the same row appears earlier in the file: imported once"
-			raise(f)
-			s.Duplicates++
-			continue
-		}
-		seenContent[content] = true
-		m.ImportHash = content
-		batch = append(batch, pending{m: m, identity: pr.identity, content: content, where: at})
-		if len(batch) >= batchSize {
-			if err := im.flush(ctx, batch, &s, raise); err != nil {
-				return s, err
-			}
-			batch = batch[:0]
-			if im.Progress != nil {
-				im.Progress(s.RowsRead)
-			}
-		}
-	}
-	if err := im.flush(ctx, batch, &s, raise); err != nil {
-		return s, err
-	}
-	if im.Progress != nil {
-		im.Progress(s.RowsRead)
-	}
-	return s, nil
-}
-
-// flush writes a batch. Each row is matched with the meetings imported
-// before under the same identity (states, date, location): the same content
-// is unchanged; a close match (most of the shorter text's words in common)
-// was edited since and is updated; otherwise the row is a new meeting,
-// unless it nearly repeats another stored meeting. A meeting matched by one
-// row of this file is not matched by another.
-func (im *Importer) flush(ctx context.Context, batch []pending, s *Summary, raise func(Flag)) error {
-	if len(batch) == 0 {
-		return nil
-	}
-	var prefixes []string
-	seen := map[string]bool{}
-	for _, b := range batch {
-		if p := keyPrefix(b.identity); !seen[p] {
-			seen[p] = true
-			prefixes = append(prefixes, p)
-		}
-	}
-	found, _, err := im.Store.FindMeetings(ctx, bot.MeetingFilter{Workspace: im.Workspace, SourceGroups: prefixes, OldestFirst: true, NoTotal: true})
-	if err != nil {
-		return err
-	}
-	byPrefix := map[string][]*bot.Meeting{}
-	last := map[string]int{} // highest key number in use per identity
-	for _, m := range found {
-		p := m.SourceKey[:strings.LastIndexByte(m.SourceKey, ':')+1]
-		byPrefix[p] = append(byPrefix[p], m)
-		last[p] = max(last[p], keyNumber(m.SourceKey))
-	}
-	var create []*pending
-	for i := range batch {
-		b := &batch[i]
-		p := keyPrefix(b.identity)
-		if match, same := im.match(b, byPrefix[p]); match != nil {
-			im.claimed[match.SourceKey] = true
-			if same {
-				s.Unchanged++
-				continue
-			}
-			if err := im.update(ctx, match, b.m, s, raise, b.where); err != nil {
-				return err
-			}
-			s.Updated++
-			continue
-		}
-		if near, err := im.nearDuplicate(ctx, b, create); err != nil {
-			return err
-		} else if near != "" {
-			f := b.where
-			f.Kind, f.Message = FlagNearDuplicate, "nearly the same as "+near+" (differences look like OCR noise): not imported"
-			raise(f)
-			s.NearDuplicates++
-			continue
-		}
-		for last[p]++; im.claimed[sourceKey(b.identity, last[p])]; last[p]++ {
-		}
-		b.m.SourceKey = sourceKey(b.identity, last[p])
-		im.claimed[b.m.SourceKey] = true
-		b.m.Getbacks = im.getbacks(b.m.FollowUp, b.m.Date, nil, raise, b.where)
-		s.Getbacks += len(b.m.Getbacks)
-		create = append(create, b)
-	}
-	if !im.DryRun && len(create) > 0 {
-		ms := make([]*bot.Meeting, len(create))
-		for i, b := range create {
-			ms[i] = b.m
-		}
-		if err := im.Store.CreateMeetings(ctx, ms); err != nil {
-			return fmt.Errorf("store rows %d to %d: %w", batch[0].where.Line, batch[len(batch)-1].where.Line, err)
-		}
-	}
-	s.Created += len(create)
-	return nil
-}
-
-// editedThreshold is the share of the shorter text's words a row must share
-// with a meeting of the same identity to be that meeting, edited.
-const editedThreshold = 0.6
-
-// match picks the stored meeting a row is: one with the same content, or
-// else the closest edited one; same reports an exact match.
-func (im *Importer) match(b *pending, candidates []*bot.Meeting) (m *bot.Meeting, same bool) {
-	var open []*bot.Meeting
-	for _, c := range candidates {
-		if im.claimed[c.SourceKey] {
-			continue
-		}
-		if c.ImportHash == b.content {
-			return c, true
-		}
-		open = append(open, c)
-	}
-	if len(open) == 0 {
-		return nil, false
-	}
-	words := b.wordSet()
-	best, bestSim := (*bot.Meeting)(nil), 0.0
-	for _, c := range open {
-		if sim := containment(words, wordSet(c)); sim >= editedThreshold && sim > bestSim {
-			best, bestSim = c, sim
-		}
-	}
-	return best, false
-}
-
-// getbacks extracts the GETBACK items of follow-up text that are not
-// among existing, owned by their written label (UNASSIGNED when none). A due
-// date written in an item ("by Friday") counts from the meeting's day, or
-// from today when the meeting has no date.
-func (im *Importer) getbacks(text string, day bot.Date, existing []*bot.Getback, raise func(Flag), where Flag) []*bot.Getback {
-	if day.IsZero() && im.Now != nil {
-		day = bot.DateOf(im.Now())
-	}
-	gbs := bot.NewGetbacks(text, existing, "import", Unassigned, day)
-	for _, g := range gbs {
-		g.Workspace = im.Workspace
-		if g.OwnerKind == bot.OwnerUser { // no owner written
-			g.Owner, g.OwnerKind = Unassigned, bot.OwnerLabel
-			f := where
-			f.Kind, f.Field, f.Value = FlagGetbackNoOwner, "followup", bot.Clip(g.Text, 80)
-			f.Message = "GETBACK item with no owner (no TOKEN FORAC): owned by " + Unassigned
-			raise(f)
-		}
-		if g.Text == "" {
-			g.Text = "(no text written)"
-		}
-	}
-	return gbs
-}
-
-func (im *Importer) update(ctx context.Context, ex, m *bot.Meeting, s *Summary, raise func(Flag), where Flag) error {
-	region, states := m.Region, m.States
-	upd := bot.MeetingUpdate{Region: &region, States: &states, Date: &m.Date, DateStatus: &m.DateStatus,
-		Location: &m.Location, POC: &m.POC, Attendees: &m.Attendees, Discussion: &m.Discussion, Concerns: &m.Concerns,
-		FollowUp: &m.FollowUp, Awareness: &m.Awareness, Action: &m.Action, Next: &m.Next, NextDate: &m.NextDate,
-		Notes: &m.Notes, ImportHash: &m.ImportHash}
-	id := ex.ID
-	have, _, err := im.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: im.Workspace, MeetingID: &id})
-	if err != nil {
-		return err
-	}
-	upd.AddGetbacks = im.getbacks(m.FollowUp, m.Date, have, raise, where)
-	s.Getbacks += len(upd.AddGetbacks)
-	if im.DryRun {
-		return nil
-	}
-	_, err = im.Store.UpdateMeeting(ctx, im.Workspace, ex.ID, upd)
-	return err
-}
-
-// nearDuplicate looks for a stored meeting (or one about to be created)
-// with the same state and date whose text is nearly the same, and returns
-// a description of it, or "".
-func (im *Importer) nearDuplicate(ctx context.Context, b *pending, pendingCreate []*pending) (string, error) {
-	m := b.m
-	if m.Date.IsZero() {
-		return "", nil
-	}
-	words := b.wordSet()
-	if len(words) < 8 {
-		return "", nil // too little text to call two rows the same
-	}
-	state := m.States[0]
-	candidates, _, err := im.Store.FindMeetings(ctx, bot.MeetingFilter{Workspace: im.Workspace, State: &state,
-		Since: &m.Date, Until: &m.Date, Limit: 50, NoTotal: true})
-	if err != nil {
-		return "", err
-	}
-	for _, c := range candidates {
-		if jaccard(words, wordSet(c)) >= nearThreshold {
-			return fmt.Sprintf("meeting #%d (%s, %s)", c.ID, c.StateList(), c.DateText()), nil
-		}
-	}
-	for _, c := range pendingCreate {
-		if c.m.Date == m.Date && c.m.States[0] == state && jaccard(words, c.wordSet()) >= nearThreshold {
-			return fmt.Sprintf("an earlier row (line %d)", c.where.Line), nil
-		}
-	}
-	return "", nil
-}
-
-// nearThreshold is the share of words two rows must have in common to be
-// taken as the same meeting read twice.
-const nearThreshold = 0.8
-
-func wordSet(m *bot.Meeting) map[string]bool {
-	set := map[string]bool{}
-	for _, f := range []string{m.Attendees, m.Discussion, m.Concerns, m.FollowUp, m.Awareness, m.Action, m.Notes} {
-		for _, w := range strings.Fields(norm(f)) {
-			set[w] = true
-		}
-	}
-	return set
-}
-
-// containment is the share of the smaller set's words found in the other;
-// two empty sets contain each other.
-func containment(a, b map[string]bool) float64 {
-	small, large := a, b
-	if len(b) < len(a) {
-		small, large = b, a
-	}
-	if len(small) == 0 {
-		return 1
-	}
-	inter := 0
-	for w := range small {
-		if large[w] {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(small))
-}
-
-func jaccard(a, b map[string]bool) float64 {
-	if len(a) == 0 && len(b) == 0 {
-		return 1
-	}
-	inter := 0
-	for w := range a {
-		if b[w] {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
+	// The export's Getbacks list: rows read, and the getbacks they created,
+	// changed, or found as they were.
+	GetbackRows       int
+	GetbacksCreated   int
+	GetbacksChanged   int
+	GetbacksUnchanged int
+	Flags             map[string]int
 }
 
 // FlagKinds returns the kinds counted in s, sorted.
@@ -435,4 +76,310 @@ func (s Summary) FlagKinds() []string {
 	}
 	sort.Strings(kinds)
 	return kinds
+}
+
+// importRun is the state of one Import call.
+type importRun struct {
+	*Importer
+	ctx context.Context
+	s   Summary
+	p   rowParser
+	// claimed holds the source keys of meetings matched or created by this
+	// run: each stored meeting is one row of the file at most.
+	claimed claims
+	// seen holds the content (and export id) of every row accepted, to
+	// find rows repeated in the file.
+	seen seenRows
+	// earlier fingerprints the rows accepted so far, by state and date,
+	// to find near-duplicates within the file.
+	earlier earlierRows
+	batch   []*parsedRow
+	// writes takes checked batches to the goroutine that stores them.
+	writes chan<- write
+	mu     sync.Mutex // guards created and refIDs
+	// created holds the id ranges of the meetings this run created.
+	created [][2]int64
+
+	people *people
+	// refIDs maps the export's meeting ids (the Meeting ID column) to the
+	// stored meetings they became (0: to be created, in a dry run);
+	// refAlias maps a row's id to an earlier row's it nearly repeats, and
+	// refTargets holds the stored meetings some id maps to.
+	refIDs     map[string]int64
+	refAlias   map[string]string
+	refTargets map[int64]bool
+	// deferred are rows with a Meeting ID whose getbacks come from the
+	// export's Getbacks list, or, when the file has none, from their
+	// follow-up text at the end.
+	deferred []deferredRow
+	gb       getbackList
+}
+
+// deferredRow is a row with a Meeting ID stored without its getbacks.
+type deferredRow struct {
+	ref string
+	n   int // GETBACK items in its follow-up text
+}
+
+// Import reads every row of r. Rows are parsed in parallel and then
+// checked and written in file order, BatchSize rows to a transaction.
+func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
+	now := time.Now
+	if im.Now != nil {
+		now = im.Now
+	}
+	overrides, err := im.Store.StateRegions(ctx, im.Workspace)
+	if err != nil {
+		return Summary{Flags: map[string]int{}}, err
+	}
+	for k, v := range im.RegionMap {
+		overrides[k] = v
+	}
+	ctx = bot.WithActor(ctx, bot.Actor{Workspace: im.Workspace, UserID: "import", Name: "import"})
+	run := &importRun{Importer: im, s: Summary{Flags: map[string]int{}},
+		p:       rowParser{rowConfig: rowConfig{overrides: overrides, today: bot.DateOf(now())}},
+		claimed: claims{keys: map[claim]struct{}{}, other: map[string]struct{}{}},
+		seen:    seenRows{plain: map[[12]byte]struct{}{}, refs: map[seenRef]struct{}{}},
+		refIDs:  map[string]int64{}, refAlias: map[string]string{}, refTargets: map[int64]bool{}}
+	ps, err := im.Store.FindPeople(ctx, im.Workspace)
+	if err != nil {
+		return run.s, err
+	}
+	run.people = newPeople(ps)
+	run.p.people = run.people
+	workers := im.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+
+	// The reader classifies rows (titles, headers, data) and hands chunks
+	// of them to the workers, and, in the same order, to this goroutine,
+	// which waits for each chunk to be parsed before using it.
+	g, gctx := errgroup.WithContext(ctx)
+	run.ctx = gctx
+	work := make(chan *chunk, workers)
+	order := make(chan *chunk, workers+2)
+	g.Go(func() error {
+		defer close(work)
+		defer close(order)
+		return readChunks(gctx, r, work, order)
+	})
+	for range workers {
+		g.Go(func() error {
+			for c := range work {
+				for i := range c.items {
+					it := &c.items[i]
+					if it.kind == itemData {
+						it.row = run.p.parseCells(it.hdr, it.cells)
+					}
+				}
+				close(c.parsed)
+			}
+			return nil
+		})
+	}
+	// Batches are written by one more goroutine, so that the next batch is
+	// checked while the store writes this one; a store that can copies its
+	// log into the database in another, beside the next batch.
+	writes := make(chan write, 1)
+	checkpoints := make(chan struct{}, 1)
+	cp, _ := run.Store.(checkpointer)
+	g.Go(func() error {
+		for range checkpoints {
+			if err := cp.CheckpointImport(gctx); err != nil {
+				return err
+			}
+		}
+		if cp != nil && !run.DryRun {
+			return cp.CheckpointImport(gctx)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		defer close(checkpoints)
+		for w := range writes {
+			if w.synced != nil {
+				close(w.synced)
+				continue
+			}
+			if err := run.Store.ApplyImport(gctx, run.Workspace, w.batch); err != nil {
+				return fmt.Errorf("store rows %d to %d: %w", w.first, w.last, err)
+			}
+			if cp != nil {
+				select {
+				case checkpoints <- struct{}{}:
+				default: // one is running; it takes this batch too
+				}
+			}
+			run.mu.Lock()
+			if n := len(w.batch.Create); n > 0 {
+				run.created = appendRange(run.created, w.batch.Create[0].ID, w.batch.Create[n-1].ID)
+			}
+			for i, ref := range w.refs {
+				if ref != "" {
+					run.refIDs[ref] = w.batch.Create[i].ID
+				}
+			}
+			run.mu.Unlock()
+		}
+		return nil
+	})
+	run.writes = writes
+	g.Go(func() error {
+		defer close(writes)
+		for c := range order {
+			select {
+			case <-c.parsed:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			for i := range c.items {
+				if err := run.consume(&c.items[i]); err != nil {
+					return err
+				}
+			}
+		}
+		if err := gctx.Err(); err != nil {
+			return err
+		}
+		return run.finishAll()
+	})
+	err = g.Wait()
+	if im.Progress != nil {
+		im.Progress(run.s.RowsRead)
+	}
+	return run.s, err
+}
+
+func (run *importRun) raise(f Flag) {
+	run.s.Flags[f.Kind]++
+	if run.OnFlag != nil {
+		run.OnFlag(f)
+	}
+}
+
+// consume takes one item in file order.
+func (run *importRun) consume(it *item) error {
+	switch it.kind {
+	case itemSection:
+		run.s.Sections++
+		return nil
+	case itemFlag:
+		run.raise(it.at)
+		return nil
+	case itemGetbacks:
+		return run.startGetbacks()
+	case itemGetback:
+		return run.addGetback(it)
+	}
+	s := &run.s
+	s.RowsRead++
+	pr := &it.row
+	run.p.finish(pr)
+	for _, f := range pr.flags {
+		f.Section, f.Sheet, f.Line = it.at.Section, it.at.Sheet, it.at.Line
+		run.raise(f)
+	}
+	switch {
+	case pr.empty:
+		s.EmptyRows++
+		return nil
+	case pr.meeting == nil:
+		s.Skipped++
+		return nil
+	}
+	m := pr.meeting
+	m.Workspace, m.CreatedBy = run.Workspace, "import"
+	// Two rows of one export with different meeting ids are two meetings,
+	// however alike.
+	if run.seen.add(pr.content, pr.ref) {
+		f := it.at
+		f.Kind, f.Message = FlagDuplicateRow, "the same row appears earlier in the file: imported once"
+		run.raise(f)
+		s.Duplicates++
+		return nil
+	}
+	m.ImportHash = pr.content
+	it.cells, it.hdr = nil, nil
+	pr.flags, pr.at = nil, it.at
+	run.batch = append(run.batch, pr)
+	if len(run.batch) >= run.batchSize() {
+		return run.flush()
+	}
+	return nil
+}
+
+func (run *importRun) batchSize() int {
+	if run.BatchSize > 0 {
+		return run.BatchSize
+	}
+	return 1000
+}
+
+// checkpointer is a store whose imports leave copying its write-ahead log
+// into the database to the importer (storage/sqlite).
+type checkpointer interface {
+	CheckpointImport(ctx context.Context) error
+}
+
+// write is a checked batch on its way to the store, with the lines it
+// came from and the export's ids of the meetings it creates; or, with
+// synced set, a request to close synced once every batch before it is
+// stored.
+type write struct {
+	batch       *bot.ImportBatch
+	first, last int
+	refs        []string
+	synced      chan struct{}
+}
+
+// send hands a batch to the writer (in a dry run, drops it).
+func (run *importRun) send(w write) error {
+	if run.DryRun || (w.batch != nil && w.batch.IsEmpty()) {
+		return nil
+	}
+	select {
+	case run.writes <- w:
+		return nil
+	case <-run.ctx.Done():
+		return run.ctx.Err()
+	}
+}
+
+// sync waits until every batch sent so far is stored.
+func (run *importRun) sync() error {
+	if run.DryRun {
+		return nil
+	}
+	done := make(chan struct{})
+	if err := run.send(write{synced: done}); err != nil {
+		return err
+	}
+	select {
+	case <-done:
+		return nil
+	case <-run.ctx.Done():
+		return run.ctx.Err()
+	}
+}
+
+// finishAll writes what is left at the end of the file.
+func (run *importRun) finishAll() error {
+	if err := run.flush(); err != nil {
+		return err
+	}
+	if err := run.flushGetbacks(); err != nil {
+		return err
+	}
+	return run.extractDeferred()
+}
+
+// appendRange adds the ids first to last to ranges, joining it to the last
+// range when they follow on.
+func appendRange(ranges [][2]int64, first, last int64) [][2]int64 {
+	if n := len(ranges); n > 0 && ranges[n-1][1]+1 == first {
+		ranges[n-1][1] = last
+		return ranges
+	}
+	return append(ranges, [2]int64{first, last})
 }

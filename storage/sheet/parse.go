@@ -5,10 +5,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html"
+	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -38,6 +41,9 @@ const (
 	FlagNoHeader         = "no_header"          // data before any header row: skipped
 	FlagGetbackNoOwner   = "getback_no_owner"   // a GETBACK item with no owner: owned by UNASSIGNED
 	FlagEncoding         = "encoding"           // a cell that was not UTF-8, read as Windows-1252
+
+	FlagGetbackInvalid        = "getback_invalid"         // a row of the export's Getbacks list that cannot be read: skipped
+	FlagGetbackMeetingMissing = "getback_meeting_missing" // a getback of a meeting the file does not have: imported without one
 )
 
 // Unassigned owns imported GETBACK items whose owner was not written.
@@ -55,21 +61,48 @@ type Flag struct {
 	Message string
 }
 
-// rowParser turns data rows into meetings. It remembers the last full date
-// it saw, to give years to dates written without one.
-type rowParser struct {
+// rowConfig is what parsing a row needs besides the row: it is read-only,
+// so rows are parsed in parallel.
+type rowConfig struct {
 	overrides map[string]int // state -> region
 	today     bot.Date
-	ref       bot.Date
+	people    *people // resolves a POC written "@Name (id)" to the user
+}
+
+// rowParser finishes parsed rows in file order. It remembers the last full
+// date it saw, to give years to dates written without one.
+type rowParser struct {
+	rowConfig
+	ref bot.Date
 }
 
 // parsedRow is a data row read: a meeting (nil when the row is empty or
-// had to be skipped), what was noticed, and the row's identity.
+// had to be skipped), what was noticed, and the row's identity. Parsing
+// happens in two steps: parseCells does everything that depends on the row
+// alone (in parallel); rowParser.finish, in file order, settles what
+// depends on the rows before it (dates without a year, relative dates).
 type parsedRow struct {
-	meeting  *bot.Meeting
-	empty    bool
-	flags    []Flag
-	identity string
+	meeting *bot.Meeting
+	empty   bool
+	flags   []Flag
+	at      Flag // where the row is, once it is read in order
+
+	m        *bot.Meeting // the meeting being built; nil when skipped early
+	tooLong  bool         // a field is longer than bot.MaxTextLen
+	ref      string       // the export's meeting id, when the sheet has one
+	rawDate  string
+	dateAt   int  // index in flags where the date's flags belong
+	dateDone bool // the date is settled (or there is none)
+	fullDate bool // a settled date with its year, the reference for later rows
+	nextDone bool // the next engagement's date is settled
+
+	identity string    // keyPrefix of the row's identity
+	content  string    // contentHash of the meeting
+	sig      signature // a fingerprint of its words, for near-duplicate checks
+	wordy    bool      // it has enough words to be compared with others
+	words    words     // its words, when compared exactly (see wordSet)
+	getbacks []*bot.Getback
+	gbFlags  []Flag // getback_no_owner flags, raised when the row is stored
 }
 
 func (pr *parsedRow) flag(kind, field, value, format string, args ...any) {
@@ -95,13 +128,18 @@ func cleanCell(s string) (clean string, hadHTML, recoded bool) {
 		}
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-	if reBlockTag.MatchString(s) || reInlineTag.MatchString(s) {
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	}
+	if strings.IndexByte(s, '<') >= 0 && (reBlockTag.MatchString(s) || reInlineTag.MatchString(s)) {
 		hadHTML = true
 		s = reBlockTag.ReplaceAllString(s, "\n")
 		s = reInlineTag.ReplaceAllString(s, "")
 		s = html.UnescapeString(s)
 		s = strings.ReplaceAll(s, "\u00a0", " ")
+	}
+	if strings.IndexByte(s, '\n') < 0 {
+		return strings.TrimSpace(s), hadHTML, recoded
 	}
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
@@ -111,10 +149,16 @@ func cleanCell(s string) (clean string, hadHTML, recoded bool) {
 	return strings.TrimSpace(s), hadHTML, recoded
 }
 
-// parse reads one data row under header h.
-func (p *rowParser) parse(h header, cells []string) parsedRow {
+// probeDays is how far from today a second reading of a date is taken: a
+// date that reads the same from both days does not depend on the rows
+// before it.
+const probeDays = 1000
+
+// parseCells reads one data row under header h, as far as the row alone
+// allows.
+func (c *rowConfig) parseCells(h *header, cells []string) parsedRow {
 	var pr parsedRow
-	vals := map[string]string{}
+	var vals [numFields]string
 	var extra []string
 	for i, raw := range cells {
 		v, hadHTML, recoded := cleanCell(raw)
@@ -124,27 +168,28 @@ func (p *rowParser) parse(h header, cells []string) parsedRow {
 		if recoded {
 			pr.flag(FlagEncoding, "", v, "text that was not UTF-8 read as Windows-1252: %q", bot.Clip(v, 60))
 		}
-		key := ""
+		f := int8(-1)
 		if i < len(h.fields) {
-			key = h.fields[i]
+			f = h.fields[i]
 		}
-		if key == "" {
+		if f < 0 {
 			extra = append(extra, v)
 			continue
 		}
 		if hadHTML {
-			pr.flag(FlagHTMLStripped, key, bot.Clip(raw, 80), "HTML markup removed from %s", key)
+			pr.flag(FlagHTMLStripped, fieldKeys[f], bot.Clip(raw, 80), "HTML markup removed from %s", fieldKeys[f])
 		}
-		if vals[key] != "" {
-			vals[key] += "\n" + v
+		if vals[f] != "" {
+			vals[f] += "\n" + v
 		} else {
-			vals[key] = v
+			vals[f] = v
 		}
 	}
-	// A row with nothing but a region number is an empty row.
+	// A row with nothing but a region number (or the export's meeting id)
+	// is an empty row.
 	content := len(extra)
-	for k, v := range vals {
-		if k != "region" && v != "" {
+	for f, v := range vals {
+		if f != fRegion && f != fRef && v != "" {
 			content++
 		}
 	}
@@ -152,23 +197,24 @@ func (p *rowParser) parse(h header, cells []string) parsedRow {
 		pr.empty = true
 		return pr
 	}
+	pr.ref = vals[fRef]
 	if len(extra) > 0 {
 		pr.flag(FlagExtraCell, "notes", bot.Clip(strings.Join(extra, " | "), 80), "text in a column without a header kept in the notes")
-		vals["notes"] = strings.TrimSpace(vals["notes"] + "\n" + strings.Join(extra, "\n"))
+		vals[fNotes] = strings.TrimSpace(vals[fNotes] + "\n" + strings.Join(extra, "\n"))
 	}
 
 	m := &bot.Meeting{}
 	// States: one or several, matched to the canonical list.
-	rawState := vals["state"]
+	rawState := vals[fState]
 	if rawState == "" {
 		pr.flag(FlagRowSkipped, "state", "", "no state or territory: the row cannot be placed; add the state and import again")
 		return pr
 	}
-	m.States = p.states(&pr, rawState)
+	m.States = c.states(&pr, rawState)
 
 	// Region: the sheet's number, checked against the states' region.
-	stateRegion := p.regionOfStates(m.States)
-	rawRegion := strings.TrimSpace(vals["region"])
+	stateRegion := c.regionOfStates(m.States)
+	rawRegion := vals[fRegion]
 	n, err := strconv.Atoi(strings.TrimPrefix(strings.ToLower(rawRegion), "region "))
 	switch {
 	case rawRegion == "" && stateRegion > 0:
@@ -187,14 +233,132 @@ func (p *rowParser) parse(h header, cells []string) parsedRow {
 		m.Region = n
 	}
 
-	// Date: a day, a state (Pending, TBD, N/A), or nothing.
-	p.date(&pr, m, vals)
+	m.Location, m.POC, m.Attendees = vals[fLocation], vals[fPOC], vals[fAttendees]
+	if id, ok := c.people.user(m.POC); ok {
+		m.POC = id // a chat user, as the export writes one
+	}
+	m.Discussion, m.Concerns, m.FollowUp = vals[fDiscussion], vals[fConcerns], vals[fFollowUp]
+	m.Awareness, m.Action, m.Notes = vals[fAwareness], vals[fAction], vals[fNotes]
+	m.Next = vals[fNext]
+	pr.m = m
 
-	m.Location, m.POC, m.Attendees = vals["location"], vals["poc"], vals["attendees"]
-	m.Discussion, m.Concerns, m.FollowUp = vals["discussion"], vals["concerns"], vals["followup"]
-	m.Awareness, m.Action, m.Notes = vals["awareness"], vals["action"], vals["notes"]
-	m.Next = vals["next"]
-	if m.Next != "" {
+	// Date: a day, a state (Pending, TBD, N/A), or nothing. Forms that read
+	// the same from any day are settled here; the rest in file order.
+	pr.rawDate, pr.dateAt = vals[fDate], len(pr.flags)
+	c.settleDate(&pr)
+	pr.nextDone = m.Next == ""
+	if !pr.nextDone {
+		probe := c.today.AddDays(probeDays)
+		d1, err1 := bot.ParseDate(m.Next, c.today)
+		d2, err2 := bot.ParseDate(m.Next, probe)
+		switch {
+		case err1 != nil && err2 != nil:
+			pr.nextDone = true
+		case err1 == nil && err2 == nil && d1 == d2:
+			m.NextDate, pr.nextDone = d1, true
+		}
+	}
+	pr.tooLong = c.tooLong(&pr)
+	if pr.dateDone && !pr.tooLong {
+		pr.derive()
+	}
+	base := c.today
+	if pr.dateDone && !m.Date.IsZero() {
+		base = m.Date
+	}
+	pr.getbacks, pr.gbFlags = extractGetbacks(m.FollowUp, base)
+	return pr
+}
+
+// settleDate reads the meeting date when it does not depend on the rows
+// before: a full date, a date state, an unreadable date, or none.
+func (c *rowConfig) settleDate(pr *parsedRow) {
+	m, raw := pr.m, pr.rawDate
+	if raw == "" {
+		pr.flag(FlagDateMissing, "date", "", "no meeting date")
+		pr.dateDone = true
+		return
+	}
+	if st, ok := bot.ParseDateStatus(raw); ok {
+		m.DateStatus, pr.dateDone = st, true
+		return
+	}
+	probe := c.today.AddDays(probeDays)
+	d1, inferred1, err1 := bot.ParseDateDetail(raw, c.today)
+	switch {
+	case err1 == nil && !inferred1:
+		if d2, inferred2, err2 := bot.ParseDateDetail(raw, probe); err2 != nil || inferred2 || d2 != d1 {
+			return // relative to the day it is read from
+		}
+		m.Date, pr.dateDone, pr.fullDate = d1, true, true
+		c.flagSuspicious(pr, raw)
+	case err1 != nil:
+		if _, _, err2 := bot.ParseDateDetail(raw, probe); err2 == nil {
+			return
+		}
+		invalidDate(pr, raw)
+		pr.dateDone = true
+	}
+}
+
+func invalidDate(pr *parsedRow, raw string) {
+	pr.flag(FlagDateInvalid, "date", raw, "%q is not a date: kept in the notes", raw)
+	pr.m.Notes = strings.TrimSpace(pr.m.Notes + "\n(Meeting date as written: " + raw + ")")
+}
+
+func (c *rowConfig) flagSuspicious(pr *parsedRow, raw string) {
+	if d := pr.m.Date; d.Year < 2000 || d.After(c.today.AddDays(366)) {
+		pr.flag(FlagDateSuspicious, "date", raw, "%s is far from today; check the year", d)
+	}
+}
+
+// tooLong flags a row with a field longer than bot.MaxTextLen.
+func (c *rowConfig) tooLong(pr *parsedRow) bool {
+	for _, f := range bot.MeetingFields {
+		if n := utf8.RuneCountInString(pr.m.Text(f.Key)); n > bot.MaxTextLen {
+			pr.flag(FlagRowSkipped, f.Key, "", "%s holds %d characters, more than %d: the row was not imported", f.Title, n, bot.MaxTextLen)
+			return true
+		}
+	}
+	return false
+}
+
+// minNearWords is how many distinct words a row needs before it can be
+// called a near-duplicate of another: fewer is too little text.
+const minNearWords = 8
+
+// hashBufs holds scratch space for word hashes.
+var hashBufs = sync.Pool{New: func() any { return new([]uint64) }}
+
+// derive computes what the importer compares rows by.
+func (pr *parsedRow) derive() {
+	pr.identity = keyPrefix(identity(pr.m))
+	pr.content = contentHash(pr.m)
+	buf := hashBufs.Get().(*[]uint64)
+	pr.sig, pr.wordy, *buf = textSignature(pr.m, minNearWords, *buf)
+	hashBufs.Put(buf)
+}
+
+// finish settles, in file order, what parseCells left open: a date without
+// a year takes it from the dates before it, and relative dates read from
+// the last full date.
+func (p *rowParser) finish(pr *parsedRow) {
+	m := pr.m
+	if m == nil || pr.empty {
+		return
+	}
+	if !pr.dateDone {
+		var df parsedRow
+		df.m = m
+		p.date(&df, pr.rawDate)
+		pr.flags = slices.Insert(pr.flags, pr.dateAt, df.flags...)
+		if !pr.tooLong { // an unreadable date is kept in the notes
+			pr.tooLong = p.tooLong(pr)
+		}
+	} else if pr.fullDate {
+		p.ref = m.Date
+	}
+	if !pr.nextDone {
 		ref := p.ref
 		if ref.IsZero() {
 			ref = p.today
@@ -203,19 +367,67 @@ func (p *rowParser) parse(h header, cells []string) parsedRow {
 			m.NextDate = d
 		}
 	}
-	for _, f := range bot.MeetingFields {
-		if n := utf8.RuneCountInString(m.Text(f.Key)); n > bot.MaxTextLen {
-			pr.flag(FlagRowSkipped, f.Key, "", "%s holds %d characters, more than %d: the row was not imported", f.Title, n, bot.MaxTextLen)
-			return pr
+	if pr.tooLong {
+		return
+	}
+	if !pr.dateDone {
+		pr.derive()
+		if !m.Date.IsZero() && slices.ContainsFunc(pr.getbacks, func(g *bot.Getback) bool { return !g.Due.IsZero() }) {
+			// Due dates written inline count from the meeting's day.
+			pr.getbacks, pr.gbFlags = extractGetbacks(m.FollowUp, m.Date)
 		}
 	}
 	pr.meeting = m
-	pr.identity = identity(m)
-	return pr
+}
+
+// date reads a date that depends on the rows before it.
+func (p *rowParser) date(pr *parsedRow, raw string) {
+	ref := p.ref
+	if ref.IsZero() {
+		ref = p.today
+	}
+	d, inferred, err := bot.ParseDateDetail(raw, ref)
+	if err != nil {
+		invalidDate(pr, raw)
+		return
+	}
+	pr.m.Date = d
+	if inferred {
+		pr.flag(FlagDateYearInferred, "date", raw, "no year in %q: took %d from the dates around it", raw, d.Year)
+	} else {
+		p.ref = d
+	}
+	p.flagSuspicious(pr, raw)
+}
+
+// extractGetbacks finds the GETBACK items of a new meeting's follow-up
+// text, owned by their written label (UNASSIGNED when none), and the flags
+// to raise for items without an owner. A due date written in an item ("by
+// Friday") counts from base: the meeting's day, or today when it has none.
+func extractGetbacks(text string, base bot.Date) ([]*bot.Getback, []Flag) {
+	gbs := bot.NewGetbacks(text, nil, "import", Unassigned, base)
+	return gbs, fixGetbacks(gbs)
+}
+
+// fixGetbacks gives extracted items without an owner to UNASSIGNED and
+// returns a flag for each.
+func fixGetbacks(gbs []*bot.Getback) []Flag {
+	var flags []Flag
+	for _, g := range gbs {
+		if g.OwnerKind == bot.OwnerUser { // no owner written
+			g.Owner, g.OwnerKind = Unassigned, bot.OwnerLabel
+			flags = append(flags, Flag{Kind: FlagGetbackNoOwner, Field: "followup", Value: bot.Clip(g.Text, 80),
+				Message: "GETBACK item with no owner (no TOKEN FORAC): owned by " + Unassigned})
+		}
+		if g.Text == "" {
+			g.Text = "(no text written)"
+		}
+	}
+	return flags
 }
 
 // states splits a state cell ("PA, NY, VA, DC, MD") and matches each part.
-func (p *rowParser) states(pr *parsedRow, raw string) []string {
+func (c *rowConfig) states(pr *parsedRow, raw string) []string {
 	if st, ok := bot.LookupState(raw); ok {
 		return []string{st.Name}
 	}
@@ -257,11 +469,14 @@ func (p *rowParser) states(pr *parsedRow, raw string) []string {
 
 // regionOfStates returns the region most of the states belong to (the
 // first state's on a tie), or 0 when none is known.
-func (p *rowParser) regionOfStates(states []string) int {
+func (c *rowConfig) regionOfStates(states []string) int {
+	if len(states) == 1 {
+		return bot.RegionOf(states[0], c.overrides)
+	}
 	count := map[int]int{}
 	best := 0
 	for _, s := range states {
-		n := bot.RegionOf(s, p.overrides)
+		n := bot.RegionOf(s, c.overrides)
 		if n == 0 {
 			continue
 		}
@@ -271,38 +486,6 @@ func (p *rowParser) regionOfStates(states []string) int {
 		}
 	}
 	return best
-}
-
-func (p *rowParser) date(pr *parsedRow, m *bot.Meeting, vals map[string]string) {
-	raw := vals["date"]
-	if raw == "" {
-		pr.flag(FlagDateMissing, "date", "", "no meeting date")
-		return
-	}
-	if st, ok := bot.ParseDateStatus(raw); ok {
-		m.DateStatus = st
-		return
-	}
-	ref := p.ref
-	if ref.IsZero() {
-		ref = p.today
-	}
-	d, inferred, err := bot.ParseDateDetail(raw, ref)
-	if err != nil {
-		pr.flag(FlagDateInvalid, "date", raw, "%q is not a date: kept in the notes", raw)
-		m.Notes = strings.TrimSpace(vals["notes"] + "\n(Meeting date as written: " + raw + ")")
-		vals["notes"] = m.Notes
-		return
-	}
-	m.Date = d
-	if inferred {
-		pr.flag(FlagDateYearInferred, "date", raw, "no year in %q: took %d from the dates around it", raw, d.Year)
-	} else {
-		p.ref = d
-	}
-	if d.Year < 2000 || d.After(p.today.AddDays(366)) {
-		pr.flag(FlagDateSuspicious, "date", raw, "%s is far from today; check the year", d)
-	}
 }
 
 // identity is what makes a row the same row across files: its states, its
@@ -328,9 +511,10 @@ func keyPrefix(identity string) string {
 	return "sheet:" + hex.EncodeToString(sum[:12]) + ":"
 }
 
-// sourceKey is the stored key of the n-th meeting with an identity.
-func sourceKey(identity string, n int) string {
-	return keyPrefix(identity) + strconv.Itoa(n)
+// sourceKey is the stored key of the n-th meeting with an identity
+// (given as its keyPrefix).
+func sourceKey(prefix string, n int) string {
+	return prefix + strconv.Itoa(n)
 }
 
 // keyNumber returns n of a source key made by sourceKey.
@@ -344,11 +528,32 @@ func keyNumber(key string) int {
 // is recognised.
 func contentHash(m *bot.Meeting) string {
 	h := sha1.New()
-	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00", m.Region, strings.Join(m.States, "|"), m.Date, m.DateStatus)
-	for _, f := range bot.MeetingFields {
-		if f.Key != "region" && f.Key != "state" && f.Key != "date" {
-			fmt.Fprintf(h, "%s\x00", m.Text(f.Key))
+	var buf [64]byte
+	h.Write(strconv.AppendInt(buf[:0], int64(m.Region), 10))
+	h.Write([]byte{0})
+	for i, s := range m.States {
+		if i > 0 {
+			io.WriteString(h, "|")
 		}
+		io.WriteString(h, s)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	h.Write([]byte{0})
+	io.WriteString(h, m.Date.String())
+	h.Write([]byte{0})
+	io.WriteString(h, m.DateStatus)
+	h.Write([]byte{0})
+	for _, s := range [...]string{m.Location, m.POC, m.Attendees, m.Discussion, m.Concerns, m.FollowUp,
+		m.Awareness, m.Action, m.Next, m.Notes} {
+		io.WriteString(h, s)
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(buf[:0])[:12])
+}
+
+// wordSet returns the row's words, computed once when first needed.
+func (pr *parsedRow) wordSet() words {
+	if pr.words == nil {
+		pr.words = meetingWords(pr.m, nil)
+	}
+	return pr.words
 }

@@ -109,7 +109,9 @@ func (t *tsvReader) Next() (Row, error) {
 func (t *tsvReader) Close() error { return nil }
 
 // csvReader reads comma-separated rows, quotes as Excel writes them and
-// stray quotes tolerated. encoding/csv skips blank lines.
+// stray quotes tolerated. encoding/csv skips blank lines. A cell the export
+// wrote with a quote in front, so that it opens as text and not as a
+// formula, is read without it.
 type csvReader struct {
 	r *csv.Reader
 }
@@ -130,6 +132,9 @@ func (c *csvReader) Next() (Row, error) {
 	line, _ := c.r.FieldPos(0)
 	if line == 1 && len(rec) > 0 {
 		rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
+	}
+	for i, cell := range rec {
+		rec[i] = restore(cell) // the export's guard against formulas
 	}
 	return Row{Line: line, Cells: rec}, nil
 }

@@ -32,7 +32,7 @@ func openDB(t *testing.T) *sqlite.DB {
 }
 
 // importFile imports path and returns the summary and every flag raised.
-func importFile(t *testing.T, db *sqlite.DB, path string, dryRun bool) (Summary, []Flag) {
+func importFile(t *testing.T, db Store, path string, dryRun bool) (Summary, []Flag) {
 	t.Helper()
 	r, _, _, err := Open(path)
 	if err != nil {
@@ -60,7 +60,9 @@ func importText(t *testing.T, db *sqlite.DB, name, text string) (Summary, []Flag
 
 const sample = "testdata/weekly-summary-2017.tsv"
 
-func allMeetings(t *testing.T, db *sqlite.DB) []*bot.Meeting {
+func allMeetings(t *testing.T, db interface {
+	FindMeetings(context.Context, bot.MeetingFilter) ([]*bot.Meeting, int, error)
+}) []*bot.Meeting {
 	t.Helper()
 	ms, _, err := db.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: ws, OldestFirst: true})
 	if err != nil {
@@ -456,8 +458,9 @@ func FuzzParseRow(f *testing.F) {
 	f.Add("x\tCa1ifornia\t\tPending")
 	h, _ := parseHeader(strings.Split("Region\tState\tMeeting Location\tMeeting Date\tDHS POC\tKey Attendees\tKey Discussion Points\tIssues or Concerns\tFollow-up Required\tFor NPPD Leadership Awareness\tLeadership Action\tNext Scheduled Engagement\tNotes / Comments", "\t"))
 	f.Fuzz(func(t *testing.T, line string) {
-		p := &rowParser{overrides: map[string]int{}, today: bot.Date{Year: 2026, Month: 11, Day: 26}}
-		pr := p.parse(h, strings.Split(line, "\t"))
+		p := &rowParser{rowConfig: rowConfig{overrides: map[string]int{}, today: bot.Date{Year: 2026, Month: 11, Day: 26}}}
+		pr := p.parseCells(&h, strings.Split(line, "\t"))
+		p.finish(&pr)
 		if pr.meeting != nil {
 			pr.meeting.Workspace = ws
 			if err := pr.meeting.Validate(); err != nil {

@@ -1,0 +1,278 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/getbackhq/getback/bot"
+)
+
+// Writes for spreadsheet imports: a batch of meetings and getbacks in one
+// transaction, audited by one entry (bot.ImportAudit), as storage/sqlite
+// does.
+
+// FindImportCandidates returns the stored meetings of ws that an import
+// batch may repeat: those imported under one of the lookup's groups, those
+// with one of its ids, and those tagged with one of its days (a state on a
+// date), each once, by id, leaving out the ids the lookup skips.
+func (db *DB) FindImportCandidates(ctx context.Context, ws string, l bot.ImportLookup) ([]*bot.Meeting, error) {
+	lo, hi := make([]int64, len(l.Skip)), make([]int64, len(l.Skip))
+	for i, r := range l.Skip {
+		lo[i], hi[i] = r[0], r[1]
+	}
+	const notSkipped = ` AND NOT EXISTS (SELECT 1 FROM unnest(?::bigint[], ?::bigint[]) r(lo, hi) WHERE m.id BETWEEN r.lo AND r.hi)`
+	var out []*bot.Meeting
+	err := db.read(ctx, func(tx *Tx) error {
+		seen := map[int64]bool{}
+		scan := func(q string, args ...any) error {
+			rows, err := tx.query(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				m, err := scanMeeting(rows)
+				if err != nil {
+					return err
+				}
+				if !seen[m.ID] {
+					seen[m.ID] = true
+					out = append(out, m)
+				}
+			}
+			return rows.Err()
+		}
+		if len(l.Groups) > 0 {
+			if err := scan(`SELECT `+meetingCols+` FROM meetings m WHERE m.workspace = ? AND m.source_key IS NOT NULL
+				AND m.source_group = ANY(?::text[])`+notSkipped+` ORDER BY m.id`, ws, l.Groups, lo, hi); err != nil {
+				return err
+			}
+		}
+		if len(l.IDs) > 0 {
+			if err := scan(`SELECT `+meetingCols+` FROM meetings m WHERE m.workspace = ? AND m.id = ANY(?::bigint[]) ORDER BY m.id`,
+				ws, l.IDs); err != nil {
+				return err
+			}
+		}
+		if len(l.Days) > 0 {
+			states, days := make([]string, len(l.Days)), make([]string, len(l.Days))
+			for i, d := range l.Days {
+				states[i], days[i] = d.State, d.Date.String()
+			}
+			if err := scan(`SELECT `+meetingCols+` FROM meetings m WHERE m.id IN (SELECT s.meeting_id FROM meeting_states s
+				JOIN unnest(?::text[], ?::text[]) d(state, day) ON s.state = d.state AND s.date = d.day::date
+				WHERE s.workspace = ?)`+notSkipped+` ORDER BY m.id`, states, days, ws, lo, hi); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// FindImportGetbacks returns the getbacks of ws linked to the given
+// meetings and, with unlinked, those of no meeting, by id.
+func (db *DB) FindImportGetbacks(ctx context.Context, ws string, meetingIDs []int64, unlinked bool) ([]*bot.Getback, error) {
+	var out []*bot.Getback
+	if len(meetingIDs) > 0 {
+		var err error
+		if out, err = readAll(ctx, db, scanGetback, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE g.workspace = ?
+			AND g.meeting_id = ANY(?::bigint[]) ORDER BY g.id`, ws, meetingIDs); err != nil {
+			return nil, err
+		}
+	}
+	if unlinked {
+		free, err := readAll(ctx, db, scanGetback, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE g.workspace = ?
+			AND g.meeting_id IS NULL ORDER BY g.id`, ws)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, free...)
+	}
+	return out, nil
+}
+
+// ApplyImport writes an import batch in one transaction: every meeting
+// and getback with the audit of it, or, on any error, nothing. Imported
+// items notify no one: they are history.
+func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) error {
+	if b.IsEmpty() {
+		return nil
+	}
+	for _, m := range b.Create {
+		if m.Workspace != ws {
+			return bot.Errorf(bot.EINVALID, "meeting of workspace %q in an import into %q", m.Workspace, ws)
+		}
+		if err := m.Validate(); err != nil {
+			return err
+		}
+	}
+	for _, g := range append(b.NewGetbacks[:len(b.NewGetbacks):len(b.NewGetbacks)], b.ChangedGetbacks...) {
+		g.Workspace = ws
+		if err := g.Validate(); err != nil {
+			return err
+		}
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		var gbs []*bot.Getback
+		for _, m := range b.Create {
+			if err := insertImportedMeeting(ctx, tx, m); err != nil {
+				return err
+			}
+			for _, g := range m.Getbacks {
+				g.Workspace, g.MeetingID, g.Region = m.Workspace, m.ID, m.Region
+				gbs = append(gbs, g)
+			}
+		}
+		for _, u := range b.Update {
+			upd := u.Update
+			upd.AddGetbacks = nil
+			m, err := updateMeeting(ctx, tx, ws, u.ID, upd)
+			if err != nil {
+				return err
+			}
+			for _, g := range u.Getbacks {
+				g.Workspace, g.MeetingID, g.Region = ws, m.ID, m.Region
+				gbs = append(gbs, g)
+			}
+		}
+		for _, g := range b.NewGetbacks {
+			if g.MeetingID != 0 {
+				m, err := findMeetingByID(ctx, tx, ws, g.MeetingID, false)
+				if err != nil {
+					return err
+				}
+				g.Region = m.Region
+			}
+			gbs = append(gbs, g)
+		}
+		var a bot.ImportAudit
+		for _, g := range gbs {
+			if err := g.Validate(); err != nil {
+				return err
+			}
+			if err := insertImportedGetback(ctx, tx, g); err != nil {
+				return err
+			}
+			a.Getbacks = a.Getbacks.Add(g.ID)
+		}
+		for _, m := range b.Create {
+			a.Meetings = a.Meetings.Add(m.ID)
+		}
+		if len(a.Meetings) > 0 || len(a.Getbacks) > 0 {
+			id := int64(0)
+			if len(a.Meetings) > 0 {
+				id = a.Meetings[0][0]
+			} else {
+				id = a.Getbacks[0][0]
+			}
+			if err := tx.audit(ctx, ws, "import", id, bot.AuditCreate, nil, a); err != nil {
+				return err
+			}
+		}
+		for _, g := range b.ChangedGetbacks {
+			if err := replaceImportedGetback(ctx, tx, ws, g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// insertImportedMeeting stores m, its state tags and regions (not its
+// getbacks, nor an audit entry of its own).
+func insertImportedMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
+	m.CreatedAt, m.UpdatedAt = tx.now, tx.now
+	if m.CreatedBy == "" {
+		m.CreatedBy = bot.ActorFrom(ctx).UserID
+	}
+	err := tx.queryRow(ctx, `INSERT INTO meetings (workspace, region, states, location, date, date_status, poc,
+		attendees, discussion, concerns, followup, awareness, action, next, next_date, notes, source_key, import_hash,
+		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.Workspace, m.Region, strings.Join(m.States, stateSep), m.Location, dateArg(m.Date), m.DateStatus, m.POC,
+		m.Attendees, m.Discussion, m.Concerns, m.FollowUp, m.Awareness, m.Action, m.Next, dateArg(m.NextDate), m.Notes,
+		nullString(m.SourceKey), m.ImportHash, m.CreatedBy, tx.now, tx.now).Scan(&m.ID)
+	if err != nil {
+		return err
+	}
+	if err := writeMeetingStates(ctx, tx, m, false); err != nil {
+		return err
+	}
+	return syncMeetingRegions(ctx, tx, m, false)
+}
+
+// insertImportedGetback stores g, keeping its CreatedAt when set (the
+// instant it was opened) and its DoneAt when closed; an item of a meeting
+// without a number gets the one after the meeting's last.
+func insertImportedGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
+	if g.MeetingID != 0 && g.Number == 0 {
+		if _, err := tx.exec(ctx, `SELECT 1 FROM meetings WHERE id = ? FOR UPDATE`, g.MeetingID); err != nil {
+			return err
+		}
+		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM getbacks WHERE meeting_id = ?`,
+			g.MeetingID).Scan(&g.Number); err != nil {
+			return err
+		}
+	}
+	if g.CreatedAt.IsZero() {
+		g.CreatedAt = tx.now
+	}
+	g.UpdatedAt = tx.now
+	if g.Status != bot.StatusOpen && g.DoneAt.IsZero() {
+		g.DoneAt = tx.now
+	}
+	var meetingID, region any
+	if g.MeetingID != 0 {
+		meetingID = g.MeetingID
+	}
+	if g.Region != 0 {
+		region = g.Region
+	}
+	return tx.queryRow(ctx, `INSERT INTO getbacks (workspace, meeting_id, region, number, text, owner, owner_kind,
+		assigned_by, due, status, done_at, done_note, snoozed_until, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		g.Workspace, meetingID, region, g.Number, g.Text, g.Owner, g.OwnerKind, g.AssignedBy, dateArg(g.Due), g.Status,
+		timeArg(g.DoneAt), g.DoneNote, dateArg(g.SnoozedUntil), g.CreatedAt.UTC(), tx.now).Scan(&g.ID)
+}
+
+// replaceImportedGetback overwrites a stored getback with g, every field
+// but its meeting link, and records the change when there is one.
+func replaceImportedGetback(ctx context.Context, tx *Tx, ws string, g *bot.Getback) error {
+	before, err := findGetbackByID(ctx, tx, ws, g.ID, true)
+	if err != nil {
+		return err
+	}
+	before.Meeting = nil
+	after := *g
+	after.Workspace, after.MeetingID, after.Region, after.Meeting = before.Workspace, before.MeetingID, before.Region, nil
+	if after.CreatedAt.IsZero() {
+		after.CreatedAt = before.CreatedAt
+	}
+	switch {
+	case after.Status == bot.StatusOpen:
+		after.DoneAt = time.Time{}
+	case after.DoneAt.IsZero():
+		after.DoneAt = tx.now
+	}
+	if sameImportedGetback(before, &after) {
+		*g = *before
+		return nil
+	}
+	after.UpdatedAt = tx.now
+	if _, err := tx.exec(ctx, `UPDATE getbacks SET number = ?, text = ?, owner = ?, owner_kind = ?, assigned_by = ?,
+		due = ?, status = ?, done_at = ?, done_note = ?, snoozed_until = ?, created_at = ?, updated_at = ? WHERE id = ?`,
+		after.Number, after.Text, after.Owner, after.OwnerKind, after.AssignedBy, dateArg(after.Due), after.Status,
+		timeArg(after.DoneAt), after.DoneNote, dateArg(after.SnoozedUntil), after.CreatedAt.UTC(), tx.now, g.ID); err != nil {
+		return err
+	}
+	*g = after
+	return tx.audit(ctx, ws, "getback", g.ID, bot.AuditUpdate, before, &after)
+}
+
+// sameImportedGetback compares what replaceImportedGetback writes.
+func sameImportedGetback(a, b *bot.Getback) bool {
+	return a.Number == b.Number && a.Text == b.Text && a.Owner == b.Owner && a.OwnerKind == b.OwnerKind &&
+		a.AssignedBy == b.AssignedBy && a.Due == b.Due && a.Status == b.Status && a.DoneNote == b.DoneNote &&
+		a.SnoozedUntil == b.SnoozedUntil && a.DoneAt.Equal(b.DoneAt) && a.CreatedAt.Equal(b.CreatedAt)
+}
