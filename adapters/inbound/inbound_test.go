@@ -37,7 +37,12 @@ func TestQueueBoundsWorkAndWaiting(t *testing.T) {
 	if q.TryGo(context.Background(), job) {
 		t.Fatal("a fourth job was queued past Max")
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Queued work starts once arrivals pause; wait for both workers (on a
+	// busy machine that can take a while), then check no third one runs.
+	for deadline := time.Now().Add(10 * time.Second); running.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
 	if n := running.Load(); n != 2 {
 		t.Fatalf("%d jobs running, want Workers=2", n)
 	}
