@@ -281,7 +281,7 @@ func TestExportThenImportOnTheCommandLine(t *testing.T) {
 		}
 		fresh := filepath.Join(dir, "fresh"+ext+".db")
 		code, stdout, errOut := getback("import", out, "--db", fresh)
-		if code != 0 || !strings.Contains(stdout, "2 listed in the Getbacks sheet: 2 created, 0 changed, 0 unchanged") {
+		if code != 0 || !strings.Contains(stdout, "2 listed in the export's Getbacks list: 2 created, 0 changed, 0 unchanged") {
 			t.Fatalf("%s: exit %d\n%s%s", ext, code, stdout, errOut)
 		}
 		s, err := sqlite.Open(context.Background(), fresh)

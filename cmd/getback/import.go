@@ -142,7 +142,7 @@ func printSummary(w io.Writer, file, ws string, dryRun bool, s sheet.Summary) {
 	fmt.Fprintf(w, "  duplicates   %d repeated in the file, %d near-duplicates not imported\n", s.Duplicates, s.NearDuplicates)
 	fmt.Fprintf(w, "  getbacks     %d extracted\n", s.Getbacks)
 	if s.GetbackRows > 0 {
-		fmt.Fprintf(w, "               %d listed in the Getbacks sheet: %d created, %d changed, %d unchanged\n",
+		fmt.Fprintf(w, "               %d listed in the export's Getbacks list: %d created, %d changed, %d unchanged\n",
 			s.GetbackRows, s.GetbacksCreated, s.GetbacksChanged, s.GetbacksUnchanged)
 	}
 	if n := s.Flags[sheet.FlagGetbackNoOwner]; n > 0 {

@@ -297,6 +297,7 @@ func (run *importRun) flushGetbacks() error {
 	}
 	run.gb.batch = nil
 	var ids []int64
+	pending := map[*getbackRow]bool{} // of a meeting a dry run would create
 	for _, r := range rows {
 		if r.ref == "" {
 			continue
@@ -308,11 +309,9 @@ func (run *importRun) flushGetbacks() error {
 			f.Message = fmt.Sprintf("meeting %s is not in the file: the getback was imported without a meeting", r.ref)
 			run.raise(f)
 		}
-		if r.g.MeetingID = id; id != 0 {
+		r.g.MeetingID, pending[r] = id, ok && id == 0
+		if id != 0 {
 			ids = append(ids, id)
-		}
-		if !ok || id == 0 {
-			r.ref = ""
 		}
 	}
 	have, err := run.Store.FindImportGetbacks(run.ctx, run.Workspace, ids, false)
@@ -328,6 +327,7 @@ func (run *importRun) flushGetbacks() error {
 		g := r.g
 		var old *bot.Getback
 		switch {
+		case pending[r]:
 		case g.MeetingID != 0:
 			old = run.pick(byMeeting[g.MeetingID], func(o *bot.Getback) bool {
 				if g.Number != 0 {
@@ -335,7 +335,7 @@ func (run *importRun) flushGetbacks() error {
 				}
 				return strings.EqualFold(o.Text, g.Text)
 			})
-		case r.ref == "":
+		default:
 			old = run.pick(run.gb.unlinked[strings.ToLower(g.Text)], func(o *bot.Getback) bool {
 				return g.CreatedAt.IsZero() || o.CreatedAt.Equal(g.CreatedAt)
 			})

@@ -166,9 +166,13 @@ func exportImportsBackAsItWas(t *testing.T, open func(*testing.T) testStore) {
 				t.Fatal(err)
 			}
 			fresh := open(t)
+			dry, _ := importFile(t, fresh, path, true)
 			s, flags := importFile(t, fresh, path, false)
 			if s.Created != 4 || s.GetbackRows != 7 || s.GetbacksCreated != 7 || s.Getbacks != 0 {
 				t.Fatalf("into a fresh store: %+v %+v", s, flags)
+			}
+			if fmt.Sprint(dry) != fmt.Sprint(s) {
+				t.Fatalf("the dry run said %+v, the import did %+v", dry, s)
 			}
 			gotMeetings, gotGetbacks := snapshot(t, fresh)
 			if strings.Join(gotMeetings, "\n") != strings.Join(wantMeetings, "\n") {
