@@ -57,8 +57,8 @@ func testMultiStateMeetingsBelongToEveryRegion(t *testing.T, open opener) {
 		t.Fatalf("region 4 after the override: %d meetings, %d getbacks", nm, ng)
 	}
 	// Editing the states rewrites the regions.
-	guam := []string{"Pennsylvania"}
-	if _, err := db.UpdateMeeting(ctx, ws, m.ID, bot.MeetingUpdate{States: &guam}); err != nil {
+	pennsylvania := []string{"Pennsylvania"}
+	if _, err := db.UpdateMeeting(ctx, ws, m.ID, bot.MeetingUpdate{States: &pennsylvania}); err != nil {
 		t.Fatal(err)
 	}
 	if nm, _ := inRegion(2); nm != 0 {

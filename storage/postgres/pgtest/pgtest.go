@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -59,7 +60,15 @@ func URL(t testing.TB) string {
 	})
 	b := make([]byte, 6)
 	rand.Read(b)
-	schema := "getback_test_" + hex.EncodeToString(b)
+	// The name carries its birth by the server's clock (the test's may be
+	// moved, see .ci/shift-clock): a schema left by a test binary that was
+	// killed is dropped by a later run.
+	var now int64
+	if err := conn.QueryRow(ctx, `SELECT extract(epoch FROM now())::bigint`).Scan(&now); err != nil {
+		t.Fatalf("read the server's clock: %v", err)
+	}
+	schema := fmt.Sprintf("getback_test_%d_%s", now, hex.EncodeToString(b))
+	dropStale(ctx, conn, now)
 	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
@@ -154,4 +163,29 @@ func withSchema(tb testing.TB, base, schema string) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// staleAfter is how old a test schema is when a later run drops it: no
+// test runs that long.
+const staleAfter = 2 * time.Hour
+
+// dropStale drops the test schemas that tests killed before their
+// cleanup left behind.
+func dropStale(ctx context.Context, conn *pgx.Conn, now int64) {
+	rows, err := conn.Query(ctx, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'getback\_test\_%'`)
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		born, _, _ := strings.Cut(strings.TrimPrefix(n, "getback_test_"), "_")
+		sec, err := strconv.ParseInt(born, 10, 64)
+		if err != nil || time.Duration(now-sec)*time.Second < staleAfter {
+			continue
+		}
+		conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{n}.Sanitize()+` CASCADE`)
+	}
 }
