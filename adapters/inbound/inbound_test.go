@@ -16,6 +16,7 @@ import (
 
 func TestQueueBoundsWorkAndWaiting(t *testing.T) {
 	q := NewQueue(2, 3)
+	q.Quiet = 0 // jobs start as soon as a worker is free
 	var running, peak atomic.Int64
 	release := make(chan struct{})
 	job := func(context.Context) {

@@ -37,8 +37,11 @@ type Queue struct {
 	// Log receives jobs that panicked (default slog.Default()).
 	Log *slog.Logger
 	// Quiet is the pause in arrivals after which queued jobs start
-	// (default 5 ms); MaxWait is the longest a job waits for one
-	// (default 1 s). Set them before the first TryGo.
+	// (default 100 ms); MaxWait is the longest a job waits for one
+	// (default 1 s). Set them before the first TryGo. Quiet is long
+	// enough that a burst slowed by a busy machine (its clients, or
+	// getback, waiting for a core for tens of milliseconds) still counts
+	// as one, and short next to what a person notices.
 	Quiet, MaxWait time.Duration
 
 	mu      sync.Mutex
@@ -76,7 +79,7 @@ func NewQueue(workers, limit int) *Queue {
 	if limit <= 0 {
 		limit = 4096
 	}
-	return &Queue{limit: workers, max: limit, Timeout: 2 * time.Minute, Quiet: 20 * time.Millisecond, MaxWait: time.Second}
+	return &Queue{limit: workers, max: limit, Timeout: 2 * time.Minute, Quiet: 100 * time.Millisecond, MaxWait: time.Second}
 }
 
 // TryGo queues fn and reports true, or reports false (and runs nothing)
