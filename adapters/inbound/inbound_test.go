@@ -189,13 +189,35 @@ func waitDone(t *testing.T, done <-chan struct{}, what string) {
 	}
 }
 
-func TestAJobArrivingAloneStartsAtOnce(t *testing.T) {
+// TestAJobArrivingAloneStartsWithoutWaitingForQuiet: a command that no
+// other follows is answered after Alone, not after Quiet or MaxWait.
+func TestAJobArrivingAloneStartsWithoutWaitingForQuiet(t *testing.T) {
 	q := NewQueue(1, 10)
-	q.Quiet, q.MaxWait = time.Hour, time.Hour // were it made to wait, it would wait an hour
+	q.Quiet, q.MaxWait, q.Alone = time.Hour, time.Hour, time.Millisecond // were it made to wait, it would wait an hour
 	done := make(chan struct{})
 	q.TryGo(context.Background(), func(context.Context) { close(done) })
 	waitDone(t, done, "the lone job")
 	q.Wait()
+}
+
+// TestTheFirstCommandsOfABurstWaitForItsEnd: the first command of a
+// burst arrives alone, but others follow within Alone, so it waits for
+// the burst to pause like the rest.
+func TestTheFirstCommandsOfABurstWaitForItsEnd(t *testing.T) {
+	q := NewQueue(2, 1000)
+	q.Quiet, q.MaxWait, q.Alone = time.Second, time.Hour, 20*time.Millisecond
+	var started atomic.Int64
+	for range 150 {
+		q.TryGo(context.Background(), func(context.Context) { started.Add(1) })
+		time.Sleep(time.Millisecond)
+	}
+	if n := started.Load(); n != 0 {
+		t.Fatalf("%d jobs started while commands kept arriving a millisecond apart", n)
+	}
+	q.Wait()
+	if n := started.Load(); n != 150 {
+		t.Fatalf("%d of 150 jobs ran", n)
+	}
 }
 
 // TestQueuedJobsWaitWhileCommandsArriveThenRunOldestFirst: a job queued

@@ -26,11 +26,11 @@ import (
 // commands would take the CPU the acknowledgements need. So while commands
 // keep arriving — another one queued within the last Quiet — the oldest
 // job waits, until the arrivals pause for Quiet or it has waited MaxWait.
-// A job that arrives alone starts at once. Answers therefore follow a
+// A job that nothing follows within Alone starts then. Answers follow a
 // burst instead of slowing it down, and no job waits longer than MaxWait
-// for its turn (Slack accepts answers through response_url for 30
-// minutes; Mattermost for as long). The bound holds as before: when Max
-// jobs are queued TryGo refuses, and the caller runs the command itself.
+// for a pause (Slack accepts answers through response_url for 30
+// minutes). The queue stays bounded: when Max jobs are queued TryGo
+// refuses, and the caller runs the command itself.
 type Queue struct {
 	// Timeout bounds each job once it starts; default two minutes.
 	Timeout time.Duration
@@ -43,6 +43,10 @@ type Queue struct {
 	// getback, waiting for a core for tens of milliseconds) still counts
 	// as one, and short next to what a person notices.
 	Quiet, MaxWait time.Duration
+	// Alone is how long a job that nothing followed waits for company
+	// before it starts (default 2 ms): the first commands of a burst
+	// arrive alone too.
+	Alone time.Duration
 
 	mu      sync.Mutex
 	jobs    []job // waiting, oldest first
@@ -79,7 +83,8 @@ func NewQueue(workers, limit int) *Queue {
 	if limit <= 0 {
 		limit = 4096
 	}
-	return &Queue{limit: workers, max: limit, Timeout: 2 * time.Minute, Quiet: 100 * time.Millisecond, MaxWait: time.Second}
+	return &Queue{limit: workers, max: limit, Timeout: 2 * time.Minute, Quiet: 100 * time.Millisecond, MaxWait: time.Second,
+		Alone: 2 * time.Millisecond}
 }
 
 // TryGo queues fn and reports true, or reports false (and runs nothing)
@@ -143,10 +148,11 @@ func (q *Queue) work() {
 // while others arrive after it, until they pause for Quiet, and at most
 // until it has waited MaxWait. Zero means start now. q.mu is held.
 func (q *Queue) yield(j job, now time.Time) time.Duration {
+	pause := q.Quiet
 	if q.seq == j.seq {
-		return 0 // nothing arrived after it
+		pause = q.Alone // nothing arrived after it (yet)
 	}
-	quiet := q.Quiet - now.Sub(q.last)
+	quiet := pause - now.Sub(q.last)
 	late := q.MaxWait - now.Sub(j.at)
 	if quiet <= 0 || late <= 0 {
 		return 0
