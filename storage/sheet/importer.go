@@ -181,7 +181,7 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 	// Batches are written by one more goroutine, so that the next batch is
 	// checked while the store writes this one; a store that can copies its
 	// log into the database in another, beside the next batch.
-	writes := make(chan write, 1)
+	writes := make(chan write)
 	checkpoints := make(chan struct{}, 1)
 	cp, _ := run.Store.(checkpointer)
 	g.Go(func() error {
