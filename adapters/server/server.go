@@ -44,7 +44,51 @@ type Server struct {
 
 	mu       sync.Mutex
 	addr     net.Addr
-	requests atomic.Int64 // served, health checks and metrics aside
+	unused   map[net.Conn]time.Time // connections yet to send a byte, by when they opened
+	requests atomic.Int64           // served, health checks and metrics aside
+}
+
+// unusedGrace is how long a connection may stay open without sending a
+// byte before a shutdown closes it: a client sends its request as soon
+// as it connects, so one still silent after this holds a spare (a
+// client's or a load balancer's pool) that net/http would otherwise wait
+// for until its own 5 s are up.
+const unusedGrace = 500 * time.Millisecond
+
+// connState keeps track of the connections that have sent nothing yet.
+func (s *Server) connState(c net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st == http.StateNew {
+		if s.unused == nil {
+			s.unused = map[net.Conn]time.Time{}
+		}
+		s.unused[c] = time.Now()
+		return
+	}
+	delete(s.unused, c)
+}
+
+// closeUnused closes, until done, every connection that has sent nothing
+// for unusedGrace, so that a shutdown waits only for real requests.
+func (s *Server) closeUnused(done <-chan struct{}) {
+	t := time.NewTicker(unusedGrace / 5)
+	defer t.Stop()
+	for {
+		s.mu.Lock()
+		for c, since := range s.unused {
+			if time.Since(since) >= unusedGrace {
+				c.Close()
+				delete(s.unused, c)
+			}
+		}
+		s.mu.Unlock()
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Handler returns the server's handler: the mux plus /healthz and
@@ -148,7 +192,7 @@ func (s *Server) Run(ctx context.Context, ready chan<- struct{}) error {
 		log = slog.Default()
 	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ConnState: s.connState}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if s.TrimAfter > 0 {
@@ -171,10 +215,12 @@ func (s *Server) Run(ctx context.Context, ready chan<- struct{}) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err = srv.Shutdown(sctx); errors.Is(err, context.DeadlineExceeded) {
-		// Connections still open: requests that outlived the timeout, or
-		// connections a client opened and never used (net/http counts
-		// those as active for their first 5 s). Close them and go on.
+	shut := make(chan struct{})
+	go s.closeUnused(shut)
+	err = srv.Shutdown(sctx)
+	close(shut)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Requests that outlived the timeout: close them and go on.
 		log.Warn("closing connections still open at the shutdown timeout", "timeout", timeout.String())
 		err = srv.Close()
 	}

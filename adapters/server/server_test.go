@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -161,4 +162,72 @@ func TestIdleServerTrimsOncePerQuietSpell(t *testing.T) {
 	resp.Body.Close()
 	wait("after a request and a quiet spell")
 	quiet("without a request since the last")
+}
+
+// TestShutdownClosesUnusedConnections stops a server that holds a
+// connection a client opened and never used next to a request still
+// being answered: the unused one is closed at once (net/http alone
+// would keep it for its first 5 s), the request gets its answer, and
+// Run returns as soon as it has.
+func TestShutdownClosesUnusedConnections(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /slack/commands", func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+		w.Write([]byte("answered"))
+	})
+	s := &Server{Addr: "127.0.0.1:0", Mux: mux, ShutdownTimeout: time.Hour}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, ready) }()
+	<-ready
+	addr := s.ListenAddr().String()
+
+	answer := make(chan string, 1)
+	go func() {
+		resp, err := http.Post("http://"+addr+"/slack/commands", "text/plain", nil)
+		if err != nil {
+			answer <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		answer <- string(b)
+	}()
+	<-entered
+	unused, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unused.Close()
+	opened := time.Now()
+	cancel()
+
+	closed := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, unused) // returns when the server closes it
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(4 * time.Second):
+		t.Fatal("an unused connection kept a shutdown waiting")
+	}
+	if waited := time.Since(opened); waited >= 4*time.Second {
+		t.Fatalf("the unused connection was closed after %v, by net/http's own rule", waited)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned (%v) with a request still being answered", err)
+	default:
+	}
+	close(release)
+	if got := <-answer; got != "answered" {
+		t.Fatalf("the request in flight at shutdown got %q", got)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }

@@ -24,10 +24,14 @@ func TestSIGTERMDrainsRequestsAndOutbox(t *testing.T) {
 		t.Skip("starts the real binary")
 	}
 	dir := t.TempDir()
-	dms, digests := seedFanOut(t, filepath.Join(dir, "getback.db"), 40)
+	// At 300 ms a post and four posts at a time, the sender makes at
+	// most about 130 posts in the 10 s a stop may take: a fan-out of 170
+	// is cut short however long the drain takes.
+	const people = 80
+	dms, digests := seedFanOut(t, filepath.Join(dir, "getback.db"), people)
 	want := dms + digests
 	p := startServe(t, dir)
-	p.AddUsers(200)
+	p.AddUsers(200) // callers 100–154 among them
 	p.SlackAPI.Slow("users.info", 300*time.Millisecond) // every new caller is looked up first
 	p.SlackAPI.Slow("chat.postMessage", 300*time.Millisecond)
 	// Let the fan-out begin.
@@ -94,8 +98,8 @@ func TestSIGTERMDrainsRequestsAndOutbox(t *testing.T) {
 	if got := totalPosts(p); got != sent || sent >= want {
 		t.Fatalf("%d posts reached the platforms, %d recorded as sent, of %d (the fan-out should have been cut short)", got, sent, want)
 	}
-	if n != 40+writes {
-		t.Fatalf("%d getbacks stored, want the 40 seeded and the %d in flight", n, writes)
+	if n != people+writes {
+		t.Fatalf("%d getbacks stored, want the %d seeded and the %d in flight", n, people, writes)
 	}
 
 	// The restart sends the rest, each once.
