@@ -163,6 +163,9 @@ func (cl *call) digestConfig(ctx context.Context, q DigestConfig) (bot.Reply, er
 			}
 			ch.ID, ch.Name = found.ID, found.Name
 		}
+		if err := cl.joinChannel(ctx, bot.Channel{ID: ch.ID, Name: ch.Name}); err != nil {
+			return bot.Reply{}, err
+		}
 		r.Channel, r.ChannelName = ch.ID, ch.Name
 	}
 	if q.TZ != nil {

@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// CacheTTL is how long adapters reuse user and channel details: a profile
+// change shows within it.
+const CacheTTL = 15 * time.Minute
+
 // Cache is a small map whose entries expire TTL after they were put, by
 // the clock Now (time.Now when nil). Adapters keep user, channel and DM
 // details in it, so that a profile change is seen within TTL. It is safe

@@ -139,7 +139,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 		t.Fatalf("admins by name: %v, unresolved %v", admins, unresolved)
 	}
 	digests := &bot.Digests{Store: db}
-	a.SetRunner(&commands.Runner{Store: db, Users: a, Now: time.Now, Admins: admins, Digests: digests, Outbox: db, Log: quiet})
+	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Admins: admins, Digests: digests, Outbox: db, Log: quiet})
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

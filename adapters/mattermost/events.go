@@ -11,6 +11,7 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/commands"
 )
 
 // Reconnection backoff of the event stream.
@@ -93,7 +94,7 @@ func (a *Adapter) listen(ctx context.Context) (connected bool, err error) {
 
 // event answers a post in a direct channel with the bot.
 func (a *Adapter) event(ctx context.Context, ev *model.WebSocketEvent) {
-	if ev.EventType() != model.WebsocketEventPosted || a.runner == nil {
+	if ev.EventType() != model.WebsocketEventPosted || a.pipe.Commands == nil {
 		return
 	}
 	data := ev.GetData()
@@ -120,16 +121,9 @@ func (a *Adapter) event(ctx context.Context, ev *model.WebSocketEvent) {
 		team = b.TeamId
 	}
 	ws := Workspace(team)
-	rep := a.runner.DirectMessage(p.Message)
-	if a.runner.Outbox == nil {
-		if _, err := a.Post(ctx, bot.Target{Workspace: ws, Channel: p.ChannelId}, rep); err != nil {
-			a.log.Error("answering a direct message failed", "err", err)
-		}
-		return
-	}
-	item := &bot.OutboxItem{Key: "dm:" + Platform + ":" + p.Id, Target: bot.Target{Workspace: ws, Channel: p.ChannelId},
-		Reply: rep, NextAttempt: a.cfg.Now()}
-	if _, err := a.runner.Outbox.Enqueue(ctx, item); err != nil {
-		a.log.Error("queue the answer to a direct message", "err", err)
-	}
+	m := commands.Message{Key: "dm:" + Platform + ":" + p.Id, Workspace: ws, Channel: p.ChannelId, Text: p.Message}
+	a.pipe.Message(ctx, m, func(ctx context.Context, rep bot.Reply) error {
+		_, err := a.Post(ctx, bot.Target{Workspace: ws, Channel: p.ChannelId}, rep)
+		return err
+	})
 }

@@ -62,6 +62,8 @@ type env struct {
 	a   *Adapter
 	db  *sqlite.DB
 	srv *httptest.Server
+	// runner is the command layer behind the adapter.
+	runner *commands.Runner
 	// clock is the env's one clock: the store, the runner, the adapter,
 	// senders built by tests and the fake Mattermost all read it.
 	clock *clocktest.Clock
@@ -79,8 +81,9 @@ func newEnv(t testing.TB) *env {
 	e.mm.SetClock(clock.Now)
 	e.a = New(Config{URL: e.mm.URL, BotToken: "bottoken", CommandTokens: []string{"othertoken", token},
 		PublicURL: "http://getback.test", Log: quiet, Now: clock.Now})
-	e.a.SetRunner(&commands.Runner{Store: db, Users: e.a, Now: clock.Now,
-		Digests: &bot.Digests{Store: db}, Outbox: db, Log: quiet})
+	e.runner = &commands.Runner{Store: db, Users: e.a, Now: clock.Now,
+		Digests: &bot.Digests{Store: db}, Outbox: db, Log: quiet}
+	e.a.SetCommands(e.runner)
 	mux := http.NewServeMux()
 	e.a.Register(mux)
 	e.srv = httptest.NewServer(mux)

@@ -288,6 +288,12 @@ func TestRateLimitsAndLookups(t *testing.T) {
 	if err != nil || ch.ID != "chan9" {
 		t.Fatalf("channel: %+v %v", ch, err)
 	}
+	if n := len(e.mm.callsTo(http.MethodPost, "/api/v4/channels/chan9/members")); n != 0 {
+		t.Fatalf("finding a channel joined it (%d calls)", n)
+	}
+	if err := e.a.JoinChannel(context.Background(), "mattermost:team1", ch); err != nil {
+		t.Fatal(err)
+	}
 	if len(e.mm.callsTo(http.MethodPost, "/api/v4/channels/chan9/members")) != 1 {
 		t.Fatal("getback should join the digest channel")
 	}

@@ -26,9 +26,6 @@ var (
 // and read ~town-square.
 func (a *Adapter) ChannelSigil() string { return "~" }
 
-// userTTL is how long user details are reused.
-const userTTL = 15 * time.Minute
-
 // Platform implements bot.Messenger.
 func (a *Adapter) Platform() string { return Platform }
 
@@ -96,10 +93,7 @@ func (a *Adapter) channelOf(ctx context.Context, to bot.Target) (string, *model.
 		return to.Channel, nil, nil
 	}
 	user := to.User
-	a.mu.Lock()
-	id, ok := a.dms[user]
-	a.mu.Unlock()
-	if ok {
+	if id, ok := a.dms.Get(user); ok {
 		return id, nil, nil
 	}
 	botID, err := a.me(ctx)
@@ -110,9 +104,7 @@ func (a *Adapter) channelOf(ctx context.Context, to bot.Target) (string, *model.
 	if err != nil {
 		return "", resp, apiError("open the direct channel", resp, err)
 	}
-	a.mu.Lock()
-	a.dms[user] = ch.Id
-	a.mu.Unlock()
+	a.dms.Put(user, ch.Id)
 	return ch.Id, nil, nil
 }
 
@@ -179,19 +171,12 @@ func toUser(u *model.User) bot.User {
 		Admin: u.IsSystemAdmin(), Bot: u.IsBot}
 }
 
-func (a *Adapter) cacheUser(u bot.User) {
-	a.mu.Lock()
-	a.users[u.ID] = cachedUser{u, a.cfg.Now()}
-	a.mu.Unlock()
-}
+func (a *Adapter) cacheUser(u bot.User) { a.users.Put(u.ID, u) }
 
 // LookupUser implements bot.Messenger, cached.
 func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, error) {
-	a.mu.Lock()
-	c, ok := a.users[id]
-	a.mu.Unlock()
-	if ok && a.cfg.Now().Sub(c.at) < userTTL {
-		return c.u, nil
+	if u, ok := a.users.Get(id); ok {
+		return u, nil
 	}
 	mu, resp, err := a.api.GetUser(ctx, id, "")
 	if err != nil {
@@ -225,8 +210,8 @@ func (a *Adapter) FindUser(ctx context.Context, ws, name string) (bot.User, erro
 	return u, nil
 }
 
-// FindChannel implements bot.Messenger: a channel of the workspace's team
-// by name. getback joins it (public channels) so that it can post there.
+// FindChannel implements commands.Directory: a channel of the workspace's
+// team by name. It only looks; JoinChannel makes the bot a member.
 func (a *Adapter) FindChannel(ctx context.Context, ws, name string) (bot.Channel, error) {
 	ch, resp, err := a.api.GetChannelByName(ctx, strings.ToLower(name), teamOf(ws), "")
 	if err != nil {
@@ -235,12 +220,20 @@ func (a *Adapter) FindChannel(ctx context.Context, ws, name string) (bot.Channel
 		}
 		return bot.Channel{}, apiError("find a channel", resp, err)
 	}
-	if botID, err := a.me(ctx); err == nil {
-		if _, resp, err := a.api.AddChannelMember(ctx, ch.Id, botID); err != nil {
-			a.log.Warn("could not join the channel; invite the bot", "channel", name, "err", apiError("join", resp, err))
-		}
-	}
 	return bot.Channel{ID: ch.Id, Name: ch.Name}, nil
+}
+
+// JoinChannel implements commands.ChannelJoiner: the bot becomes a member
+// of a channel it is to post in (a bot must be one to post).
+func (a *Adapter) JoinChannel(ctx context.Context, ws string, ch bot.Channel) error {
+	botID, err := a.me(ctx)
+	if err != nil {
+		return err
+	}
+	if _, resp, err := a.api.AddChannelMember(ctx, ch.ID, botID); err != nil {
+		return apiError("join the channel", resp, err)
+	}
+	return nil
 }
 
 // Ping checks that the server answers and accepts the bot token.

@@ -22,7 +22,7 @@ func watchPanics(t *testing.T, e *env) {
 	var buf bytes.Buffer
 	r := newEnvRunner(e)
 	r.Log = slog.New(slog.NewTextHandler(&buf, nil))
-	e.a.SetRunner(r)
+	e.a.SetCommands(r)
 	t.Cleanup(func() {
 		e.a.Wait()
 		if strings.Contains(buf.String(), "panicked") {

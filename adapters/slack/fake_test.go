@@ -64,6 +64,8 @@ type env struct {
 	a     *Adapter
 	db    *sqlite.DB
 	srv   *httptest.Server
+	// runner is the command layer behind the adapter.
+	runner *commands.Runner
 	// clock is the env's one clock: the store, the runner, the adapter,
 	// senders built by tests and the fake Slack all read it.
 	clock *clocktest.Clock
@@ -80,7 +82,8 @@ func newEnv(t testing.TB) *env {
 	e := &env{t: t, slack: newFakeSlack(t), db: db, clock: clock}
 	e.slack.SetClock(clock.Now)
 	e.a = New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: quiet, Now: clock.Now}, db)
-	e.a.SetRunner(newEnvRunner(e))
+	e.runner = newEnvRunner(e)
+	e.a.SetCommands(e.runner)
 	mux := http.NewServeMux()
 	e.a.Register(mux)
 	e.srv = httptest.NewServer(mux)

@@ -7,6 +7,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/getbackhq/getback/adapters/inbound"
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/commands"
 )
@@ -16,7 +17,7 @@ import (
 func (a *Adapter) interaction(ctx context.Context, cb slackgo.InteractionCallback) any {
 	switch cb.Type {
 	case slackgo.InteractionTypeBlockActions:
-		if len(cb.ActionCallback.BlockActions) == 0 || (cb.TriggerID != "" && !a.firstTime(ctx, "trigger:"+cb.TriggerID)) {
+		if len(cb.ActionCallback.BlockActions) == 0 {
 			return nil
 		}
 		a.blockAction(ctx, cb, cb.ActionCallback.BlockActions[0])
@@ -43,13 +44,16 @@ func (a *Adapter) blockAction(ctx context.Context, cb slackgo.InteractionCallbac
 	if channel == "" {
 		channel = cb.Container.ChannelID
 	}
-	res := a.runner.Act(ctx, commands.Action{
-		Call:     commands.Call{Workspace: ws, User: a.caller(ctx, ws, cb.User.ID, cb.User.Name), Channel: channel},
+	res, ok := a.pipe.Act(ctx, cb.TriggerID, commands.Action{
+		Call:     commands.Call{Workspace: ws, User: bot.User{ID: cb.User.ID, Name: cb.User.Name}, Channel: channel},
 		Name:     name,
 		Value:    value,
 		Selected: act.SelectedUser,
 		View:     viewOf(act.BlockID),
 	})
+	if !ok {
+		return
+	}
 	ts := cb.Container.MessageTs
 	if ts == "" {
 		ts = cb.Message.Timestamp
@@ -75,18 +79,13 @@ func (a *Adapter) blockAction(ctx context.Context, cb slackgo.InteractionCallbac
 func (a *Adapter) submit(ctx context.Context, cb slackgo.InteractionCallback) any {
 	formID, channel, _ := strings.Cut(cb.View.PrivateMetadata, "\n")
 	ws := Workspace(cb.Team.ID)
-	user := a.caller(ctx, ws, cb.User.ID, cb.User.Name)
-	rep, err := a.runner.Submit(ctx, commands.Submission{
-		Call:   commands.Call{Workspace: ws, User: user, Channel: channel},
+	rep, user, err := a.pipe.Submit(ctx, commands.Submission{
+		Call:   commands.Call{Workspace: ws, User: bot.User{ID: cb.User.ID, Name: cb.User.Name}, Channel: channel},
 		FormID: formID, Values: formValues(cb.View.State),
 	})
 	if err != nil {
-		errs := map[string]string{}
-		if be, ok := err.(*bot.Error); ok && len(be.Fields) > 0 {
-			for field, msg := range be.Fields {
-				errs[field] = clipRunes(msg, 150)
-			}
-		} else {
+		fields, whole := inbound.FieldErrors(err)
+		if fields == nil {
 			// Not about one field: show it on the first one.
 			first := "state"
 			if len(cb.View.Blocks.BlockSet) > 0 {
@@ -94,9 +93,12 @@ func (a *Adapter) submit(ctx context.Context, cb slackgo.InteractionCallback) an
 					first = ib.BlockID
 				}
 			}
-			errs[first] = clipRunes(bot.ErrorMessage(err), 150)
+			fields = map[string]string{first: whole}
 		}
-		return slackgo.NewErrorsViewSubmissionResponse(errs)
+		for f, m := range fields {
+			fields[f] = clipRunes(m, 150)
+		}
+		return slackgo.NewErrorsViewSubmissionResponse(fields)
 	}
 	a.background(ctx, func(ctx context.Context) {
 		if channel != "" {
@@ -119,49 +121,33 @@ func (a *Adapter) submit(ctx context.Context, cb slackgo.InteractionCallback) an
 // change refreshes the user.
 func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	outer, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
-	if !ok || !a.firstTime(ctx, "event:"+outer.EventID) {
+	if !ok || !a.pipe.FirstTime(ctx, "event:"+outer.EventID) {
 		return
 	}
 	ws := Workspace(ev.TeamID)
+	var m commands.Message
 	switch inner := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
-		if a.runner == nil || a.runner.Outbox == nil {
-			return
-		}
-		rep := bot.Reply{Text: "Hi! I track meetings and GETBACK items. Try /meeting add, /getback list mine, or /getback help."}
-		item := &bot.OutboxItem{Key: "mention:" + ws + ":" + outer.EventID, Target: bot.Target{Workspace: ws, Channel: inner.Channel},
-			Reply: rep, NextAttempt: a.cfg.Now()}
-		if _, err := a.runner.Outbox.Enqueue(ctx, item); err != nil {
-			a.log.Error("queue mention reply", "err", err)
-		}
+		m = commands.Message{Key: "mention:" + ws + ":" + outer.EventID, Workspace: ws, Channel: inner.Channel, Text: inner.Text, Mention: true}
 	case *slackevents.MessageEvent:
 		// A direct message to the bot ("help", or anything else) gets the
 		// help. The bot's own posts and edits are not messages to answer.
-		if inner.ChannelType != "im" || inner.BotID != "" || inner.SubType != "" || inner.User == "" ||
-			a.runner == nil || a.runner.Outbox == nil {
+		if inner.ChannelType != "im" || inner.BotID != "" || inner.SubType != "" || inner.User == "" {
 			return
 		}
-		item := &bot.OutboxItem{Key: "dm:" + ws + ":" + outer.EventID, Target: bot.Target{Workspace: ws, Channel: inner.Channel},
-			Reply: a.runner.DirectMessage(inner.Text), NextAttempt: a.cfg.Now()}
-		if _, err := a.runner.Outbox.Enqueue(ctx, item); err != nil {
-			a.log.Error("queue direct message reply", "err", err)
-		}
+		m = commands.Message{Key: "dm:" + ws + ":" + outer.EventID, Workspace: ws, Channel: inner.Channel, Text: inner.Text}
 	case *slackevents.UserChangeEvent:
 		a.users.Drop(inner.User.ID)
 		a.userList.Drop("")
-		if a.runner != nil {
-			if p, err := a.runner.Store.FindPerson(ctx, ws, inner.User.ID); err == nil {
-				su := inner.User
-				u := toUser(&slackgo.User{ID: su.ID, Name: su.Name, RealName: su.RealName, TZ: su.TZ,
-					Profile: slackgo.UserProfile{DisplayName: su.Profile.DisplayName}})
-				if p.TZ != u.TZ || p.Name != u.Label() {
-					p.TZ, p.Name = u.TZ, u.Label()
-					ctx = bot.WithActor(ctx, bot.Actor{Workspace: ws, UserID: inner.User.ID})
-					if err := a.runner.Store.UpsertPerson(ctx, p); err != nil {
-						a.log.Error("update person from user_change", "err", err)
-					}
-				}
-			}
-		}
+		su := inner.User
+		a.pipe.UserChanged(ctx, ws, toUser(&slackgo.User{ID: su.ID, Name: su.Name, RealName: su.RealName, TZ: su.TZ,
+			Profile: slackgo.UserProfile{DisplayName: su.Profile.DisplayName}}))
+		return
+	default:
+		return
 	}
+	a.pipe.Message(ctx, m, func(ctx context.Context, rep bot.Reply) error {
+		_, err := a.Post(ctx, bot.Target{Workspace: ws, Channel: m.Channel}, rep)
+		return err
+	})
 }

@@ -18,9 +18,6 @@ var (
 	_ bot.DeliveryChecker = (*Adapter)(nil)
 )
 
-// cacheTTL is how long user and channel details are reused.
-const cacheTTL = 15 * time.Minute
-
 // Platform implements bot.Messenger.
 func (a *Adapter) Platform() string { return Platform }
 

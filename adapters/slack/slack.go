@@ -65,30 +65,26 @@ type Config struct {
 }
 
 // Deduper remembers deliveries already handled.
-type Deduper interface {
-	FirstSeen(ctx context.Context, key string) (bool, error)
-}
+type Deduper = inbound.Deduper
 
 // Adapter is getback's Slack connection.
 type Adapter struct {
-	cfg    Config
-	api    *slackgo.Client
-	runner *commands.Runner
-	dedupe Deduper
-	log    *slog.Logger
+	cfg  Config
+	api  *slackgo.Client
+	pipe *inbound.Pipeline
+	log  *slog.Logger
 
 	users    *inbound.Cache[bot.User]
 	userList *inbound.Cache[[]slackgo.User]
 	channels *inbound.Cache[bot.Channel]
 	dms      *inbound.Cache[string]
-	// recent remembers trigger ids (slash commands and clicks are not
-	// retried by Slack, but may be replayed); events use the store.
-	recent inbound.Recent
 	// work runs commands after their acknowledgement, and follow-ups.
 	work *inbound.Queue
 }
 
-// New returns an adapter; SetRunner must be called before it serves.
+// New returns an adapter; SetCommands must be called before it serves.
+// Without dedupe (the store), replayed deliveries are recognised in this
+// process only.
 func New(cfg Config, dedupe Deduper) *Adapter {
 	if cfg.AckWithin <= 0 {
 		cfg.AckWithin = 2500 * time.Millisecond
@@ -117,20 +113,25 @@ func New(cfg Config, dedupe Deduper) *Adapter {
 	if cfg.AppToken != "" {
 		opts = append(opts, slackgo.OptionAppLevelToken(cfg.AppToken))
 	}
+	log = log.With("platform", Platform)
 	work := inbound.NewQueue(cfg.Workers, cfg.Queue)
-	work.Log = log.With("platform", Platform)
-	return &Adapter{cfg: cfg, api: slackgo.New(cfg.BotToken, opts...), dedupe: dedupe, log: log.With("platform", Platform),
+	work.Log = log
+	a := &Adapter{cfg: cfg, api: slackgo.New(cfg.BotToken, opts...), log: log,
 		work:     work,
-		users:    &inbound.Cache[bot.User]{TTL: cacheTTL, Now: cfg.Now},
-		userList: &inbound.Cache[[]slackgo.User]{TTL: cacheTTL, Now: cfg.Now},
-		channels: &inbound.Cache[bot.Channel]{TTL: cacheTTL, Now: cfg.Now},
-		dms:      &inbound.Cache[string]{TTL: cacheTTL, Now: cfg.Now},
-		recent:   inbound.Recent{Now: cfg.Now}}
+		users:    &inbound.Cache[bot.User]{TTL: inbound.CacheTTL, Now: cfg.Now},
+		userList: &inbound.Cache[[]slackgo.User]{TTL: inbound.CacheTTL, Now: cfg.Now},
+		channels: &inbound.Cache[bot.Channel]{TTL: inbound.CacheTTL, Now: cfg.Now},
+		dms:      &inbound.Cache[string]{TTL: inbound.CacheTTL, Now: cfg.Now}}
+	// Slash commands and clicks are not retried by Slack, but may be
+	// replayed: their trigger ids are remembered, like event ids.
+	a.pipe = &inbound.Pipeline{Platform: Platform, Users: a, Work: work, Dedupe: dedupe, Recent: inbound.Recent{Now: cfg.Now},
+		AckWithin: cfg.AckWithin, Observe: cfg.Observe, Log: log}
+	return a
 }
 
-// SetRunner sets the command runner (which uses the adapter as its user
+// SetCommands sets the command layer (which uses the adapter as its user
 // directory, hence the two steps).
-func (a *Adapter) SetRunner(r *commands.Runner) { a.runner = r }
+func (a *Adapter) SetCommands(c inbound.Commands) { a.pipe.Commands = c }
 
 // Wait blocks until background work started by requests has finished.
 func (a *Adapter) Wait() { a.work.Wait() }
@@ -154,14 +155,11 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (body []byte,
 	if err == nil {
 		return body, true
 	}
-	switch status {
-	case http.StatusUnauthorized:
+	if status == http.StatusUnauthorized {
 		a.log.Warn("refused a request with a bad signature", "path", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
 		http.Error(w, "invalid signature", status)
-	case http.StatusRequestEntityTooLarge:
-		http.Error(w, "request too large", status)
-	default:
-		http.Error(w, "bad request", status)
+	} else {
+		inbound.Refuse(w, status)
 	}
 	return nil, false
 }
@@ -173,13 +171,8 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (body []byte,
 // adapter checks every request with it; the load tool's signature-only
 // baseline does too.
 func VerifiedBody(w http.ResponseWriter, r *http.Request, secret string, maxBody int64) (body []byte, status int, err error) {
-	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, http.StatusRequestEntityTooLarge, err
-		}
-		return nil, http.StatusBadRequest, err
+	if body, status, err = inbound.ReadBody(w, r, maxBody); err != nil {
+		return nil, status, err
 	}
 	sv, err := slackgo.NewSecretsVerifier(r.Header, secret)
 	if err == nil {
@@ -326,112 +319,40 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// firstTime reports whether a delivery key is new, on any replica sharing
-// the store (this process alone without one); when the store cannot tell,
-// the delivery is processed (a duplicate beats a loss).
-func (a *Adapter) firstTime(ctx context.Context, key string) bool {
-	if key == "" {
-		return true
-	}
-	if a.dedupe == nil {
-		return a.recent.Add(key)
-	}
-	first, err := a.dedupe.FirstSeen(ctx, "slack:"+key)
-	if err != nil {
-		a.log.Error("dedupe lookup failed", "err", err)
-		return true
-	}
-	return first
-}
-
-// caller describes the user behind a request, with the time zone and admin
-// flag from users.info when Slack answers.
-func (a *Adapter) caller(ctx context.Context, ws, id, name string) bot.User {
-	u, err := a.LookupUser(ctx, ws, id)
-	if err != nil {
-		a.log.Warn("users.info failed; going on with the id", "user", id, "err", err)
-		return bot.User{ID: id, Name: name}
-	}
-	return u
-}
-
 // background runs fn after the request, with a context that outlives it.
 func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) { a.work.Go(ctx, fn) }
 
-// command handles a slash command. A command that reads is acknowledged at
-// once (nil: an empty 200) and queued; Workers of them run at a time,
-// answering through response_url (or opening the modal with the trigger).
-// A command that writes runs in the request and is answered there, after
-// its commit, so an acknowledged write survives a crash. So does a read
-// when the queue is full: acknowledgements slow down rather than the queue
-// growing without bound. A command still running after AckWithin is
-// acknowledged and answered later through response_url.
+// command handles a slash command through the shared pipeline (see
+// inbound.Pipeline.Handle): the answer in the request, or nil for an empty
+// acknowledgement with the answer through response_url or the modal
+// opened with the trigger.
 func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *response {
-	start := time.Now()
-	// A repeated delivery (the same trigger id, on any replica) is run
-	// once; a queued read checks when it runs, so that acknowledging it
-	// writes nothing.
-	fresh := func(ctx context.Context) bool { return sc.TriggerID == "" || a.firstTime(ctx, "trigger:"+sc.TriggerID) }
-	kind := commands.Classify(sc.Command, sc.Text)
-	queued := !kind.Writes && a.work.TryGo(ctx, func(ctx context.Context) {
-		if !fresh(ctx) {
-			return
-		}
-		rep := a.runCommand(ctx, sc)
-		a.observe(kind.Name, start, outcome(rep))
-		if rep.Form != nil {
-			if err := a.openForm(ctx, sc, rep.Form); err != nil {
-				rep = formFailed
-			} else {
-				return
-			}
-		}
-		a.sendResponse(ctx, sc.ResponseURL, rep.Split(limits), false)
-	})
-	if queued || !fresh(ctx) {
-		return nil
-	}
-	done := make(chan bot.Reply, 1)
-	a.background(ctx, func(ctx context.Context) { done <- a.runCommand(ctx, sc) })
-	timer := time.NewTimer(a.cfg.AckWithin)
-	defer timer.Stop()
-	select {
-	case rep := <-done:
-		a.observe(kind.Name, start, outcome(rep))
-		return a.answer(ctx, sc, rep)
-	case <-timer.C:
-		a.background(ctx, func(ctx context.Context) {
-			rep := <-done
-			a.observe(kind.Name, start, "late")
-			if rep.Form != nil { // trigger_id expired: explain instead
-				rep = bot.Reply{Text: "That took too long to open the form; try again, or give the fields on one line: " +
-					commands.Usage("meeting add"), Error: true}
+	msg, _ := a.pipe.Handle(ctx, inbound.Command{
+		Call: commands.Call{Workspace: Workspace(sc.TeamID), User: bot.User{ID: sc.UserID, Name: sc.UserName},
+			Channel: sc.ChannelID, ChannelName: sc.ChannelName, Command: sc.Command, Text: sc.Text},
+		Trigger: sc.TriggerID,
+		Answer:  func(ctx context.Context, rep bot.Reply) any { return a.answer(ctx, sc, rep) },
+		Later: func(ctx context.Context, rep bot.Reply, late bool) {
+			if rep.Form != nil {
+				switch {
+				case late: // trigger_id expired: explain instead
+					rep = formTooLate
+				case a.openForm(ctx, sc, rep.Form) == nil:
+					return
+				default:
+					rep = inbound.FormFailed
+				}
 			}
 			a.sendResponse(ctx, sc.ResponseURL, rep.Split(limits), false)
-		})
-		return nil
-	}
+		},
+	}).(*response)
+	return msg
 }
 
-// runCommand runs a slash command as its caller.
-func (a *Adapter) runCommand(ctx context.Context, sc slackgo.SlashCommand) bot.Reply {
-	ws := Workspace(sc.TeamID)
-	return a.runner.Run(ctx, commands.Call{Workspace: ws, User: a.caller(ctx, ws, sc.UserID, sc.UserName),
-		Channel: sc.ChannelID, ChannelName: sc.ChannelName, Command: sc.Command, Text: sc.Text})
-}
-
-func outcome(rep bot.Reply) string {
-	if rep.Error {
-		return "error"
-	}
-	return "ok"
-}
-
-func (a *Adapter) observe(command string, start time.Time, outcome string) {
-	if a.cfg.Observe != nil {
-		a.cfg.Observe(command, time.Since(start), outcome)
-	}
-}
+// formTooLate answers a command whose modal was ready only after its
+// trigger expired (Slack allows 3 s).
+var formTooLate = bot.Reply{Text: "That took too long to open the form; try again, or give the fields on one line: " +
+	commands.Usage("meeting add"), Error: true}
 
 // answer turns a reply into the immediate response: a modal opened with the
 // trigger, or the first message (the rest, if Slack's limits split it,
@@ -439,7 +360,7 @@ func (a *Adapter) observe(command string, start time.Time, outcome string) {
 func (a *Adapter) answer(ctx context.Context, sc slackgo.SlashCommand, rep bot.Reply) *response {
 	if rep.Form != nil {
 		if err := a.openForm(ctx, sc, rep.Form); err != nil {
-			return message(formFailed)
+			return message(inbound.FormFailed)
 		}
 		return nil
 	}
@@ -455,10 +376,6 @@ func (a *Adapter) answer(ctx context.Context, sc slackgo.SlashCommand, rep bot.R
 	}
 	return message(parts[0])
 }
-
-// formFailed answers a command whose modal could not be opened.
-var formFailed = bot.Reply{Text: "I couldn't open the form. Give the fields on one line instead: " +
-	commands.Usage("meeting add"), Error: true}
 
 // openForm opens a modal with the command's trigger (valid for 3 s).
 func (a *Adapter) openForm(ctx context.Context, sc slackgo.SlashCommand, f *bot.Form) error {

@@ -107,7 +107,7 @@ func TestSlashCommandAnswersAndDedupe(t *testing.T) {
 
 func TestBusyAdapterAnswersInline(t *testing.T) {
 	e := newEnv(t)
-	e.a.cfg.AckWithin = 2 * time.Second
+	e.a.pipe.AckWithin = 2 * time.Second
 	defer e.a.work.Fill()() // the queue is full
 	resp, body := e.command("UANA", "/getback", "remind")
 	if resp.StatusCode != 200 || !strings.Contains(body, "Your daily reminder comes at 09:00") {
@@ -116,7 +116,7 @@ func TestBusyAdapterAnswersInline(t *testing.T) {
 	// A slow command (here a write, which always runs in the request) is
 	// acknowledged within AckWithin and answered later through
 	// response_url.
-	e.a.cfg.AckWithin = 50 * time.Millisecond
+	e.a.pipe.AckWithin = 50 * time.Millisecond
 	e.slack.Slow("users.list", 400*time.Millisecond)
 	start := time.Now()
 	resp, body = e.command("UANA", "/getback", `add @bob "send the agenda"`)

@@ -47,7 +47,7 @@ func TestSocketModeRoundTrip(t *testing.T) {
 	defer ws.Close()
 	e.slack.SetSocketURL("ws" + strings.TrimPrefix(ws.URL, "http") + "/link")
 	e.a = New(Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: e.slack.URL + "/api/", Log: quiet}, e.db)
-	e.a.SetRunner(newEnvRunner(e))
+	e.a.SetCommands(newEnvRunner(e))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -70,7 +70,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	case c.SlackBotToken != "" && (c.SlackSigningSecret != "" || c.SlackAppToken != ""):
 		sa := slack.New(slack.Config{BotToken: c.SlackBotToken, SigningSecret: c.SlackSigningSecret, AppToken: c.SlackAppToken,
 			APIURL: c.SlackAPIURL, Log: log, Observe: metrics.CommandObserver(slack.Platform)}, db)
-		sa.SetRunner(newRunner(slack.Platform, sa))
+		sa.SetCommands(newRunner(slack.Platform, sa))
 		if c.SlackSigningSecret != "" {
 			sa.Register(mux)
 		}
@@ -88,7 +88,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		ma := mattermost.New(mattermost.Config{URL: c.MattermostURL, BotToken: c.MattermostBotToken,
 			CommandTokens: c.MattermostCommandTokens, PublicURL: publicURL(c), Log: log,
 			Observe: metrics.CommandObserver(mattermost.Platform), Dedupe: db})
-		ma.SetRunner(newRunner(mattermost.Platform, ma))
+		ma.SetCommands(newRunner(mattermost.Platform, ma))
 		ma.Register(mux)
 		checks[mattermost.Platform] = ma.Ping
 		platforms = append(platforms, platform{name: mattermost.Platform, messenger: ma, drain: ma.Drain, run: ma.RunEvents})

@@ -31,7 +31,7 @@ func TestSIGTERMDrainsRequestsAndOutbox(t *testing.T) {
 	dms, digests := seedFanOut(t, filepath.Join(dir, "getback.db"), people)
 	want := dms + digests
 	p := startServe(t, dir)
-	p.AddUsers(200) // callers 100–154 among them
+	p.AddUsers(200)
 	p.SlackAPI.Slow("users.info", 300*time.Millisecond) // every new caller is looked up first
 	p.SlackAPI.Slow("chat.postMessage", 300*time.Millisecond)
 	// Let the fan-out begin.
