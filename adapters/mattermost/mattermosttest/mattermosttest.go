@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/getbackhq/getback/adapters/internal/calllog"
 )
 
 // Call is one request the server received.
@@ -54,16 +56,15 @@ type Server struct {
 
 	srv *httptest.Server
 
+	log calllog.Log[Call] // calls by path
+
 	mu          sync.Mutex
-	calls       []Call
 	users       map[string]*model.User
 	channels    map[string]string // name -> id
 	rateLimited int
 	lost        int
 	seq         int
 	posts       []*model.Post
-	keep        bool
-	counts      map[string]int // calls per path, kept even when calls are not
 	now         func() time.Time
 	uploads     []*Upload
 	failUploads int
@@ -91,7 +92,7 @@ func (s *Server) SetClock(now func() time.Time) {
 // NewServer starts a fake Mattermost on 127.0.0.1.
 func NewServer() *Server {
 	s := &Server{users: map[string]*model.User{BotID: {Id: BotID, Username: "getback", IsBot: true, Roles: model.SystemUserRoleId}},
-		channels: map[string]string{}, keep: true, counts: map[string]int{}, now: time.Now,
+		channels: map[string]string{}, now: time.Now,
 		tokens: map[string]string{}, teams: map[string]string{}, views: map[string][]*model.Post{}, hooks: map[string]hook{},
 		routes: map[string]string{}, roles: defaultRoles()}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -158,66 +159,29 @@ func (s *Server) Uploads() []Upload {
 
 // KeepCalls turns the recording of calls on (the default) or off; posts
 // are always kept.
-func (s *Server) KeepCalls(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.keep = on
-}
+func (s *Server) KeepCalls(on bool) { s.log.Keep(on) }
 
 // Calls returns the recorded calls of an HTTP method whose path starts
 // with prefix ("" and "" for all).
-func (s *Server) Calls(method, prefix string) []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Call
-	for _, c := range s.calls {
-		if (method == "" || c.Method == method) && strings.HasPrefix(c.Path, prefix) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (s *Server) Calls(method, prefix string) []Call { return s.log.Calls(isCall(method, prefix)) }
 
 // WaitFor polls until n such calls arrived or the timeout passes, and
 // returns the calls so far.
 func (s *Server) WaitFor(method, prefix string, n int, timeout time.Duration) []Call {
-	deadline := time.Now().Add(timeout)
-	for {
-		calls := s.Calls(method, prefix)
-		if len(calls) >= n || time.Now().After(deadline) {
-			return calls
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return s.log.WaitFor(isCall(method, prefix), n, timeout)
+}
+
+func isCall(method, prefix string) func(Call) bool {
+	return func(c Call) bool { return (method == "" || c.Method == method) && strings.HasPrefix(c.Path, prefix) }
 }
 
 // Count returns how many calls had a path starting with prefix
 // ("/hooks/commands/" counts the answers posted to response_urls).
-func (s *Server) Count(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.counts {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
-}
+func (s *Server) Count(prefix string) int { return s.log.Count(prefix) }
 
 // CountEach returns how many calls each path starting with prefix had
 // ("/hooks/commands/" gives the answers posted to each response_url).
-func (s *Server) CountEach(prefix string) map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[string]int{}
-	for p, c := range s.counts {
-		if strings.HasPrefix(p, prefix) {
-			out[p] = c
-		}
-	}
-	return out
-}
+func (s *Server) CountEach(prefix string) map[string]int { return s.log.CountEach(prefix) }
 
 // Posts returns the posts created, oldest first.
 func (s *Server) Posts() []*model.Post {
@@ -235,11 +199,9 @@ func appError(w http.ResponseWriter, status int, id string) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
-	if s.keep {
-		s.calls = append(s.calls, Call{r.Method, r.URL.Path, body, s.now()})
-	}
-	s.counts[r.URL.Path]++
+	at := s.now()
 	s.mu.Unlock()
+	s.log.Add(r.URL.Path, Call{r.Method, r.URL.Path, body, at})
 	reply := func(v any) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(v)

@@ -26,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/getbackhq/getback/adapters/internal/calllog"
 )
 
 // Call is one request the server received.
@@ -69,8 +71,9 @@ type Server struct {
 
 	srv *httptest.Server
 
+	log calllog.Log[Call] // calls by method
+
 	mu          sync.Mutex
-	calls       []Call
 	users       map[string]map[string]any
 	channels    map[string]string // id -> name
 	rateLimited map[string]int    // method -> how many more calls answer 429
@@ -80,8 +83,6 @@ type Server struct {
 	socketURL   string
 	seq         int
 	posted      []Message
-	keep        bool
-	counts      map[string]int // calls per method, kept even when calls are not
 	now         func() time.Time
 	uploads     map[string]*Upload
 	uploadIDs   []string   // in the order files.getUploadURLExternal handed them out
@@ -102,7 +103,7 @@ func (s *Server) SetClock(now func() time.Time) {
 // NewServer starts a fake Slack on 127.0.0.1.
 func NewServer() *Server {
 	s := &Server{users: map[string]map[string]any{}, channels: map[string]string{}, rateLimited: map[string]int{},
-		slow: map[string]time.Duration{}, lost: map[string]int{}, retryAfter: 1, keep: true, counts: map[string]int{}, now: time.Now,
+		slow: map[string]time.Duration{}, lost: map[string]int{}, retryAfter: 1, now: time.Now,
 		uploads: map[string]*Upload{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -166,65 +167,28 @@ func (s *Server) SetSocketURL(u string) {
 
 // KeepCalls turns the recording of calls on (the default) or off; posted
 // messages are always kept.
-func (s *Server) KeepCalls(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.keep = on
-}
+func (s *Server) KeepCalls(on bool) { s.log.Keep(on) }
 
 // Calls returns the recorded calls of one method, or all with "".
-func (s *Server) Calls(method string) []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Call
-	for _, c := range s.calls {
-		if method == "" || c.Method == method {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (s *Server) Calls(method string) []Call { return s.log.Calls(isMethod(method)) }
 
 // WaitFor polls until method was called n times or the timeout passes,
 // and returns the calls so far.
 func (s *Server) WaitFor(method string, n int, timeout time.Duration) []Call {
-	deadline := time.Now().Add(timeout)
-	for {
-		calls := s.Calls(method)
-		if len(calls) >= n || time.Now().After(deadline) {
-			return calls
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return s.log.WaitFor(isMethod(method), n, timeout)
+}
+
+func isMethod(method string) func(Call) bool {
+	return func(c Call) bool { return method == "" || c.Method == method }
 }
 
 // Count returns how many calls had a method starting with prefix
 // ("response/" counts the answers posted to response_urls).
-func (s *Server) Count(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for m, c := range s.counts {
-		if strings.HasPrefix(m, prefix) {
-			n += c
-		}
-	}
-	return n
-}
+func (s *Server) Count(prefix string) int { return s.log.Count(prefix) }
 
 // CountEach returns how many calls each method starting with prefix had
 // ("response/" gives the answers posted to each response_url).
-func (s *Server) CountEach(prefix string) map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[string]int{}
-	for m, c := range s.counts {
-		if strings.HasPrefix(m, prefix) {
-			out[m] = c
-		}
-	}
-	return out
-}
+func (s *Server) CountEach(prefix string) map[string]int { return s.log.CountEach(prefix) }
 
 // FilesNotReady makes the next n messages that show uploaded files in
 // image blocks be refused with invalid_blocks ("invalid slack file"), as
@@ -271,9 +235,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	method := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/api/"), "/")
 	call := Call{Method: method}
-	s.mu.Lock()
-	keep := s.keep
-	s.mu.Unlock()
+	keep := s.log.Keeping()
 	switch {
 	case !keep && strings.HasPrefix(method, "response/"):
 		// Only counted: decoding answers a load run does not keep would
@@ -286,10 +248,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	now := s.now()
 	call.At = now
-	if s.keep {
-		s.calls = append(s.calls, call)
-	}
-	s.counts[method]++
+	s.log.Add(method, call)
 	limited := s.rateLimited[method] > 0
 	if limited {
 		s.rateLimited[method]--
