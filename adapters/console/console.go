@@ -127,9 +127,16 @@ func render(r bot.Reply) string {
 	return s
 }
 
+// Commands is what the console asks of the command layer;
+// *commands.Runner is one.
+type Commands interface {
+	Run(ctx context.Context, c commands.Call) bot.Reply
+	Act(ctx context.Context, a commands.Action) commands.ActionResult
+}
+
 // Session is one person typing commands in the console.
 type Session struct {
-	Runner    *commands.Runner
+	Commands  Commands
 	Messenger *Messenger
 	User      bot.User
 	// Channel is the channel commands are typed in.
@@ -203,7 +210,7 @@ func (s *Session) Handle(ctx context.Context, line string) (out string) {
 	}
 	cmd, text := commands.SplitCommand(line)
 	call.Command, call.Text = cmd, text
-	rep := s.Runner.Run(ctx, call)
+	rep := s.Commands.Run(ctx, call)
 	s.remember(rep)
 	return render(rep) + s.Messenger.pictures(rep.Images)
 }
@@ -281,7 +288,7 @@ func (s *Session) act(ctx context.Context, call commands.Call, label, id, rest s
 
 // click performs a button action and renders its result.
 func (s *Session) click(ctx context.Context, a commands.Action) string {
-	res := s.Runner.Act(ctx, a)
+	res := s.Commands.Act(ctx, a)
 	out := ""
 	if res.Notice != "" {
 		prefix := "✓ "

@@ -49,7 +49,7 @@ func newEnv(t testing.TB) *env {
 	msgr := console.NewMessenger(&e.out, "America/Los_Angeles")
 	e.sender = &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": msgr}, Now: clock.Now, Log: log, Workers: 1}
 	runner := &commands.Runner{Store: db, Users: msgr, Now: clock.Now, Digests: &bot.Digests{Store: db}, Outbox: e.sender, Log: log}
-	e.session = &console.Session{Runner: runner, Messenger: msgr, Channel: "general", Log: log,
+	e.session = &console.Session{Commands: runner, Messenger: msgr, Channel: "general", Log: log,
 		User: bot.User{ID: "ana", Name: "ana", TZ: "America/Los_Angeles", Admin: true}}
 	t.Cleanup(func() {
 		if strings.Contains(e.logs.String(), "panic") {

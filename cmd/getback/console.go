@@ -44,7 +44,7 @@ func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, s
 	admin := len(c.Admins) == 0 || c.Admins[*user]
 	runner := &commands.Runner{Store: db, Users: msgr, Now: c.Now, Admins: c.Admins,
 		Digests: digests, Outbox: sender, Log: log}
-	session := &console.Session{Runner: runner, Messenger: msgr, Channel: "general", Log: log,
+	session := &console.Session{Commands: runner, Messenger: msgr, Channel: "general", Log: log,
 		User: bot.User{ID: *user, Name: *user, TZ: *tz, Admin: admin}}
 	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
 		session.Prompt = "getback> "
