@@ -20,7 +20,7 @@ const SchedulerCheckpoint = "scheduler"
 // running, and otherwise recorded as skipped.
 type Scheduler struct {
 	Store   Store
-	Digests *Digests
+	Digests *Reporter // builds the digests it queues
 	Now     func() time.Time
 	Log     *slog.Logger
 	// Platforms limits planning to workspaces of these platforms: the ones

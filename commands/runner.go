@@ -34,7 +34,7 @@ type Runner struct {
 	// Digests builds digests and reminders; Outbox queues posts. Both are
 	// optional: without them /digest answers that digests are not set up
 	// and assignments are not announced.
-	Digests *bot.Digests
+	Digests *bot.Reporter
 	Outbox  bot.Enqueuer
 	Log     *slog.Logger
 }
