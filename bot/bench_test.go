@@ -17,7 +17,7 @@ import (
 // 100k-meeting, 300k-getback store.
 func BenchmarkRegionalDigest(b *testing.B) {
 	db := sqlitetest.Open(b, sqlitetest.Standard)
-	d := &bot.Digests{Store: db}
+	d := &bot.Reporter{Store: db}
 	r := bot.NewRegion(sqlitetest.Standard.Workspace, 9)
 	r.TZ = "Pacific/Honolulu"
 	week, today := bot.Date{Year: 2026, Month: 11, Day: 16}, bot.Date{Year: 2026, Month: 11, Day: 23}
@@ -47,7 +47,7 @@ func BenchmarkRegionalDigestSpanningRegions(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	d := &bot.Digests{Store: db}
+	d := &bot.Reporter{Store: db}
 	r := bot.NewRegion(ws, 9)
 	r.TZ = "Pacific/Honolulu"
 	week, today := bot.Date{Year: 2026, Month: 11, Day: 16}, bot.Date{Year: 2026, Month: 11, Day: 23}
@@ -66,7 +66,7 @@ func BenchmarkRegionalDigestSpanningRegions(b *testing.B) {
 // BenchmarkLeadershipDigest builds the cross-region roll-up.
 func BenchmarkLeadershipDigest(b *testing.B) {
 	db := sqlitetest.Open(b, sqlitetest.Standard)
-	d := &bot.Digests{Store: db}
+	d := &bot.Reporter{Store: db}
 	r := bot.NewRegion(sqlitetest.Standard.Workspace, bot.LeadershipRegion)
 	var lat sqlitetest.Latencies
 	for b.Loop() {
@@ -89,7 +89,7 @@ func BenchmarkDigestPictures(b *testing.B) {
 		for _, pictures := range []bool{false, true} {
 			name := fmt.Sprintf("%s/pictures=%v", map[bool]string{true: "leadership", false: "region9"}[region == bot.LeadershipRegion], pictures)
 			b.Run(name, func(b *testing.B) {
-				d := &bot.Digests{Store: db, Pictures: pictures}
+				d := &bot.Reporter{Store: db, Pictures: pictures}
 				r := bot.NewRegion(sqlitetest.Standard.Workspace, region)
 				r.TZ = "Pacific/Honolulu"
 				var lat sqlitetest.Latencies

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -50,7 +49,7 @@ func WeekBounds(monday Date, loc *time.Location) (from, to time.Time) {
 // With Pictures set, the reply carries the coverage map and getback trend
 // (see Images); when they cannot be drawn the digest goes without them and
 // the reason is logged.
-func (d *Digests) Digest(ctx context.Context, r *Region, week, today Date) (Reply, error) {
+func (d *Reporter) Digest(ctx context.Context, r *Region, week, today Date) (Reply, error) {
 	var rep Reply
 	var err error
 	if r.Number == LeadershipRegion {
@@ -68,13 +67,6 @@ func (d *Digests) Digest(ctx context.Context, r *Region, week, today Date) (Repl
 	}
 	rep.Images = imgs
 	return rep, nil
-}
-
-func (d *Digests) log() *slog.Logger {
-	if d.Log == nil {
-		return slog.Default()
-	}
-	return d.Log
 }
 
 type digestWeek struct {
@@ -99,7 +91,7 @@ func (w digestWeek) title(name string) string {
 		w.monday.Weekday().String()[:3], w.monday, w.sunday.Weekday().String()[:3], w.sunday, w.monday.ISOWeek())
 }
 
-func (d *Digests) regional(ctx context.Context, r *Region, week, today Date) (Reply, error) {
+func (d *Reporter) regional(ctx context.Context, r *Region, week, today Date) (Reply, error) {
 	ws, n := r.Workspace, r.Number
 	w := newDigestWeek(r, week, today)
 	meetings, _, err := d.Store.FindMeetings(ctx, MeetingFilter{Workspace: ws, Region: &n, Since: &w.monday, Until: &w.sunday})
@@ -323,7 +315,7 @@ func wordSet(s string) map[string]bool {
 
 // leadership builds the cross-region roll-up: every region's awareness and
 // action entries of the week, and its meeting and overdue counts.
-func (d *Digests) leadership(ctx context.Context, r *Region, week, today Date) (Reply, error) {
+func (d *Reporter) leadership(ctx context.Context, r *Region, week, today Date) (Reply, error) {
 	ws := r.Workspace
 	w := newDigestWeek(r, week, today)
 	meetings, _, err := d.Store.FindMeetings(ctx, MeetingFilter{Workspace: ws, Since: &w.monday, Until: &w.sunday})
@@ -369,7 +361,7 @@ func (d *Digests) leadership(ctx context.Context, r *Region, week, today Date) (
 // nameCache renders owners: people by display name, labels with the person
 // they are mapped to.
 type nameCache struct {
-	store    Store
+	store    ReporterStore
 	ws       string
 	m        map[string]string
 	mappings map[string]string

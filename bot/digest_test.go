@@ -94,7 +94,7 @@ func TestRegionalDigest(t *testing.T) {
 	r := bot.NewRegion(ws, 9)
 	r.TZ = "Pacific/Honolulu"
 	today := bot.Date{Year: 2026, Month: 11, Day: 23}
-	rep, err := (&bot.Digests{Store: db}).Digest(context.Background(), r, bot.Date{Year: 2026, Month: 11, Day: 19}, today)
+	rep, err := (&bot.Reporter{Store: db}).Digest(context.Background(), r, bot.Date{Year: 2026, Month: 11, Day: 19}, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestEmptyDigestAndLeadership(t *testing.T) {
 	c := &clocktest.Clock{}
 	db := openStore(t, c)
 	r := bot.NewRegion(ws, 4)
-	rep, err := (&bot.Digests{Store: db}).Digest(context.Background(), r, bot.Date{Year: 2026, Month: 11, Day: 19}, bot.Date{Year: 2026, Month: 11, Day: 23})
+	rep, err := (&bot.Reporter{Store: db}).Digest(context.Background(), r, bot.Date{Year: 2026, Month: 11, Day: 19}, bot.Date{Year: 2026, Month: 11, Day: 23})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestEmptyDigestAndLeadership(t *testing.T) {
 
 	seedWeek(t, db, c)
 	lead := bot.NewRegion(ws, bot.LeadershipRegion)
-	rep, err = (&bot.Digests{Store: db}).Digest(context.Background(), lead, bot.Date{Year: 2026, Month: 11, Day: 19}, bot.Date{Year: 2026, Month: 11, Day: 23})
+	rep, err = (&bot.Reporter{Store: db}).Digest(context.Background(), lead, bot.Date{Year: 2026, Month: 11, Day: 19}, bot.Date{Year: 2026, Month: 11, Day: 23})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestLeadershipEntriesThatSayNothingAreNotListed(t *testing.T) {
 	}
 	today := bot.Date{Year: 2026, Month: 11, Day: 23}
 	for _, r := range []*bot.Region{bot.NewRegion(ws, 9), bot.NewRegion(ws, bot.LeadershipRegion)} {
-		rep, err := (&bot.Digests{Store: db}).Digest(context.Background(), r, day, today)
+		rep, err := (&bot.Reporter{Store: db}).Digest(context.Background(), r, day, today)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -133,7 +133,7 @@ func TrendOf(ctx context.Context, s TrendService, ws string, n int, loc *time.Lo
 // (the national map and every region's trend for the leadership roll-up)
 // for the ISO week starting week. Coverage counts days to the week's
 // Sunday, or to today when that is earlier.
-func (d *Digests) Images(ctx context.Context, r *Region, week, today Date) ([]Image, error) {
+func (d *Reporter) Images(ctx context.Context, r *Region, week, today Date) ([]Image, error) {
 	w := newDigestWeek(r, week, today)
 	iso := w.monday.ISOWeek()
 	asOf := w.sunday

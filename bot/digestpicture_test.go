@@ -171,11 +171,11 @@ func TestDigestCarriesItsPictures(t *testing.T) {
 	r.TZ = "Pacific/Honolulu"
 	ctx := context.Background()
 
-	plain, err := (&bot.Digests{Store: db}).Digest(ctx, r, week, today)
+	plain, err := (&bot.Reporter{Store: db}).Digest(ctx, r, week, today)
 	if err != nil || len(plain.Images) != 0 {
 		t.Fatalf("without Pictures: %d images, %v", len(plain.Images), err)
 	}
-	rep, err := (&bot.Digests{Store: db, Pictures: true}).Digest(ctx, r, week, today)
+	rep, err := (&bot.Reporter{Store: db, Pictures: true}).Digest(ctx, r, week, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestDigestCarriesItsPictures(t *testing.T) {
 	// the trend of every item, those without a meeting (or region) too.
 	c.Set(time.Date(2026, 11, 18, 21, 0, 0, 0, time.UTC))
 	owe(t, db, "bob", bot.Date{Year: 2026, Month: 11, Day: 20})
-	lead, err := (&bot.Digests{Store: db, Pictures: true}).Digest(ctx, bot.NewRegion(ws, bot.LeadershipRegion), week, today)
+	lead, err := (&bot.Reporter{Store: db, Pictures: true}).Digest(ctx, bot.NewRegion(ws, bot.LeadershipRegion), week, today)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,3 @@
-// Package bot is getback's domain: meetings, getback items, regions and
-// people, their validation, the service interfaces that storage implements,
-// the Messenger interface that chat adapters implement, and the builders for
-// reminders and digests. It imports no chat SDK and no database driver.
 package bot
 
 import (

@@ -101,18 +101,7 @@ type post struct {
 	at   time.Time
 }
 
-func (f *fakeMessenger) Platform() string                                                { return "console" }
-func (f *fakeMessenger) Limits() bot.MessageLimits                                       { return f.limits }
-func (f *fakeMessenger) Update(context.Context, string, bot.MessageRef, bot.Reply) error { return nil }
-func (f *fakeMessenger) LookupUser(_ context.Context, _, id string) (bot.User, error) {
-	return bot.User{ID: id, Name: id}, nil
-}
-func (f *fakeMessenger) FindUser(_ context.Context, _, name string) (bot.User, error) {
-	return bot.User{ID: name, Name: name}, nil
-}
-func (f *fakeMessenger) FindChannel(_ context.Context, _, name string) (bot.Channel, error) {
-	return bot.Channel{ID: name, Name: name}, nil
-}
+func (f *fakeMessenger) Limits() bot.MessageLimits { return f.limits }
 
 func (f *fakeMessenger) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.MessageRef, error) {
 	if err := ctx.Err(); err != nil {

@@ -49,25 +49,31 @@ type MessageRef struct {
 	ID      string // Slack ts, Mattermost post id
 }
 
-// Messenger is what getback needs from a chat platform. Each adapter
-// implements it.
+// Messenger is what the Sender needs from a chat platform: how long one
+// message may be, and a way to post it. Each adapter implements it, and
+// may implement DeliveryChecker, which the Sender discovers by type
+// assertion. Updating a posted message (Updater) and finding users and
+// channels (commands.Directory) are asked of an adapter by the code that
+// needs them, not through Messenger.
 type Messenger interface {
-	// Platform names the platform: "slack", "mattermost", "console".
-	Platform() string
 	// Limits bounds one message; longer replies are split before Post.
 	Limits() MessageLimits
 	// Post sends one message (that fits Limits) and returns its reference.
 	Post(ctx context.Context, to Target, r Reply) (MessageRef, error)
-	// Update replaces a message posted earlier.
+}
+
+// Updater is implemented by messengers that can replace a message posted
+// earlier, such as the message whose button a user pressed.
+type Updater interface {
 	Update(ctx context.Context, ws string, ref MessageRef, r Reply) error
-	// LookupUser returns a user by id; ENOTFOUND when there is none.
-	LookupUser(ctx context.Context, ws, id string) (User, error)
-	// FindUser returns a user by handle (without "@"); ENOTFOUND when there
-	// is none.
-	FindUser(ctx context.Context, ws, name string) (User, error)
-	// FindChannel returns a channel by name (without "#" or "~"); ENOTFOUND
-	// when there is none the bot can post to.
-	FindChannel(ctx context.Context, ws, name string) (Channel, error)
+}
+
+// DeliveryChecker is implemented by messengers that can tell whether a
+// message carrying a delivery key reached its target since a moment: after
+// a crash between a post and its record, the sender asks before posting
+// again, so that nothing is sent twice.
+type DeliveryChecker interface {
+	Delivered(ctx context.Context, to Target, key string, since time.Time) (MessageRef, bool, error)
 }
 
 // Channel is a chat channel.

@@ -150,11 +150,3 @@ type CheckpointService interface {
 	// (it expired and another owner took it).
 	AdvanceCheckpoint(ctx context.Context, name, owner string, at time.Time) error
 }
-
-// DeliveryChecker is implemented by messengers that can tell whether a
-// message carrying a delivery key reached its target since a moment: after
-// a crash between a post and its record, the sender asks before posting
-// again, so that nothing is sent twice.
-type DeliveryChecker interface {
-	Delivered(ctx context.Context, to Target, key string, since time.Time) (MessageRef, bool, error)
-}

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sort"
 )
 
@@ -11,22 +10,11 @@ import (
 // are shown.
 const ReminderMaxItems = 15
 
-// Digests builds reminders and digests from the store.
-type Digests struct {
-	Store Store
-	// Pictures adds the coverage map and getback trend to every digest
-	// (see Images).
-	Pictures bool
-	// Log receives why a digest went out without its pictures; nil means
-	// slog.Default().
-	Log *slog.Logger
-}
-
 // Reminder builds p's daily DM for the local day today: open items owned by
 // p (directly or through a mapped label) and not snoozed, overdue first,
 // then due this week, then the rest; beyond ReminderMaxItems only counts.
 // ok is false when p owes nothing.
-func (d *Digests) Reminder(ctx context.Context, p *Person, today Date) (r Reply, ok bool, err error) {
+func (d *Reporter) Reminder(ctx context.Context, p *Person, today Date) (r Reply, ok bool, err error) {
 	ms, err := d.Store.FindOwnerMappings(ctx, p.Workspace)
 	if err != nil {
 		return Reply{}, false, err

@@ -19,8 +19,8 @@ const SchedulerCheckpoint = "scheduler"
 // (the local day of a reminder; the week until the next digest) is still
 // running, and otherwise recorded as skipped.
 type Scheduler struct {
-	Store   Store
-	Digests *Digests
+	Store   SchedulerStore
+	Digests *Reporter // builds the digests it queues
 	Now     func() time.Time
 	Log     *slog.Logger
 	// Platforms limits planning to workspaces of these platforms: the ones
@@ -44,6 +44,26 @@ type Scheduler struct {
 	idle    map[string]bool
 	idleDay string
 }
+
+// SchedulerStore is what a Scheduler reads and writes: its checkpoint,
+// the people and regions it plans for, the open items a reminder is owed
+// for, and the outbox it queues into (skipped sends included). The methods
+// are those of the services that make up Store.
+type SchedulerStore interface {
+	Enqueuer
+	EnqueueMany(ctx context.Context, items []*OutboxItem) (int, error)
+	RecordSkipped(ctx context.Context, item *OutboxItem, reason string) (bool, error)
+	OutboxKeysExist(ctx context.Context, keys []string) (map[string]bool, error)
+	ClaimCheckpoint(ctx context.Context, name, owner string, now, until time.Time) (at time.Time, ok bool, err error)
+	AdvanceCheckpoint(ctx context.Context, name, owner string, at time.Time) error
+	FindPeople(ctx context.Context, ws string) ([]*Person, error)
+	FindRegions(ctx context.Context, ws string) ([]*Region, error)
+	FindOwnerMappings(ctx context.Context, ws string) ([]OwnerMapping, error)
+	FindGetbacks(ctx context.Context, filter GetbackFilter) ([]*Getback, int, error)
+}
+
+// Every Store serves a Scheduler.
+var _ SchedulerStore = Store(nil)
 
 func (s *Scheduler) log() *slog.Logger {
 	if s.Log == nil {

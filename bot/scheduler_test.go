@@ -13,7 +13,7 @@ import (
 )
 
 func newScheduler(db *sqlite.DB, c *clock) *bot.Scheduler {
-	return &bot.Scheduler{Store: db, Digests: &bot.Digests{Store: db}, Now: c.Now, Platforms: []string{"console"}}
+	return &bot.Scheduler{Store: db, Digests: &bot.Reporter{Store: db}, Now: c.Now, Platforms: []string{"console"}}
 }
 
 // runTicks ticks every step from from to to, and returns, for each outbox
@@ -129,7 +129,7 @@ func TestReminderContentOrderAndLimit(t *testing.T) {
 	db.CreateGetback(context.Background(), g)
 	db.SetOwnerMapping(context.Background(), bot.OwnerMapping{Workspace: ws, Label: "ITF", UserID: "ana"})
 
-	r, ok, err := (&bot.Digests{Store: db}).Reminder(context.Background(), p, today)
+	r, ok, err := (&bot.Reporter{Store: db}).Reminder(context.Background(), p, today)
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}

@@ -27,7 +27,7 @@ const (
 // /metrics), never silently dropped. Delivery progress is stored after every
 // message, so a restart resumes where the last run stopped.
 type Sender struct {
-	Store      OutboxService
+	Store      SenderStore
 	Messengers map[string]Messenger // by platform
 	Now        func() time.Time
 	Log        *slog.Logger
@@ -63,6 +63,25 @@ type Sender struct {
 	mu       sync.Mutex
 	lastPost map[Target]time.Time
 }
+
+// SenderStore is the part of the outbox a Sender works with: it claims
+// due items, records each attempt and its outcome, gives back the claims
+// it did not use, and queues new items (Enqueue). The methods are those of
+// OutboxService.
+type SenderStore interface {
+	Enqueuer
+	NextOutboxAttempt(ctx context.Context, platforms []string) (time.Time, error)
+	ClaimOutbox(ctx context.Context, c OutboxClaim) ([]*OutboxItem, error)
+	ReleaseOutbox(ctx context.Context, owner string, ids []int64) error
+	MarkOutboxAttempt(ctx context.Context, id int64, owner string, at, until time.Time) error
+	MarkOutboxProgress(ctx context.Context, id int64, partsSent int, ref MessageRef) error
+	MarkOutboxSent(ctx context.Context, id int64, partsSent int, ref MessageRef) error
+	MarkOutboxFailed(ctx context.Context, id int64, errText string, next time.Time, dead bool) error
+	MarkOutboxDeferred(ctx context.Context, id int64, errText string, next time.Time) error
+}
+
+// Every outbox serves a Sender.
+var _ SenderStore = OutboxService(nil)
 
 func (s *Sender) init() {
 	s.initOnce.Do(func() {

@@ -29,7 +29,7 @@ func standardStores(b *testing.B, fn func(b *testing.B, db bot.Store)) {
 // standard store, in each store.
 func BenchmarkRegionalDigestByStore(b *testing.B) {
 	standardStores(b, func(b *testing.B, db bot.Store) {
-		d := &bot.Digests{Store: db}
+		d := &bot.Reporter{Store: db}
 		r := bot.NewRegion(sqlitetest.Standard.Workspace, 9)
 		r.TZ = "Pacific/Honolulu"
 		week, today := bot.Date{Year: 2026, Month: 11, Day: 16}, bot.Date{Year: 2026, Month: 11, Day: 23}

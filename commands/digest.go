@@ -36,7 +36,7 @@ func (cl *call) digestRegion(ctx context.Context, n *int, cmd string) (*bot.Regi
 	return nil, bot.Errorf(bot.EINVALID, "Which region? e.g. /digest %s region:9.", cmd)
 }
 
-func (cl *call) digests() (*bot.Digests, error) {
+func (cl *call) digests() (*bot.Reporter, error) {
 	if cl.r.Digests == nil {
 		return nil, bot.Errorf(bot.EUNAVAILABLE, "Digests are not set up on this getback server.")
 	}

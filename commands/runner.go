@@ -15,7 +15,7 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
-// Directory resolves chat users and channels. Every bot.Messenger is one.
+// Directory resolves chat users and channels. Every chat adapter is one.
 type Directory interface {
 	LookupUser(ctx context.Context, ws, id string) (bot.User, error)
 	FindUser(ctx context.Context, ws, name string) (bot.User, error)
@@ -34,7 +34,7 @@ type Runner struct {
 	// Digests builds digests and reminders; Outbox queues posts. Both are
 	// optional: without them /digest answers that digests are not set up
 	// and assignments are not announced.
-	Digests *bot.Digests
+	Digests *bot.Reporter
 	Outbox  bot.Enqueuer
 	Log     *slog.Logger
 }

@@ -36,7 +36,7 @@ func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, s
 
 	msgr := console.NewMessenger(stdout, *tz)
 	msgr.PictureDir = *pictures
-	digests := &bot.Digests{Store: db, Pictures: true, Log: log}
+	digests := &bot.Reporter{Store: db, Pictures: true, Log: log}
 	sender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": msgr}, Now: c.Now, Log: log}
 	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log,
 		Platforms: []string{"console"}, Queued: sender.Wake}

@@ -50,7 +50,7 @@ func runDigest(ctx context.Context, c config, args []string, stdout, stderr io.W
 		monday = d.WeekStart()
 	}
 	log := newLogger(c, stderr, false)
-	d := &bot.Digests{Store: db, Pictures: *post || *pngDir != "", Log: log}
+	d := &bot.Reporter{Store: db, Pictures: *post || *pngDir != "", Log: log}
 	rep, err := d.Digest(ctx, r, monday, today)
 	if err != nil {
 		return err

@@ -54,7 +54,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	defer db.Close()
 
 	metrics := server.NewMetrics(db)
-	digests := &bot.Digests{Store: db, Pictures: true, Log: log}
+	digests := &bot.Reporter{Store: db, Pictures: true, Log: log}
 	messengers := map[string]bot.Messenger{}
 	sender := &bot.Sender{Store: db, Messengers: messengers, Now: c.Now, Log: log, Observe: metrics.ObserveSend,
 		Owner: *replica, Lease: *lease}
