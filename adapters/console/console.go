@@ -45,9 +45,6 @@ func NewMessenger(out io.Writer, tz string) *Messenger {
 	return &Messenger{out: out, TZ: tz, seen: map[string]bool{}}
 }
 
-// Platform implements bot.Messenger.
-func (m *Messenger) Platform() string { return "console" }
-
 // Limits implements bot.Messenger: a terminal takes any length.
 func (m *Messenger) Limits() bot.MessageLimits { return bot.MessageLimits{} }
 
@@ -71,7 +68,7 @@ func (m *Messenger) Post(ctx context.Context, to bot.Target, r bot.Reply) (bot.M
 	return bot.MessageRef{Channel: to.Channel + to.User, ID: fmt.Sprint(m.seq)}, nil
 }
 
-// Update implements bot.Messenger by printing the new version.
+// Update implements bot.Updater by printing the new version.
 func (m *Messenger) Update(ctx context.Context, ws string, ref bot.MessageRef, r bot.Reply) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -81,7 +78,7 @@ func (m *Messenger) Update(ctx context.Context, ws string, ref bot.MessageRef, r
 
 var reUserName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-// LookupUser implements bot.Messenger: console users are their names.
+// LookupUser implements commands.Directory: console users are their names.
 func (m *Messenger) LookupUser(ctx context.Context, ws, id string) (bot.User, error) {
 	if !reUserName.MatchString(id) {
 		return bot.User{}, bot.Errorf(bot.ENOTFOUND, "No user %q.", id)
@@ -89,12 +86,12 @@ func (m *Messenger) LookupUser(ctx context.Context, ws, id string) (bot.User, er
 	return bot.User{ID: id, Name: id, TZ: m.TZ}, nil
 }
 
-// FindUser implements bot.Messenger.
+// FindUser implements commands.Directory.
 func (m *Messenger) FindUser(ctx context.Context, ws, name string) (bot.User, error) {
 	return m.LookupUser(ctx, ws, name)
 }
 
-// FindChannel implements bot.Messenger: any channel name exists.
+// FindChannel implements commands.Directory: any channel name exists.
 func (m *Messenger) FindChannel(ctx context.Context, ws, name string) (bot.Channel, error) {
 	if !reUserName.MatchString(name) {
 		return bot.Channel{}, bot.Errorf(bot.ENOTFOUND, "No channel %q.", name)

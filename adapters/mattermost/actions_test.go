@@ -169,7 +169,7 @@ func TestAClosedItemsCardLosesItsButtons(t *testing.T) {
 	e.mm.Route("http://getback.test", e.srv.URL)
 	e.answer("anaid", "/getback", `add @bob "send the contact list" due:friday`, nil)
 	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
-	rep, _, _ := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.DateOf(e.clock.Now()))
+	rep, _, _ := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.DateOf(e.clock.Now()))
 	ref, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", User: "bobid"}, rep)
 	if err != nil {
 		t.Fatal(err)

@@ -138,7 +138,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	if !admins[me.Id] || len(admins) != 1 || unresolved["nobody-"+suffix] == nil {
 		t.Fatalf("admins by name: %v, unresolved %v", admins, unresolved)
 	}
-	digests := &bot.Digests{Store: db}
+	digests := &bot.Reporter{Store: db}
 	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Admins: admins, Digests: digests, Outbox: db, Log: quiet})
 	mux := http.NewServeMux()
 	a.Register(mux)

@@ -1,7 +1,8 @@
 // Package mattermost connects getback to Mattermost with the server's own
 // client library (model.Client4 and the model types): slash commands,
 // interactive dialogs and message buttons arrive over HTTP; posts and DMs
-// go out with the bot account's token. It implements bot.Messenger.
+// go out with the bot account's token. It implements bot.Messenger and
+// bot.Updater for the outbox, and commands.Directory for the commands.
 package mattermost
 
 import (

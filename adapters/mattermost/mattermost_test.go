@@ -181,7 +181,7 @@ func TestButtonsUpdateThePostAndForgeriesAreRefused(t *testing.T) {
 	e.answer("anaid", "/getback", `add @bob "send the contact list" due:friday`, nil)
 	e.answer("anaid", "/getback", `add @bob "share the guide"`, nil)
 	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
-	rep, _, _ := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	rep, _, _ := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	ref, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", User: "bobid"}, rep)
 	if err != nil {
 		t.Fatal(err)
@@ -415,7 +415,7 @@ func TestHostileTextIsInert(t *testing.T) {
 		attachments(cr.Attachments)
 	}
 	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
-	rep, _, _ := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	rep, _, _ := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", User: "bobid"}, rep); err != nil {
 		t.Fatal(err)
 	}

@@ -26,9 +26,6 @@ var (
 // and read ~town-square.
 func (a *Adapter) ChannelSigil() string { return "~" }
 
-// Platform implements bot.Messenger.
-func (a *Adapter) Platform() string { return Platform }
-
 // Limits implements bot.Messenger.
 func (a *Adapter) Limits() bot.MessageLimits { return limits }
 
@@ -152,7 +149,7 @@ func (a *Adapter) Delivered(ctx context.Context, to bot.Target, key string, sinc
 	return bot.MessageRef{}, false, nil
 }
 
-// Update implements bot.Messenger.
+// Update implements bot.Updater.
 func (a *Adapter) Update(ctx context.Context, ws string, ref bot.MessageRef, r bot.Reply) error {
 	p := a.replacement(ws, r, false)
 	p.Id, p.ChannelId = ref.ID, ref.Channel
@@ -173,7 +170,7 @@ func toUser(u *model.User) bot.User {
 
 func (a *Adapter) cacheUser(u bot.User) { a.users.Put(u.ID, u) }
 
-// LookupUser implements bot.Messenger, cached.
+// LookupUser implements commands.Directory, cached.
 func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, error) {
 	if u, ok := a.users.Get(id); ok {
 		return u, nil
@@ -193,7 +190,7 @@ func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, erro
 	return u, nil
 }
 
-// FindUser implements bot.Messenger by username.
+// FindUser implements commands.Directory by username.
 func (a *Adapter) FindUser(ctx context.Context, ws, name string) (bot.User, error) {
 	mu, resp, err := a.api.GetUserByUsername(ctx, strings.ToLower(name), "")
 	if err != nil {

@@ -94,7 +94,7 @@ func newEnv(t testing.TB) *env {
 // newEnvRunner returns a command runner over the env's store and adapter.
 func newEnvRunner(e *env) *commands.Runner {
 	return &commands.Runner{Store: e.db, Users: e.a, Now: e.clock.Now,
-		Admins: map[string]bool{}, Digests: &bot.Digests{Store: e.db}, Outbox: e.db}
+		Admins: map[string]bool{}, Digests: &bot.Reporter{Store: e.db}, Outbox: e.db}
 }
 
 func sign(ts int64, body string) string { return slacktest.Sign(secret, ts, body) }

@@ -18,9 +18,6 @@ var (
 	_ bot.DeliveryChecker = (*Adapter)(nil)
 )
 
-// Platform implements bot.Messenger.
-func (a *Adapter) Platform() string { return Platform }
-
 // Limits implements bot.Messenger.
 func (a *Adapter) Limits() bot.MessageLimits { return limits }
 
@@ -114,7 +111,7 @@ func (a *Adapter) Delivered(ctx context.Context, to bot.Target, key string, sinc
 	return bot.MessageRef{}, false, nil
 }
 
-// Update implements bot.Messenger with chat.update.
+// Update implements bot.Updater with chat.update.
 func (a *Adapter) Update(ctx context.Context, ws string, ref bot.MessageRef, r bot.Reply) error {
 	_, _, _, err := a.api.UpdateMessageContext(ctx, ref.Channel, ref.ID, slackgo.MsgOptionText(fallback(r), false),
 		slackgo.MsgOptionBlocks(blocks(r)...))
@@ -134,7 +131,7 @@ func toUser(u *slackgo.User) bot.User {
 		Bot: u.IsBot || u.ID == "USLACKBOT"}
 }
 
-// LookupUser implements bot.Messenger with users.info, cached.
+// LookupUser implements commands.Directory with users.info, cached.
 func (a *Adapter) LookupUser(ctx context.Context, ws, id string) (bot.User, error) {
 	if u, ok := a.users.Get(id); ok {
 		return u, nil
@@ -168,7 +165,7 @@ func (a *Adapter) directory(ctx context.Context) ([]slackgo.User, error) {
 	return us, nil
 }
 
-// FindUser implements bot.Messenger: a handle (or display name) from
+// FindUser implements commands.Directory: a handle (or display name) from
 // users.list. Slack usually sends users as <@U123>, so this is the
 // fallback for plain @name.
 func (a *Adapter) FindUser(ctx context.Context, ws, name string) (bot.User, error) {
@@ -187,7 +184,7 @@ func (a *Adapter) FindUser(ctx context.Context, ws, name string) (bot.User, erro
 	return bot.User{}, bot.Errorf(bot.ENOTFOUND, "No Slack user @%s.", name)
 }
 
-// FindChannel implements bot.Messenger: a public or private channel the
+// FindChannel implements commands.Directory: a public or private channel the
 // bot can see (conversations.list), cached.
 func (a *Adapter) FindChannel(ctx context.Context, ws, name string) (bot.Channel, error) {
 	if ch, ok := a.channels.Get(name); ok {

@@ -1,7 +1,8 @@
 // Package slack connects getback to Slack with github.com/slack-go/slack:
 // slash commands, buttons, modals and events over signed HTTP requests or
 // Socket Mode, and posts and DMs with the bot token. It implements
-// bot.Messenger for the outbox and the command runner.
+// bot.Messenger and bot.Updater for the outbox, and commands.Directory
+// for the commands.
 package slack
 
 import (

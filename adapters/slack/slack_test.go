@@ -205,7 +205,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	e.answer("UANA", "/getback", `add <@UBOB|bob> "share the guide"`)
 	// The reminder DM, as the outbox would post it.
 	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
-	rep, ok, err := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	rep, ok, err := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	if err != nil || !ok {
 		t.Fatal(err)
 	}
@@ -508,7 +508,7 @@ func TestHostileTextIsInert(t *testing.T) {
 		outs = append(outs, e.answer("UBOB", cmd[0], cmd[1]))
 	}
 	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
-	rep, _, _ := (&bot.Digests{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	rep, _, _ := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "slack:T1", User: "UBOB"}, rep); err != nil {
 		t.Fatal(err)
 	}

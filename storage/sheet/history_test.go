@@ -36,7 +36,7 @@ func TestImportedItemsAreOpenedOnTheirMeetingsDay(t *testing.T) {
 	r := bot.NewRegion(ws, 9)
 	for _, tz := range []string{"Pacific/Honolulu", "Pacific/Guam", "America/New_York", "Pacific/Pago_Pago"} {
 		r.TZ = tz
-		rep, err := (&bot.Digests{Store: db}).Digest(ctx, r, bot.Date{Year: 2017, Month: 10, Day: 11}, bot.DateOf(importDay))
+		rep, err := (&bot.Reporter{Store: db}).Digest(ctx, r, bot.Date{Year: 2017, Month: 10, Day: 11}, bot.DateOf(importDay))
 		if err != nil {
 			t.Fatal(err)
 		}
