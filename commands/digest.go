@@ -154,6 +154,12 @@ func (cl *call) digestConfig(ctx context.Context, q DigestConfig) (bot.Reply, er
 	}
 	if q.Channel != nil {
 		ch := *q.Channel
+		if id := cl.Channels[ch.Name]; ch.ID == "" && id != "" {
+			ch.ID = id
+			if ch.Name == id {
+				ch.Name = "" // the platform gave no name: the channel is known by id
+			}
+		}
 		if ch.ID == "" {
 			found, err := cl.r.Users.FindChannel(ctx, cl.Workspace, ch.Name)
 			if bot.ErrorCode(err) == bot.ENOTFOUND {

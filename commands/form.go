@@ -163,17 +163,16 @@ func (r *Runner) Submit(ctx context.Context, s Submission) (rep bot.Reply, err e
 
 func (cl *call) submit(ctx context.Context, s Submission) (bot.Reply, error) {
 	dates := map[string]bool{}
+	cl.pickedUsers = map[string]bool{}
 	for _, ff := range cl.meetingForm(ctx, nil).Fields {
 		dates[ff.Key] = ff.Kind == bot.FieldDate
+		cl.pickedUsers[ff.Key] = ff.Kind == bot.FieldUser
 	}
 	fields := map[string]string{}
 	for k, v := range s.Values {
 		v = strings.TrimSpace(v)
 		if dates[k] {
 			v = pickedDate(v)
-		}
-		if k == "poc" && v != "" {
-			v = "<@" + v + ">"
 		}
 		fields[k] = v
 	}
@@ -206,12 +205,6 @@ func (cl *call) submit(ctx context.Context, s Submission) (bot.Reply, error) {
 		for _, ff := range form.Fields {
 			v, ok := fields[ff.Key]
 			if !ok {
-				continue
-			}
-			if ff.Key == "poc" {
-				if strings.TrimPrefix(strings.TrimSuffix(v, ">"), "<@") == ff.Value {
-					delete(fields, ff.Key)
-				}
 				continue
 			}
 			if v == ff.Value || (ff.Key == "region" && v == "") {

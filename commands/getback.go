@@ -96,6 +96,12 @@ func (cl *call) getbackList(ctx context.Context, q GetbackList) (bot.Reply, erro
 		}
 		f.Owners = append([]string{u.ID}, labels...)
 		who = u.Label()
+		if q.User.Name == u.ID && u.Name != "" {
+			// Named by id (the platform gave no name): the list's view and
+			// next-page command name the user by handle, which reads again
+			// without the call's mentions.
+			q.User = &UserRef{Name: u.Name}
+		}
 	case q.Label != "":
 		f.Owners = []string{q.Label}
 		who = q.Label

@@ -56,7 +56,11 @@ func (cl *call) meetingUpdate(ctx context.Context, fields map[string]string, bas
 			none := ""
 			upd.Date, upd.DateStatus = &d, &none
 		case "poc":
-			if ref, ok := parseUserRef(v); ok {
+			ref, ok := parseUserRef(v)
+			if cl.pickedUsers[key] {
+				ref, ok = UserRef{ID: v}, v != "" // a user id, picked in a form
+			}
+			if ok {
 				u, err := cl.resolveUser(ctx, ref)
 				if err != nil {
 					if bot.ErrorCode(err) != bot.EINVALID {

@@ -47,9 +47,15 @@ type Call struct {
 	ChannelName string
 	Command     string // "/meeting", "/getback", "/digest", "help"
 	Text        string // the rest of the line
-	// Mentions maps @names in Text to user ids, when the platform resolved
-	// them (Mattermost's user_mentions).
+	// Mentions maps @names in Text (without the @) to user ids, when the
+	// platform resolved them: Mattermost's user_mentions, or the users a
+	// Slack adapter turned from its own markup into @name. Text names users
+	// only as @name; a user the platform gave no name for is written @id,
+	// mapped to itself.
 	Mentions map[string]string
+	// Channels maps #names in Text (without the #) to channel ids, when the
+	// platform resolved them, as Mentions does for users.
+	Channels map[string]string
 }
 
 // call is a Call being run: the caller's actor, local day, and caches.
@@ -67,6 +73,9 @@ type call struct {
 	// mappings caches the workspace's owner mappings for the call.
 	mappings []bot.OwnerMapping
 	mapped   bool
+	// pickedUsers marks the fields of a submitted form whose values are
+	// user ids (a user picker), not text as typed.
+	pickedUsers map[string]bool
 	// unowned marks extracted items written with no owner (by itemKey):
 	// they went to the caller, and the reply says so.
 	unowned map[string]bool

@@ -297,7 +297,13 @@ func TestGetbackLifecycleAndPermissions(t *testing.T) {
 	if g.Owner != "UCAT" || g.AssignedBy != "UBOB" || g.Status != bot.StatusOpen {
 		t.Fatalf("after reassign: %+v", g)
 	}
-	e.fails("UCAT", "/getback", "reassign 1 <@UCAT|cat>", "already belongs to Cat Diaz")
+	// A user the platform resolved (Call.Mentions) is that user, whatever
+	// the directory would find under the name.
+	mentioned := e.call("UCAT", "/getback", "reassign 1 @kitty")
+	mentioned.Mentions = map[string]string{"kitty": "UCAT"}
+	if r := e.runner.Run(context.Background(), mentioned); !r.Error || !strings.Contains(r.Text, "already belongs to Cat Diaz") {
+		t.Fatalf("reassign to a mentioned user: %q", r.Text)
+	}
 	r = e.ok("UCAT", "/getback", "due 1 next week")
 	if r.Text != "#1 is now due Monday 2026-11-30." {
 		t.Fatalf("due: %q", r.Text)

@@ -372,7 +372,7 @@ func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *respons
 	// once; a queued read checks when it runs, so that acknowledging it
 	// writes nothing.
 	fresh := func(ctx context.Context) bool { return sc.TriggerID == "" || a.firstTime(ctx, "trigger:"+sc.TriggerID) }
-	kind := commands.Classify(sc.Command, sc.Text)
+	kind := commands.Classify(sc.Command, neutralText(sc.Text))
 	queued := !kind.Writes && a.work.TryGo(ctx, func(ctx context.Context) {
 		if !fresh(ctx) {
 			return
@@ -416,8 +416,8 @@ func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *respons
 // runCommand runs a slash command as its caller.
 func (a *Adapter) runCommand(ctx context.Context, sc slackgo.SlashCommand) bot.Reply {
 	ws := Workspace(sc.TeamID)
-	return a.runner.Run(ctx, commands.Call{Workspace: ws, User: a.caller(ctx, ws, sc.UserID, sc.UserName),
-		Channel: sc.ChannelID, ChannelName: sc.ChannelName, Command: sc.Command, Text: sc.Text})
+	return a.runner.Run(ctx, neutralCall(commands.Call{Workspace: ws, User: a.caller(ctx, ws, sc.UserID, sc.UserName),
+		Channel: sc.ChannelID, ChannelName: sc.ChannelName, Command: sc.Command, Text: sc.Text}))
 }
 
 func outcome(rep bot.Reply) string {
