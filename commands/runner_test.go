@@ -441,8 +441,8 @@ func TestFormSubmission(t *testing.T) {
 	ctx := context.Background()
 	_, err := e.runner.Submit(ctx, commands.Submission{Call: e.call("UANA", "", ""), FormID: commands.FormMeetingAdd,
 		Values: map[string]string{"state": "", "date": "someday", "poc": "UNOPE", "discussion": "x"}})
-	be, ok := err.(*bot.Error)
-	if !ok || be.Fields["state"] == "" || be.Fields["date"] == "" || be.Fields["poc"] == "" {
+	fields := bot.ErrorFields(err)
+	if fields["state"] == "" || fields["date"] == "" || fields["poc"] == "" {
 		t.Fatalf("field errors: %#v", err)
 	}
 	if m, _, _ := e.counts(); m != 0 {

@@ -504,9 +504,9 @@ func (a *Adapter) serveDialog(w http.ResponseWriter, r *http.Request) {
 		Call: commands.Call{Workspace: ws, User: user, Channel: channel}, FormID: formID, Values: values})
 	if err != nil {
 		out := model.SubmitDialogResponse{}
-		if be, ok := err.(*bot.Error); ok && len(be.Fields) > 0 {
+		if fields := bot.ErrorFields(err); len(fields) > 0 {
 			out.Errors = map[string]string{}
-			for f, m := range be.Fields {
+			for f, m := range fields {
 				out.Errors[f] = m
 			}
 		} else {

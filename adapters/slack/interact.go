@@ -82,8 +82,8 @@ func (a *Adapter) submit(ctx context.Context, cb slackgo.InteractionCallback) an
 	})
 	if err != nil {
 		errs := map[string]string{}
-		if be, ok := err.(*bot.Error); ok && len(be.Fields) > 0 {
-			for field, msg := range be.Fields {
+		if fields := bot.ErrorFields(err); len(fields) > 0 {
+			for field, msg := range fields {
 				errs[field] = clipRunes(msg, 150)
 			}
 		} else {
