@@ -52,12 +52,7 @@ func (inv *invocation) digestPreview(ctx context.Context, q DigestPreview) (bot.
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	today := bot.DateOf(inv.now.In(r.Location()))
-	week := bot.CoveredWeek(today)
-	if q.Week != nil {
-		week = q.Week.WeekStart()
-	}
-	rep, err := d.Digest(ctx, r, week, today)
+	rep, _, err := inv.digestOf(ctx, d, r, q.Week)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -85,12 +80,7 @@ func (inv *invocation) digestPost(ctx context.Context, q DigestPost) (bot.Reply,
 		}
 		return bot.Reply{}, err
 	}
-	today := bot.DateOf(inv.now.In(r.Location()))
-	week := bot.CoveredWeek(today)
-	if q.Week != nil {
-		week = q.Week.WeekStart()
-	}
-	rep, err := d.Digest(ctx, r, week, today)
+	rep, week, err := inv.digestOf(ctx, d, r, q.Week)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -104,6 +94,18 @@ func (inv *invocation) digestPost(ctx context.Context, q DigestPost) (bot.Reply,
 		return bot.Reply{}, bot.Errorf(bot.ECONFLICT, "The %s digest for %s was already posted (or is on its way).", r.Name, week.ISOWeek())
 	}
 	return bot.Message(fmt.Sprintf("Posting the %s digest for %s to %s.", r.Name, week.ISOWeek(), inv.channelLabel(r))), nil
+}
+
+// digestOf builds region r's digest of the week asked for, by default the
+// week a digest due today in the region's time zone covers.
+func (inv *invocation) digestOf(ctx context.Context, d *bot.Digests, r *bot.Region, asked *bot.Date) (rep bot.Reply, week bot.Date, err error) {
+	today := bot.DateOf(inv.now.In(r.Location()))
+	week = bot.CoveredWeek(today)
+	if asked != nil {
+		week = asked.WeekStart()
+	}
+	rep, err = d.Digest(ctx, r, week, today)
+	return rep, week, err
 }
 
 // channelLabel names a region's digest channel the platform's way.

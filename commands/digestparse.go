@@ -7,6 +7,27 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
+// digestParsers parse the /digest subcommands.
+var digestParsers = map[string]subcommandParser{
+	"preview": (*parser).digestPreview,
+	"post":    (*parser).digestPost,
+	"config":  (*parser).digestConfig,
+	"states":  (*parser).digestStates,
+}
+
+// digestRegion reads a digest's region: 1-10, or leadership for the
+// roll-up.
+func (p *parser) digestRegion(value string) (*int, error) {
+	n := bot.LeadershipRegion
+	if !strings.EqualFold(value, "leadership") {
+		var err error
+		if n, err = p.region(value); err != nil {
+			return nil, err
+		}
+	}
+	return &n, nil
+}
+
 func (p *parser) weekOption(key, value string) (*bot.Date, error) {
 	d, err := p.date(key, value)
 	if err != nil {
@@ -17,21 +38,13 @@ func (p *parser) weekOption(key, value string) (*bot.Date, error) {
 
 func (p *parser) digestPreview() (Request, error) {
 	var r DigestPreview
-	for {
-		t, ok := p.next()
-		if !ok {
-			return r, nil
-		}
+	for t := range p.tokens() {
 		var err error
 		switch t.Key {
 		case "region":
-			var n int
-			if strings.EqualFold(t.Value, "leadership") {
-				n = bot.LeadershipRegion
-			} else if n, err = p.region(t.Value); err != nil {
+			if r.Region, err = p.digestRegion(t.Value); err != nil {
 				return nil, err
 			}
-			r.Region = &n
 		case "week":
 			if r.Week, err = p.weekOption("week", t.Value); err != nil {
 				return nil, err
@@ -40,6 +53,7 @@ func (p *parser) digestPreview() (Request, error) {
 			return nil, p.fail("Unknown option %q: use region: and week:.", show(t))
 		}
 	}
+	return r, nil
 }
 
 func (p *parser) digestPost() (Request, error) {
@@ -56,23 +70,14 @@ func (p *parser) digestPost() (Request, error) {
 
 func (p *parser) digestConfig() (Request, error) {
 	var r DigestConfig
-	for {
-		t, ok := p.next()
-		if !ok {
-			break
-		}
+	for t := range p.tokens() {
 		switch t.Key {
 		case "region":
-			var n int
-			if strings.EqualFold(t.Value, "leadership") {
-				n = bot.LeadershipRegion
-			} else {
-				var err error
-				if n, err = p.region(t.Value); err != nil {
-					return nil, err
-				}
+			n, err := p.digestRegion(t.Value)
+			if err != nil {
+				return nil, err
 			}
-			r.Region = &n
+			r.Region = n
 		case "channel":
 			c, ok := parseChannelRef(t.Value)
 			if !ok {
@@ -134,11 +139,7 @@ func weekday(s string) (time.Weekday, bool) {
 func (p *parser) digestStates() (Request, error) {
 	var r DigestStates
 	var words []string
-	for {
-		t, ok := p.next()
-		if !ok {
-			break
-		}
+	for t := range p.tokens() {
 		switch t.Key {
 		case "region":
 			n, err := p.region(t.Value)

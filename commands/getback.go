@@ -132,14 +132,11 @@ func (inv *invocation) getbackList(ctx context.Context, q GetbackList) (bot.Repl
 			r.Text = strings.TrimSuffix(r.Text, ".") + fmt.Sprintf(", %s overdue (listed first).", countText(n, CountCap))
 		}
 	}
-	labels, err := inv.myLabels(ctx)
+	blocks, err := inv.getbackBlocks(ctx, gbs, true)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	inv.prefetchOwners(ctx, gbs)
-	for _, g := range gbs {
-		r.Blocks = append(r.Blocks, inv.getbackBlock(ctx, g, labels, true))
-	}
+	r.Blocks = append(r.Blocks, blocks...)
 	r.Blocks = append(r.Blocks, pager(total, CountCap, page, len(gbs), q.text)...)
 	return r, nil
 }
@@ -211,6 +208,21 @@ func (inv *invocation) ownerName(ctx context.Context, g *bot.Getback) string {
 // caller may change it.
 func (inv *invocation) getbackBlock(ctx context.Context, g *bot.Getback, labels []string, withButtons bool) bot.Block {
 	return bot.GetbackBlock(g, inv.today, inv.ownerName(ctx, g), withButtons && bot.CanChangeGetback(inv.actor, g, labels))
+}
+
+// getbackBlocks renders the items of a list, their owners' names read at
+// once; see getbackBlock for the buttons.
+func (inv *invocation) getbackBlocks(ctx context.Context, gbs []*bot.Getback, withButtons bool) ([]bot.Block, error) {
+	labels, err := inv.myLabels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inv.prefetchOwners(ctx, gbs)
+	blocks := make([]bot.Block, 0, len(gbs))
+	for _, g := range gbs {
+		blocks = append(blocks, inv.getbackBlock(ctx, g, labels, withButtons))
+	}
+	return blocks, nil
 }
 
 func (inv *invocation) getbackShow(ctx context.Context, id int64) (bot.Reply, error) {

@@ -8,14 +8,25 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
+// getbackParsers parse the /getback subcommands.
+var getbackParsers = map[string]subcommandParser{
+	"add":      (*parser).getbackAdd,
+	"list":     (*parser).getbackList,
+	"show":     idOnly("getback", func(id int64) Request { return GetbackShow{id} }),
+	"done":     func(p *parser) (Request, error) { return p.getbackClose(bot.StatusDone) },
+	"cancel":   func(p *parser) (Request, error) { return p.getbackClose(bot.StatusCancelled) },
+	"reopen":   idOnly("getback", func(id int64) Request { return GetbackReopen{id} }),
+	"reassign": (*parser).getbackReassign,
+	"due":      (*parser).getbackDue,
+	"snooze":   (*parser).getbackSnooze,
+	"remind":   (*parser).getbackRemind,
+	"owner":    (*parser).getbackOwner,
+}
+
 func (p *parser) getbackAdd() (Request, error) {
 	var r GetbackAdd
 	var words []string
-	for {
-		t, ok := p.next()
-		if !ok {
-			break
-		}
+	for t := range p.tokens() {
 		switch {
 		case t.Key == "due":
 			d, err := p.dueDate("due", t.Value)
@@ -59,11 +70,7 @@ func (p *parser) getbackAdd() (Request, error) {
 
 func (p *parser) getbackList() (Request, error) {
 	var r GetbackList
-	for {
-		t, ok := p.next()
-		if !ok {
-			return r, nil
-		}
+	for t := range p.tokens() {
 		if t.Key == "" && !t.Quoted {
 			switch strings.ToLower(t.Value) {
 			case "mine", "my":
@@ -116,6 +123,7 @@ func (p *parser) getbackList() (Request, error) {
 			return nil, p.fail("Unknown filter %q.", show(t))
 		}
 	}
+	return r, nil
 }
 
 func (p *parser) getbackClose(status string) (Request, error) {
@@ -171,11 +179,7 @@ func (p *parser) getbackSnooze() (Request, error) {
 	}
 	r := GetbackSnooze{ID: id, Until: p.today.AddDays(1)}
 	var words []string
-	for {
-		t, ok := p.next()
-		if !ok {
-			break
-		}
+	for t := range p.tokens() {
 		switch t.Key {
 		case "until", "to":
 			d, err := p.dueDate("until", t.Value)
@@ -208,11 +212,7 @@ func (p *parser) getbackSnooze() (Request, error) {
 
 func (p *parser) getbackRemind() (Request, error) {
 	var r GetbackRemind
-	for {
-		t, ok := p.next()
-		if !ok {
-			return r, nil
-		}
+	for t := range p.tokens() {
 		switch {
 		case t.Key == "at" || (t.Key == "" && strings.Contains(t.Value, ":")):
 			h, m, err := parseClock(t.Value)
@@ -233,6 +233,7 @@ func (p *parser) getbackRemind() (Request, error) {
 			return nil, p.fail("Unknown option %q.", show(t))
 		}
 	}
+	return r, nil
 }
 
 // parseClock parses 08:30, 8:30, 8, 8am, 5:30pm.

@@ -21,13 +21,20 @@ func (inv *invocation) meetingAdd(ctx context.Context, q MeetingAdd) (bot.Reply,
 		return bot.Reply{}, err
 	}
 	inv.noticesQueued()
-	r := bot.Reply{Text: fmt.Sprintf("Logged meeting #%d: %s, %s (%s).", m.ID, m.StateList(), m.DateText(), m.RegionText())}
+	text := fmt.Sprintf("Logged meeting #%d: %s, %s (%s).", m.ID, m.StateList(), m.DateText(), m.RegionText())
+	return inv.meetingChanged(ctx, text, m, notes), nil
+}
+
+// meetingChanged answers a command that logged or changed m: text, the
+// meeting's summary, the items it created, and notes on what was assumed.
+func (inv *invocation) meetingChanged(ctx context.Context, text string, m *bot.Meeting, notes []string) bot.Reply {
+	r := bot.Reply{Text: text}
 	r.Blocks = append(r.Blocks, inv.meetingSummary(ctx, m))
 	r.Blocks = append(r.Blocks, inv.createdGetbacks(ctx, m.Getbacks)...)
 	if len(notes) > 0 {
 		r.Blocks = append(r.Blocks, bot.Block{Note: strings.Join(notes, " ")})
 	}
-	return r, nil
+	return r
 }
 
 // newMeeting builds a meeting from raw fields, with defaults: today's date
@@ -87,13 +94,8 @@ func (inv *invocation) meetingEdit(ctx context.Context, q MeetingEdit) (bot.Repl
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	r := bot.Reply{Text: fmt.Sprintf("Updated meeting #%d (%s).", m.ID, strings.Join(sortedKeys(q.Fields), ", "))}
-	r.Blocks = append(r.Blocks, inv.meetingSummary(ctx, m))
-	r.Blocks = append(r.Blocks, inv.createdGetbacks(ctx, m.Getbacks)...)
-	if len(notes) > 0 {
-		r.Blocks = append(r.Blocks, bot.Block{Note: strings.Join(notes, " ")})
-	}
-	return r, nil
+	text := fmt.Sprintf("Updated meeting #%d (%s).", m.ID, strings.Join(sortedKeys(q.Fields), ", "))
+	return inv.meetingChanged(ctx, text, m, notes), nil
 }
 
 // updateMeeting applies raw fields to m; new GETBACK items in a changed
@@ -183,15 +185,12 @@ func (inv *invocation) meetingShow(ctx context.Context, id int64) (bot.Reply, er
 		}
 	}
 	if len(gbs) > 0 {
-		r.Blocks = append(r.Blocks, bot.Block{Heading: "Getbacks"})
-		labels, err := inv.myLabels(ctx)
+		blocks, err := inv.getbackBlocks(ctx, gbs, false)
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		inv.prefetchOwners(ctx, gbs)
-		for _, g := range gbs {
-			r.Blocks = append(r.Blocks, inv.getbackBlock(ctx, g, labels, false))
-		}
+		r.Blocks = append(r.Blocks, bot.Block{Heading: "Getbacks"})
+		r.Blocks = append(r.Blocks, blocks...)
 	}
 	r.Blocks = append(r.Blocks, bot.Block{Note: fmt.Sprintf("Logged by %s on %s; last changed %s.",
 		inv.name(ctx, m.CreatedBy), m.CreatedAt.Format("2006-01-02"), m.UpdatedAt.Format("2006-01-02 15:04 MST"))})

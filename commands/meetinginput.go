@@ -19,6 +19,11 @@ var reStateSep = regexp.MustCompile(`\s*(?:,|;|/|&|\band\b)\s*`)
 func (inv *invocation) meetingUpdate(ctx context.Context, fields map[string]string, base *bot.Meeting) (upd bot.MeetingUpdate, notes []string, fe bot.FieldErrors, err error) {
 	fe = bot.FieldErrors{}
 	str := func(v string) *string { v = strings.TrimSpace(v); return &v }
+	// The fields stored as text, as given.
+	textFields := map[string]**string{
+		"location": &upd.Location, "attendees": &upd.Attendees, "discussion": &upd.Discussion, "concerns": &upd.Concerns,
+		"followup": &upd.FollowUp, "awareness": &upd.Awareness, "action": &upd.Action, "notes": &upd.Notes,
+	}
 	for key, raw := range fields {
 		v := strings.TrimSpace(raw)
 		switch key {
@@ -80,24 +85,13 @@ func (inv *invocation) meetingUpdate(ctx context.Context, fields map[string]stri
 				nd = d
 			}
 			upd.NextDate = &nd
-		case "location":
-			upd.Location = str(v)
-		case "attendees":
-			upd.Attendees = str(v)
-		case "discussion":
-			upd.Discussion = str(v)
-		case "concerns":
-			upd.Concerns = str(v)
-		case "followup":
-			upd.FollowUp = str(v)
-		case "awareness":
-			upd.Awareness = str(v)
-		case "action":
-			upd.Action = str(v)
-		case "notes":
-			upd.Notes = str(v)
 		default:
-			fe.Add(key, "unknown field")
+			text, ok := textFields[key]
+			if !ok {
+				fe.Add(key, "unknown field")
+				continue
+			}
+			*text = str(v)
 		}
 	}
 	// Region: inferred from the state when not given; a mismatch is allowed

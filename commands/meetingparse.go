@@ -6,6 +6,17 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
+// meetingParsers parse the /meeting subcommands.
+var meetingParsers = map[string]subcommandParser{
+	"add":    (*parser).meetingAdd,
+	"list":   (*parser).meetingList,
+	"show":   idOnly("meeting", func(id int64) Request { return MeetingShow{id} }),
+	"edit":   (*parser).meetingEdit,
+	"delete": idOnly("meeting", func(id int64) Request { return MeetingDelete{id} }),
+	"search": (*parser).meetingSearch,
+	"import": func(*parser) (Request, error) { return MeetingImport{}, nil },
+}
+
 // meetingKeyAliases maps other names people type to meeting field keys.
 var meetingKeyAliases = map[string]string{
 	"states": "state", "territory": "state", "loc": "location", "where": "location", "when": "date",
@@ -25,11 +36,7 @@ func (p *parser) meetingFields() (map[string]string, error) {
 	for _, k := range meetingKeys() {
 		valid[k] = true
 	}
-	for {
-		t, ok := p.next()
-		if !ok {
-			return fields, nil
-		}
+	for t := range p.tokens() {
 		if t.Key == "" {
 			return nil, p.fail("Unexpected %q: meeting fields are key:value, e.g. state:Nevada (fields: %s).", t.Value, meetingFieldHelp())
 		}
@@ -48,6 +55,7 @@ func (p *parser) meetingFields() (map[string]string, error) {
 		}
 		fields[key] = t.Value
 	}
+	return fields, nil
 }
 
 func (p *parser) meetingAdd() (Request, error) {
@@ -72,11 +80,7 @@ func (p *parser) meetingEdit() (Request, error) {
 
 func (p *parser) meetingList() (Request, error) {
 	var r MeetingList
-	for {
-		t, ok := p.next()
-		if !ok {
-			return r, nil
-		}
+	for t := range p.tokens() {
 		switch {
 		case t.Key == "region":
 			n, err := p.region(t.Value)
@@ -114,16 +118,13 @@ func (p *parser) meetingList() (Request, error) {
 			return nil, p.fail("Unknown filter %q.", show(t))
 		}
 	}
+	return r, nil
 }
 
 func (p *parser) meetingSearch() (Request, error) {
 	var r MeetingSearch
 	var words []string
-	for {
-		t, ok := p.next()
-		if !ok {
-			break
-		}
+	for t := range p.tokens() {
 		if t.Key == "page" {
 			n, err := p.page(t.Value)
 			if err != nil {

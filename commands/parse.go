@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 
@@ -62,12 +63,7 @@ func Parse(command, text string, today bot.Date) (Request, error) {
 	if sub == "" || sub == "help" {
 		return Help{Command: cmd}, nil
 	}
-	known := false
-	for _, s := range subcommands[cmd] {
-		if s == sub {
-			known = true
-		}
-	}
+	parse, known := subcommandParsers[cmd][sub]
 	if !known {
 		problem := fmt.Sprintf("Unknown subcommand /%s %s.", cmd, sub)
 		if c := bot.Closest(sub, subcommands[cmd]); c != "" {
@@ -80,59 +76,23 @@ func Parse(command, text string, today bot.Date) (Request, error) {
 	if err != nil {
 		return nil, &ParseError{bot.ErrorMessage(err), usage}
 	}
-	p := &parser{toks: toks, usage: usage, today: today}
-	var req Request
-	switch cmd + " " + sub {
-	case "meeting add":
-		req, err = p.meetingAdd()
-	case "meeting list":
-		req, err = p.meetingList()
-	case "meeting show":
-		req, err = p.idOnly(func(id int64) Request { return MeetingShow{id} }, "meeting")
-	case "meeting edit":
-		req, err = p.meetingEdit()
-	case "meeting delete":
-		req, err = p.idOnly(func(id int64) Request { return MeetingDelete{id} }, "meeting")
-	case "meeting search":
-		req, err = p.meetingSearch()
-	case "meeting import":
-		req = MeetingImport{}
-	case "getback add":
-		req, err = p.getbackAdd()
-	case "getback list":
-		req, err = p.getbackList()
-	case "getback show":
-		req, err = p.idOnly(func(id int64) Request { return GetbackShow{id} }, "getback")
-	case "getback done":
-		req, err = p.getbackClose(bot.StatusDone)
-	case "getback cancel":
-		req, err = p.getbackClose(bot.StatusCancelled)
-	case "getback reopen":
-		req, err = p.idOnly(func(id int64) Request { return GetbackReopen{id} }, "getback")
-	case "getback reassign":
-		req, err = p.getbackReassign()
-	case "getback due":
-		req, err = p.getbackDue()
-	case "getback snooze":
-		req, err = p.getbackSnooze()
-	case "getback remind":
-		req, err = p.getbackRemind()
-	case "getback owner":
-		req, err = p.getbackOwner()
-	case "digest preview":
-		req, err = p.digestPreview()
-	case "digest post":
-		req, err = p.digestPost()
-	case "digest config":
-		req, err = p.digestConfig()
-	case "digest states":
-		req, err = p.digestStates()
-	}
+	req, err := parse(&parser{toks: toks, usage: usage, today: today})
 	if err != nil {
 		return nil, err
 	}
 	return req, nil
 }
+
+// subcommandParsers parse each command's subcommands (listed in help in
+// the order of subcommands), by command and subcommand.
+var subcommandParsers = map[string]map[string]subcommandParser{
+	"meeting": meetingParsers,
+	"getback": getbackParsers,
+	"digest":  digestParsers,
+}
+
+// subcommandParser reads the arguments of one subcommand into its request.
+type subcommandParser func(p *parser) (Request, error)
 
 // parser walks the tokens of one subcommand.
 type parser struct {
@@ -156,6 +116,18 @@ func (p *parser) next() (token, bool) {
 	return t, true
 }
 
+// tokens yields the tokens not read yet, reading each as it goes.
+func (p *parser) tokens() iter.Seq[token] {
+	return func(yield func(token) bool) {
+		for {
+			t, ok := p.next()
+			if !ok || !yield(t) {
+				return
+			}
+		}
+	}
+}
+
 // id reads a required item number ("42" or "#42").
 func (p *parser) id(what string) (int64, error) {
 	t, ok := p.next()
@@ -173,15 +145,18 @@ func parseID(s, what string, p *parser) (int64, error) {
 	return n, nil
 }
 
-func (p *parser) idOnly(mk func(int64) Request, what string) (Request, error) {
-	id, err := p.id(what)
-	if err != nil {
-		return nil, err
+// idOnly parses a subcommand whose one argument is an item number.
+func idOnly(what string, mk func(int64) Request) subcommandParser {
+	return func(p *parser) (Request, error) {
+		id, err := p.id(what)
+		if err != nil {
+			return nil, err
+		}
+		if t, ok := p.next(); ok {
+			return nil, p.fail("Unexpected %q after the %s number.", show(t), what)
+		}
+		return mk(id), nil
 	}
-	if t, ok := p.next(); ok {
-		return nil, p.fail("Unexpected %q after the %s number.", show(t), what)
-	}
-	return mk(id), nil
 }
 
 func show(t token) string {
@@ -232,13 +207,10 @@ func (p *parser) page(value string) (int, error) {
 // rest joins the remaining tokens as free text.
 func (p *parser) rest() string {
 	var words []string
-	for {
-		t, ok := p.next()
-		if !ok {
-			return strings.TrimSpace(strings.Join(words, " "))
-		}
+	for t := range p.tokens() {
 		words = append(words, show(t))
 	}
+	return strings.TrimSpace(strings.Join(words, " "))
 }
 
 func unknownStateMessage(s string) string {

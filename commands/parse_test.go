@@ -264,3 +264,19 @@ func TestMapWordsTouchesOnlyValuesOutsideQuotes(t *testing.T) {
 		}
 	}
 }
+
+func TestEverySubcommandHelpListsHasAParserAndAUsage(t *testing.T) {
+	for cmd, subs := range subcommands {
+		if len(subs) != len(subcommandParsers[cmd]) {
+			t.Errorf("/%s: help lists %d subcommands, %d parse", cmd, len(subs), len(subcommandParsers[cmd]))
+		}
+		for _, sub := range subs {
+			if subcommandParsers[cmd][sub] == nil || usages[cmd+" "+sub] == "" {
+				t.Errorf("/%s %s: parser or usage missing", cmd, sub)
+			}
+		}
+	}
+	if len(subcommandParsers) != len(subcommands) {
+		t.Errorf("%d commands parse, help lists %d", len(subcommandParsers), len(subcommands))
+	}
+}

@@ -202,32 +202,29 @@ func (r *Runner) recoverPanic(ctx context.Context, what string, answer func(err 
 
 // Run parses and runs one command and returns the reply. It never fails:
 // errors become an error reply (internal ones are logged, not shown).
-func (r *Runner) Run(ctx context.Context, c Call) (rep bot.Reply) {
+func (r *Runner) Run(ctx context.Context, c Call) bot.Reply {
+	return r.runCall(ctx, c, func(inv *invocation) (Request, error) { return Parse(c.Command, c.Text, inv.today) })
+}
+
+// RunRequest runs an already parsed request for c.
+func (r *Runner) RunRequest(ctx context.Context, c Call, req Request) bot.Reply {
+	return r.runCall(ctx, c, func(*invocation) (Request, error) { return req, nil })
+}
+
+// runCall runs the request that parse gives for c (parsing once the
+// caller's local day is known), for Run and RunRequest.
+func (r *Runner) runCall(ctx context.Context, c Call, parse func(*invocation) (Request, error)) (rep bot.Reply) {
 	defer r.recoverPanic(ctx, "command", func(err error) { rep = bot.ErrorReply(err, "") })
 	ctx, inv, err := r.begin(ctx, c)
 	if err != nil {
 		return r.errorReply(ctx, err, "")
 	}
-	req, err := Parse(c.Command, c.Text, inv.today)
+	req, err := parse(inv)
 	if err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
 			return bot.ErrorReply(bot.Errorf(bot.EINVALID, "%s", pe.Message), r.styled(pe.Usage))
 		}
-		return r.errorReply(ctx, err, "")
-	}
-	reply, err := inv.run(ctx, req)
-	if err != nil {
-		return r.errorReply(ctx, err, usages[req.command()])
-	}
-	return reply
-}
-
-// RunRequest runs an already parsed request for c.
-func (r *Runner) RunRequest(ctx context.Context, c Call, req Request) (rep bot.Reply) {
-	defer r.recoverPanic(ctx, "command", func(err error) { rep = bot.ErrorReply(err, "") })
-	ctx, inv, err := r.begin(ctx, c)
-	if err != nil {
 		return r.errorReply(ctx, err, "")
 	}
 	reply, err := inv.run(ctx, req)
