@@ -61,6 +61,17 @@ func ErrorMessage(err error) string {
 	return "Something went wrong on our side; it has been logged. Please try again."
 }
 
+// ErrorFields returns the per-field messages of err if it is (or wraps)
+// an *Error that has them, for a form to show next to its fields; nil
+// otherwise.
+func ErrorFields(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		return e.Fields
+	}
+	return nil
+}
+
 // FieldErrors collects per-field validation messages and turns them into
 // one EINVALID *Error.
 type FieldErrors map[string]string

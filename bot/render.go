@@ -65,10 +65,16 @@ func age(from, today Date) string {
 
 // Plural renders "1 day" or "3 days".
 func Plural(n int, one, many string) string {
+	return fmt.Sprintf("%d %s", n, PluralWord(n, one, many))
+}
+
+// PluralWord picks the word for a count written elsewhere: "day" for 1,
+// "days" otherwise (or "mentions" and "mention", for a verb).
+func PluralWord(n int, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
+		return one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return many
 }
 
 // Clip shortens s to n runes on one line, ending with an ellipsis when cut.

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -88,8 +89,8 @@ func TestSplitTextPrefersLineBreaks(t *testing.T) {
 func TestMeetingValidate(t *testing.T) {
 	m := &Meeting{Workspace: "w", Region: 18, DateStatus: "Soon", Discussion: strings.Repeat("a", MaxTextLen+1)}
 	err := m.Validate()
-	e, ok := err.(*Error)
-	if !ok || e.Code != EINVALID {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != EINVALID {
 		t.Fatalf("Validate = %v, want EINVALID", err)
 	}
 	for _, field := range []string{"region", "state", "date", "discussion"} {
@@ -108,8 +109,8 @@ func TestMeetingValidate(t *testing.T) {
 
 func TestGetbackValidate(t *testing.T) {
 	g := &Getback{Workspace: "w", OwnerKind: "robot", Status: "maybe"}
-	e, _ := g.Validate().(*Error)
-	if e == nil {
+	var e *Error
+	if !errors.As(g.Validate(), &e) {
 		t.Fatal("invalid getback accepted")
 	}
 	for _, f := range []string{"text", "owner", "status"} {
@@ -159,5 +160,18 @@ func TestWeekdaySet(t *testing.T) {
 	}
 	if _, err := ParseWeekdaySet("funday"); err == nil {
 		t.Fatal("bad weekday accepted")
+	}
+}
+
+func TestErrorFieldsSeesThroughWrapping(t *testing.T) {
+	fe := FieldErrors{}
+	fe.Add("state", "a state is required")
+	if got := ErrorFields(fmt.Errorf("submit: %w", fe.Err())); got["state"] != "a state is required" {
+		t.Fatalf("ErrorFields of a wrapped field error = %v", got)
+	}
+	for _, err := range []error{nil, Errorf(EINVALID, "no fields"), fmt.Errorf("plain")} {
+		if got := ErrorFields(err); got != nil {
+			t.Errorf("ErrorFields(%v) = %v, want nil", err, got)
+		}
 	}
 }

@@ -19,11 +19,6 @@ type Reporter struct {
 	Log *slog.Logger
 }
 
-// Digests is the former name of Reporter.
-//
-// Deprecated: use Reporter.
-type Digests = Reporter
-
 // ReporterStore is what a Reporter reads: getbacks and meetings, the
 // people and labels that own items, and the figures of a digest's
 // pictures. The methods are those of the services that make up Store.

@@ -19,10 +19,10 @@ const SchedulerCheckpoint = "scheduler"
 // (the local day of a reminder; the week until the next digest) is still
 // running, and otherwise recorded as skipped.
 type Scheduler struct {
-	Store   SchedulerStore
-	Digests *Reporter // builds the digests it queues
-	Now     func() time.Time
-	Log     *slog.Logger
+	Store    SchedulerStore
+	Reporter *Reporter // builds the digests it queues
+	Now      func() time.Time
+	Log      *slog.Logger
 	// Platforms limits planning to workspaces of these platforms: the ones
 	// with a messenger in this process. Empty plans for none.
 	Platforms []string
@@ -339,7 +339,7 @@ func (s *Scheduler) planDigests(ctx context.Context, last, now time.Time, res *T
 				}
 				continue
 			}
-			rep, err := s.Digests.Digest(ctx, r, CoveredWeek(pl.day), DateOf(now.In(r.Location())))
+			rep, err := s.Reporter.Digest(ctx, r, CoveredWeek(pl.day), DateOf(now.In(r.Location())))
 			if err != nil {
 				return err
 			}

@@ -13,7 +13,7 @@ import (
 )
 
 func newScheduler(db *sqlite.DB, c *clock) *bot.Scheduler {
-	return &bot.Scheduler{Store: db, Digests: &bot.Reporter{Store: db}, Now: c.Now, Platforms: []string{"console"}}
+	return &bot.Scheduler{Store: db, Reporter: &bot.Reporter{Store: db}, Now: c.Now, Platforms: []string{"console"}}
 }
 
 // runTicks ticks every step from from to to, and returns, for each outbox

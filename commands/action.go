@@ -33,17 +33,17 @@ type ActionResult struct {
 // permission checks as the commands) and re-renders the message.
 func (r *Runner) Act(ctx context.Context, a Action) (res ActionResult) {
 	defer r.recoverPanic(ctx, "action", func(err error) { res = ActionResult{Notice: bot.ErrorMessage(err), Error: true} })
-	ctx, cl, err := r.begin(ctx, a.Call)
+	ctx, inv, err := r.begin(ctx, a.Call)
 	if err != nil {
 		return ActionResult{Notice: bot.ErrorMessage(err), Error: true}
 	}
 	if a.Name == bot.ActionPage {
 		cmd, text := SplitCommand(a.Value)
-		req, err := Parse(cmd, text, cl.today)
+		req, err := Parse(cmd, text, inv.today)
 		if err != nil {
 			return ActionResult{Notice: err.Error(), Error: true}
 		}
-		rep, err := cl.run(ctx, req)
+		rep, err := inv.run(ctx, req)
 		if err != nil {
 			return ActionResult{Notice: bot.ErrorMessage(err), Error: true}
 		}
@@ -56,32 +56,32 @@ func (r *Runner) Act(ctx context.Context, a Action) (res ActionResult) {
 	var rep bot.Reply
 	switch a.Name {
 	case bot.ActionDone:
-		rep, err = cl.getbackClose(ctx, GetbackClose{ID: id, Status: bot.StatusDone})
+		rep, err = inv.getbackClose(ctx, GetbackClose{ID: id, Status: bot.StatusDone})
 	case bot.ActionSnoozeDay, bot.ActionSnoozeWeek:
 		days := 1
 		if a.Name == bot.ActionSnoozeWeek {
 			days = 7
 		}
 		var g *bot.Getback
-		if g, err = cl.changeable(ctx, id); err == nil {
-			rep, err = cl.snooze(ctx, g, cl.today.AddDays(days))
+		if g, err = inv.changeable(ctx, id); err == nil {
+			rep, err = inv.snooze(ctx, g, inv.today.AddDays(days))
 		}
 	case bot.ActionReassign:
 		if a.Selected == "" {
 			return ActionResult{Notice: "Pick someone to reassign it to.", Error: true}
 		}
 		var g *bot.Getback
-		if g, err = cl.changeable(ctx, id); err == nil {
+		if g, err = inv.changeable(ctx, id); err == nil {
 			var u bot.User
-			if u, err = cl.resolveUser(ctx, UserRef{ID: a.Selected}); err == nil {
-				rep, err = cl.reassign(ctx, g, u)
+			if u, err = inv.resolveUser(ctx, UserRef{ID: a.Selected}); err == nil {
+				rep, err = inv.reassign(ctx, g, u)
 			}
 		}
 	default:
 		return ActionResult{Notice: fmt.Sprintf("Unknown action %q.", a.Name), Error: true}
 	}
 	if err == nil {
-		err = cl.saveCaller(ctx)
+		err = inv.saveCaller(ctx)
 	}
 	if err != nil {
 		if bot.ErrorCode(err) == bot.EINTERNAL {
@@ -90,22 +90,22 @@ func (r *Runner) Act(ctx context.Context, a Action) (res ActionResult) {
 		return ActionResult{Notice: bot.ErrorMessage(err), Error: true}
 	}
 	res = ActionResult{Notice: rep.Text}
-	if up, ok := cl.render(ctx, a.View); ok {
+	if up, ok := inv.render(ctx, a.View); ok {
 		res.Update = &up
 	}
 	return res
 }
 
 // render produces a fresh rendering of a message's view.
-func (cl *call) render(ctx context.Context, view string) (bot.Reply, bool) {
+func (inv *invocation) render(ctx context.Context, view string) (bot.Reply, bool) {
 	switch {
 	case view == "":
 		return bot.Reply{}, false
 	case view == bot.ViewReminder:
-		if cl.r.Digests == nil {
+		if inv.r.Reporter == nil {
 			return bot.Reply{}, false
 		}
-		rep, ok, err := cl.r.Digests.Reminder(ctx, cl.person, cl.today)
+		rep, ok, err := inv.r.Reporter.Reminder(ctx, inv.person, inv.today)
 		if err != nil {
 			return bot.Reply{}, false
 		}
@@ -115,11 +115,11 @@ func (cl *call) render(ctx context.Context, view string) (bot.Reply, bool) {
 		return rep, true
 	case strings.HasPrefix(view, "/"):
 		cmd, text := SplitCommand(view)
-		req, err := Parse(cmd, text, cl.today)
+		req, err := Parse(cmd, text, inv.today)
 		if err != nil {
 			return bot.Reply{}, false
 		}
-		rep, err := cl.run(ctx, req)
+		rep, err := inv.run(ctx, req)
 		if err != nil {
 			return bot.Reply{}, false
 		}

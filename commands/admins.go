@@ -46,13 +46,13 @@ func ResolveAdmins(ctx context.Context, dir Directory, ws string, entries []stri
 const maxAdminsNamed = 5
 
 // requireAdmin refuses a caller who is not an admin, saying whom to ask.
-func (cl *call) requireAdmin(ctx context.Context, what string) error {
-	if cl.actor.Admin {
+func (inv *invocation) requireAdmin(ctx context.Context, what string) error {
+	if inv.actor.Admin {
 		return nil
 	}
 	var ids []string
-	for id, ok := range cl.r.Admins {
-		if ok && id != cl.User.ID {
+	for id, ok := range inv.r.Admins {
+		if ok && id != inv.User.ID {
 			ids = append(ids, id)
 		}
 	}
@@ -62,10 +62,10 @@ func (cl *call) requireAdmin(ctx context.Context, what string) error {
 		if len(names) == maxAdminsNamed {
 			break
 		}
-		if cl.r.Users == nil {
+		if inv.r.Users == nil {
 			break
 		}
-		u, err := cl.r.Users.LookupUser(ctx, cl.Workspace, id)
+		u, err := inv.r.Users.LookupUser(ctx, inv.Workspace, id)
 		if err != nil {
 			continue
 		}

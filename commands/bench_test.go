@@ -18,7 +18,7 @@ func benchRunner(b *testing.B) (*commands.Runner, func(user, cmd, text string) b
 	db := sqlitetest.Open(b, sqlitetest.Standard)
 	now := time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC)
 	r := &commands.Runner{Store: db, Users: benchDirectory{}, Now: func() time.Time { return now },
-		Digests: &bot.Digests{Store: db}, Outbox: db}
+		Reporter: &bot.Reporter{Store: db}, Outbox: db}
 	run := func(user, cmd, text string) bot.Reply {
 		return r.Run(context.Background(), commands.Call{Workspace: sqlitetest.Standard.Workspace,
 			User: bot.User{ID: user, Name: user}, Command: cmd, Text: text})

@@ -15,15 +15,15 @@ type ChannelJoiner interface {
 
 // joinChannel joins ch when the platform asks for it; a refusal says what
 // to do.
-func (cl *call) joinChannel(ctx context.Context, ch bot.Channel) error {
-	j, ok := cl.r.Users.(ChannelJoiner)
+func (inv *invocation) joinChannel(ctx context.Context, ch bot.Channel) error {
+	j, ok := inv.r.Users.(ChannelJoiner)
 	if !ok {
 		return nil
 	}
-	if err := j.JoinChannel(ctx, cl.Workspace, ch); err != nil {
-		cl.r.log().Warn("could not join a digest channel", "channel", ch.Name, "err", err)
+	if err := j.JoinChannel(ctx, inv.Workspace, ch); err != nil {
+		inv.r.log().Warn("could not join a digest channel", "channel", ch.Name, "err", err)
 		return bot.Errorf(bot.EINVALID, "I couldn't join channel %s to post digests there. Invite me there first, then try again.",
-			cl.r.channelName(ch.Name))
+			inv.r.channelName(ch.Name))
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ const (
 )
 
 // meetingForm returns the meeting form, pre-filled from m when editing.
-func (cl *call) meetingForm(ctx context.Context, m *bot.Meeting) *bot.Form {
+func (inv *invocation) meetingForm(ctx context.Context, m *bot.Meeting) *bot.Form {
 	f := &bot.Form{ID: FormMeetingAdd, Title: "Log a meeting", Submit: "Log meeting"}
 	val := func(string) string { return "" }
 	if m != nil {
@@ -41,7 +41,7 @@ func (cl *call) meetingForm(ctx context.Context, m *bot.Meeting) *bot.Form {
 					return m.NextDate.String() // a date picker shows it
 				}
 			case "poc":
-				if _, err := cl.r.Store.FindPerson(ctx, cl.Workspace, m.POC); err == nil {
+				if _, err := inv.r.Store.FindPerson(ctx, inv.Workspace, m.POC); err == nil {
 					return m.POC
 				}
 				return ""
@@ -72,14 +72,14 @@ func (cl *call) meetingForm(ctx context.Context, m *bot.Meeting) *bot.Form {
 			ff.Kind, ff.Options, ff.Hint = bot.FieldSelect, regionOpts, "Leave empty to use the state's region."
 		case "date":
 			ff.Kind, ff.Hint = bot.FieldDate, "Empty means today. For Pending, TBD or N/A, type /meeting add … date:TBD instead."
-			ff.MinDate, ff.MaxDate = dateBounds(ff.Value, cl.today.AddDays(-dateReach), cl.today.AddDays(dateReach))
+			ff.MinDate, ff.MaxDate = dateBounds(ff.Value, inv.today.AddDays(-dateReach), inv.today.AddDays(dateReach))
 		case "poc":
 			ff.Kind, ff.Hint = bot.FieldUser, "Empty means you."
 		case "followup":
 			ff.Hint = "Each GETBACK (n): text OWNER FORAC. becomes a tracked item."
 		case "next":
 			ff.Kind, ff.Hint = bot.FieldDate, `For free text ("spring"), type /meeting edit ID next:"…" instead.`
-			ff.MinDate, ff.MaxDate = dateBounds(ff.Value, cl.today.AddDays(-dateReach), cl.today.AddDays(2*dateReach))
+			ff.MinDate, ff.MaxDate = dateBounds(ff.Value, inv.today.AddDays(-dateReach), inv.today.AddDays(2*dateReach))
 		}
 		f.Fields = append(f.Fields, ff)
 	}
@@ -150,30 +150,29 @@ type Submission struct {
 // next to them; nothing is saved.
 func (r *Runner) Submit(ctx context.Context, s Submission) (rep bot.Reply, err error) {
 	defer r.recoverPanic(ctx, "form submission", func(perr error) { rep, err = bot.Reply{}, perr })
-	ctx, cl, err := r.begin(ctx, s.Call)
+	ctx, inv, err := r.begin(ctx, s.Call)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	rep, err = cl.submit(ctx, s)
+	rep, err = inv.submit(ctx, s)
 	if err == nil {
-		err = cl.saveCaller(ctx)
+		err = inv.saveCaller(ctx)
 	}
 	return rep, err
 }
 
-func (cl *call) submit(ctx context.Context, s Submission) (bot.Reply, error) {
+func (inv *invocation) submit(ctx context.Context, s Submission) (bot.Reply, error) {
 	dates := map[string]bool{}
-	for _, ff := range cl.meetingForm(ctx, nil).Fields {
+	inv.pickedUsers = map[string]bool{}
+	for _, ff := range inv.meetingForm(ctx, nil).Fields {
 		dates[ff.Key] = ff.Kind == bot.FieldDate
+		inv.pickedUsers[ff.Key] = ff.Kind == bot.FieldUser
 	}
 	fields := map[string]string{}
 	for k, v := range s.Values {
 		v = strings.TrimSpace(v)
 		if dates[k] {
 			v = pickedDate(v)
-		}
-		if k == "poc" && v != "" {
-			v = "<@" + v + ">"
 		}
 		fields[k] = v
 	}
@@ -187,31 +186,25 @@ func (cl *call) submit(ctx context.Context, s Submission) (bot.Reply, error) {
 		if _, ok := fields["state"]; !ok {
 			fields["state"] = ""
 		}
-		return cl.meetingAdd(ctx, MeetingAdd{Fields: fields})
+		return inv.meetingAdd(ctx, MeetingAdd{Fields: fields})
 	case strings.HasPrefix(s.FormID, FormMeetingEdit):
 		id, err := strconv.ParseInt(strings.TrimPrefix(s.FormID, FormMeetingEdit), 10, 64)
 		if err != nil {
 			return bot.Reply{}, bot.Errorf(bot.EINVALID, "This form is damaged; open it again.")
 		}
-		m, err := cl.r.Store.FindMeetingByID(ctx, cl.Workspace, id)
+		m, err := inv.r.Store.FindMeetingByID(ctx, inv.Workspace, id)
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		if !bot.CanEditMeeting(cl.actor, m) {
+		if !bot.CanEditMeeting(inv.actor, m) {
 			return bot.Reply{}, bot.Errorf(bot.EUNAUTHORIZED, "Only whoever logged meeting #%d, or an admin, can change it.", id)
 		}
 		// Send only what changed, so an untouched field (such as a POC
 		// written as free text) is left as it was.
-		form := cl.meetingForm(ctx, m)
+		form := inv.meetingForm(ctx, m)
 		for _, ff := range form.Fields {
 			v, ok := fields[ff.Key]
 			if !ok {
-				continue
-			}
-			if ff.Key == "poc" {
-				if strings.TrimPrefix(strings.TrimSuffix(v, ">"), "<@") == ff.Value {
-					delete(fields, ff.Key)
-				}
 				continue
 			}
 			if v == ff.Value || (ff.Key == "region" && v == "") {
@@ -221,7 +214,7 @@ func (cl *call) submit(ctx context.Context, s Submission) (bot.Reply, error) {
 		if len(fields) == 0 {
 			return bot.Message(fmt.Sprintf("Meeting #%d is unchanged.", id)), nil
 		}
-		return cl.meetingEdit(ctx, MeetingEdit{ID: id, Fields: fields})
+		return inv.meetingEdit(ctx, MeetingEdit{ID: id, Fields: fields})
 	}
 	return bot.Reply{}, bot.Errorf(bot.EINVALID, "Unknown form %q.", s.FormID)
 }

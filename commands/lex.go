@@ -20,7 +20,8 @@ type token struct {
 // phones and macOS type them; \" escapes a quote inside. A quote opens a
 // value only at the value's start, so apostrophes inside words (O'Brien,
 // don’t) are text, and quotes of any other kind inside a quoted value are
-// kept as text. Slack's <@U123|name> and <#C123|name> escapes are kept whole.
+// kept as text. A value that opens with < runs to the next > (see
+// lexValue).
 func lex(text string) ([]token, error) {
 	var toks []token
 	s := strings.TrimSpace(text)
@@ -127,7 +128,11 @@ func quotedValue(open rune, s string, lenient bool) (val, rest string, ok bool) 
 	return "", "", false
 }
 
-// lexValue reads one value: quoted, a <...> escape, or a bare word.
+// lexValue reads one value: quoted, a <...> run, or a bare word. A value
+// that opens with < runs to the next >, spaces and all: markup a platform
+// leaves in free text (a link with a label) stays one word. The command
+// language reads nothing inside it; users and channels reach it already
+// resolved to @name and #name (Call.Mentions, Call.Channels).
 func lexValue(s string) (val string, quoted bool, rest string, err error) {
 	r, _ := utf8.DecodeRuneInString(s)
 	kind, isQuote := quoteKinds[r]
@@ -158,40 +163,73 @@ func lexValue(s string) (val string, quoted bool, rest string, err error) {
 	return s[:end], false, s[end:], nil
 }
 
-// UserRef is a user named in a command: Slack sends <@U123|name>,
-// Mattermost and the console @name.
+// MapWords returns text with every value that stands outside quotes (a
+// bare word, or the value of key:value) replaced by f(value). Keys, quoted
+// values and spacing are kept byte for byte, and so is the rest of the
+// text from a quote that is never closed. Adapters use it to turn their
+// platform's own markup for users and channels into the @name and #name
+// the command language reads, where a value is read as one.
+func MapWords(text string, f func(value string) string) string {
+	var b strings.Builder
+	s := text
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		if unicode.IsSpace(r) {
+			b.WriteString(s[:size])
+			s = s[size:]
+			continue
+		}
+		if k := keyPrefix(s); k != "" {
+			b.WriteString(s[:len(k)+1])
+			s = s[len(k)+1:]
+		}
+		val, quoted, rest, err := lexValue(s)
+		if err != nil {
+			b.WriteString(s)
+			break
+		}
+		if raw := s[:len(s)-len(rest)]; quoted || val == "" {
+			b.WriteString(raw)
+		} else {
+			b.WriteString(f(val)) // an unquoted value is its raw text
+		}
+		s = rest
+	}
+	return b.String()
+}
+
+// UserRef is a user named in a command: @name as typed, or a user id the
+// platform gave (a form's or a button's user picker). A platform that
+// writes users its own way resolves them before the text reaches the
+// command language: the name as @name, its id in Call.Mentions.
 type UserRef struct {
-	ID   string // platform id when the platform gave it
+	ID   string // user id, when the platform picked the user
 	Name string // handle without "@"
 }
 
-// String renders the reference as typed.
+// String renders the reference as typed: @name, or @id for a user known
+// only by id.
 func (u UserRef) String() string {
 	if u.Name != "" {
 		return "@" + u.Name
 	}
-	return "<@" + u.ID + ">"
+	return "@" + u.ID
 }
 
-// parseUserRef recognises <@U123|name>, <@U123> and @name.
+// parseUserRef recognises @name.
 func parseUserRef(s string) (UserRef, bool) {
-	if strings.HasPrefix(s, "<@") && strings.HasSuffix(s, ">") {
-		id, name, _ := strings.Cut(s[2:len(s)-1], "|")
-		if id == "" {
-			return UserRef{}, false
-		}
-		return UserRef{ID: id, Name: name}, true
-	}
 	if name, ok := strings.CutPrefix(s, "@"); ok && name != "" && !strings.ContainsAny(name, " @<>") {
 		return UserRef{Name: strings.TrimRight(name, ".,;:")}, true
 	}
 	return UserRef{}, false
 }
 
-// ChannelRef is a channel named in a command: Slack sends <#C123|name>,
-// users type #name, Mattermost ~name.
+// ChannelRef is a channel named in a command: #name, or ~name as
+// Mattermost users write it. A platform that writes channels its own way
+// resolves them before the text reaches the command language: the name as
+// #name, its id in Call.Channels.
 type ChannelRef struct {
-	ID   string
+	ID   string // channel id, once resolved
 	Name string
 }
 
@@ -200,17 +238,11 @@ func (c ChannelRef) String() string {
 	if c.Name != "" {
 		return "#" + c.Name
 	}
-	return "<#" + c.ID + ">"
+	return "#" + c.ID
 }
 
+// parseChannelRef recognises #name and ~name.
 func parseChannelRef(s string) (ChannelRef, bool) {
-	if strings.HasPrefix(s, "<#") && strings.HasSuffix(s, ">") {
-		id, name, _ := strings.Cut(s[2:len(s)-1], "|")
-		if id == "" {
-			return ChannelRef{}, false
-		}
-		return ChannelRef{ID: id, Name: name}, true
-	}
 	for _, p := range []string{"#", "~"} {
 		if name, ok := strings.CutPrefix(s, p); ok && name != "" && !strings.ContainsAny(name, " #~<>") {
 			return ChannelRef{Name: name}, true

@@ -9,33 +9,40 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
-func (cl *call) meetingAdd(ctx context.Context, q MeetingAdd) (bot.Reply, error) {
+func (inv *invocation) meetingAdd(ctx context.Context, q MeetingAdd) (bot.Reply, error) {
 	if len(q.Fields) == 0 {
-		return bot.Reply{Text: "Opening the meeting form…", Form: cl.meetingForm(ctx, nil)}, nil
+		return bot.Reply{Text: "Opening the meeting form…", Form: inv.meetingForm(ctx, nil)}, nil
 	}
-	m, notes, err := cl.newMeeting(ctx, q.Fields)
+	m, notes, err := inv.newMeeting(ctx, q.Fields)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if err := cl.r.Store.CreateMeeting(cl.withNotices(ctx, cl.assignmentNotices(ctx, owners(m.Getbacks))), m); err != nil {
+	if err := inv.r.Store.CreateMeeting(inv.withNotices(ctx, inv.assignmentNotices(ctx, owners(m.Getbacks))), m); err != nil {
 		return bot.Reply{}, err
 	}
-	cl.noticesQueued()
-	r := bot.Reply{Text: fmt.Sprintf("Logged meeting #%d: %s, %s (%s).", m.ID, m.StateList(), m.DateText(), m.RegionText())}
-	r.Blocks = append(r.Blocks, cl.meetingSummary(ctx, m))
-	r.Blocks = append(r.Blocks, cl.createdGetbacks(ctx, m.Getbacks)...)
+	inv.noticesQueued()
+	text := fmt.Sprintf("Logged meeting #%d: %s, %s (%s).", m.ID, m.StateList(), m.DateText(), m.RegionText())
+	return inv.meetingChanged(ctx, text, m, notes), nil
+}
+
+// meetingChanged answers a command that logged or changed m: text, the
+// meeting's summary, the items it created, and notes on what was assumed.
+func (inv *invocation) meetingChanged(ctx context.Context, text string, m *bot.Meeting, notes []string) bot.Reply {
+	r := bot.Reply{Text: text}
+	r.Blocks = append(r.Blocks, inv.meetingSummary(ctx, m))
+	r.Blocks = append(r.Blocks, inv.createdGetbacks(ctx, m.Getbacks)...)
 	if len(notes) > 0 {
 		r.Blocks = append(r.Blocks, bot.Block{Note: strings.Join(notes, " ")})
 	}
-	return r, nil
+	return r
 }
 
 // newMeeting builds a meeting from raw fields, with defaults: today's date
 // and the caller as POC when not given; GETBACK items extracted from the
 // follow-up text.
-func (cl *call) newMeeting(ctx context.Context, fields map[string]string) (*bot.Meeting, []string, error) {
-	m := &bot.Meeting{Workspace: cl.Workspace, CreatedBy: cl.User.ID}
-	upd, notes, fe, err := cl.meetingUpdate(ctx, fields, m)
+func (inv *invocation) newMeeting(ctx context.Context, fields map[string]string) (*bot.Meeting, []string, error) {
+	m := &bot.Meeting{Workspace: inv.Workspace, CreatedBy: inv.User.ID}
+	upd, notes, fe, err := inv.meetingUpdate(ctx, fields, m)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -47,13 +54,13 @@ func (cl *call) newMeeting(ctx context.Context, fields map[string]string) (*bot.
 	}
 	upd.Apply(m)
 	if _, ok := fields["date"]; !ok {
-		m.Date = cl.today
-		notes = append(notes, fmt.Sprintf("No date given: logged for today, %s.", cl.today))
+		m.Date = inv.today
+		notes = append(notes, fmt.Sprintf("No date given: logged for today, %s.", inv.today))
 	}
 	if _, ok := fields["poc"]; !ok {
-		m.POC = cl.User.ID
+		m.POC = inv.User.ID
 	}
-	if m.Getbacks, err = cl.extractGetbacks(ctx, m.FollowUp, nil, m.Date); err != nil {
+	if m.Getbacks, err = inv.extractGetbacks(ctx, m.FollowUp, nil, m.Date); err != nil {
 		return nil, nil, fieldError("followup", err)
 	}
 	if err := m.Validate(); err != nil {
@@ -72,34 +79,29 @@ func fieldError(field string, err error) error {
 	return fe.Err()
 }
 
-func (cl *call) meetingEdit(ctx context.Context, q MeetingEdit) (bot.Reply, error) {
-	m, err := cl.r.Store.FindMeetingByID(ctx, cl.Workspace, q.ID)
+func (inv *invocation) meetingEdit(ctx context.Context, q MeetingEdit) (bot.Reply, error) {
+	m, err := inv.r.Store.FindMeetingByID(ctx, inv.Workspace, q.ID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if !bot.CanEditMeeting(cl.actor, m) {
+	if !bot.CanEditMeeting(inv.actor, m) {
 		return bot.Reply{}, bot.Errorf(bot.EUNAUTHORIZED, "Only whoever logged meeting #%d, or an admin, can change it.", m.ID)
 	}
 	if len(q.Fields) == 0 {
-		return bot.Reply{Text: fmt.Sprintf("Opening meeting #%d for editing…", m.ID), Form: cl.meetingForm(ctx, m)}, nil
+		return bot.Reply{Text: fmt.Sprintf("Opening meeting #%d for editing…", m.ID), Form: inv.meetingForm(ctx, m)}, nil
 	}
-	m, notes, err := cl.updateMeeting(ctx, m, q.Fields)
+	m, notes, err := inv.updateMeeting(ctx, m, q.Fields)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	r := bot.Reply{Text: fmt.Sprintf("Updated meeting #%d (%s).", m.ID, strings.Join(sortedKeys(q.Fields), ", "))}
-	r.Blocks = append(r.Blocks, cl.meetingSummary(ctx, m))
-	r.Blocks = append(r.Blocks, cl.createdGetbacks(ctx, m.Getbacks)...)
-	if len(notes) > 0 {
-		r.Blocks = append(r.Blocks, bot.Block{Note: strings.Join(notes, " ")})
-	}
-	return r, nil
+	text := fmt.Sprintf("Updated meeting #%d (%s).", m.ID, strings.Join(sortedKeys(q.Fields), ", "))
+	return inv.meetingChanged(ctx, text, m, notes), nil
 }
 
 // updateMeeting applies raw fields to m; new GETBACK items in a changed
 // follow-up are created with the update.
-func (cl *call) updateMeeting(ctx context.Context, m *bot.Meeting, fields map[string]string) (*bot.Meeting, []string, error) {
-	upd, notes, fe, err := cl.meetingUpdate(ctx, fields, m)
+func (inv *invocation) updateMeeting(ctx context.Context, m *bot.Meeting, fields map[string]string) (*bot.Meeting, []string, error) {
+	upd, notes, fe, err := inv.meetingUpdate(ctx, fields, m)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -108,7 +110,7 @@ func (cl *call) updateMeeting(ctx context.Context, m *bot.Meeting, fields map[st
 	}
 	if upd.FollowUp != nil && *upd.FollowUp != m.FollowUp {
 		mid := m.ID
-		existing, _, err := cl.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, MeetingID: &mid})
+		existing, _, err := inv.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: inv.Workspace, MeetingID: &mid})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -116,18 +118,18 @@ func (cl *call) updateMeeting(ctx context.Context, m *bot.Meeting, fields map[st
 		if upd.Date != nil {
 			day = *upd.Date
 		}
-		if upd.AddGetbacks, err = cl.extractGetbacks(ctx, *upd.FollowUp, existing, day); err != nil {
+		if upd.AddGetbacks, err = inv.extractGetbacks(ctx, *upd.FollowUp, existing, day); err != nil {
 			return nil, nil, fieldError("followup", err)
 		}
 	}
 	if upd.IsEmpty() {
 		return m, notes, nil
 	}
-	updated, err := cl.r.Store.UpdateMeeting(cl.withNotices(ctx, cl.assignmentNotices(ctx, owners(upd.AddGetbacks))), cl.Workspace, m.ID, upd)
+	updated, err := inv.r.Store.UpdateMeeting(inv.withNotices(ctx, inv.assignmentNotices(ctx, owners(upd.AddGetbacks))), inv.Workspace, m.ID, upd)
 	if err != nil {
 		return nil, nil, err
 	}
-	cl.noticesQueued()
+	inv.noticesQueued()
 	return updated, notes, nil
 }
 
@@ -141,39 +143,39 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-func (cl *call) meetingDelete(ctx context.Context, id int64) (bot.Reply, error) {
-	m, err := cl.r.Store.FindMeetingByID(ctx, cl.Workspace, id)
+func (inv *invocation) meetingDelete(ctx context.Context, id int64) (bot.Reply, error) {
+	m, err := inv.r.Store.FindMeetingByID(ctx, inv.Workspace, id)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if !bot.CanEditMeeting(cl.actor, m) {
+	if !bot.CanEditMeeting(inv.actor, m) {
 		return bot.Reply{}, bot.Errorf(bot.EUNAUTHORIZED, "Only whoever logged meeting #%d, or an admin, can delete it.", id)
 	}
-	n, err := cl.r.Store.CountGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, MeetingID: &id})
+	n, err := inv.r.Store.CountGetbacks(ctx, bot.GetbackFilter{Workspace: inv.Workspace, MeetingID: &id})
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if err := cl.r.Store.DeleteMeeting(ctx, cl.Workspace, id); err != nil {
+	if err := inv.r.Store.DeleteMeeting(ctx, inv.Workspace, id); err != nil {
 		return bot.Reply{}, err
 	}
 	r := bot.Message(fmt.Sprintf("Deleted meeting #%d (%s, %s).", id, m.StateList(), m.DateText()))
 	if n > 0 {
-		r.Blocks = []bot.Block{{Note: fmt.Sprintf("Its %s stay on the list, no longer linked to a meeting.", plural(n, "getback", "getbacks"))}}
+		r.Blocks = []bot.Block{{Note: fmt.Sprintf("Its %s stay on the list, no longer linked to a meeting.", bot.Plural(n, "getback", "getbacks"))}}
 	}
 	return r, nil
 }
 
-func (cl *call) meetingShow(ctx context.Context, id int64) (bot.Reply, error) {
-	m, err := cl.r.Store.FindMeetingByID(ctx, cl.Workspace, id)
+func (inv *invocation) meetingShow(ctx context.Context, id int64) (bot.Reply, error) {
+	m, err := inv.r.Store.FindMeetingByID(ctx, inv.Workspace, id)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	gbs, _, err := cl.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: cl.Workspace, MeetingID: &id})
+	gbs, _, err := inv.r.Store.FindGetbacks(ctx, bot.GetbackFilter{Workspace: inv.Workspace, MeetingID: &id})
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	r := bot.Reply{Text: fmt.Sprintf("Meeting #%d: %s, %s (%s)", m.ID, m.StateList(), m.DateText(), m.RegionText())}
-	r.Blocks = append(r.Blocks, cl.meetingSummary(ctx, m))
+	r.Blocks = append(r.Blocks, inv.meetingSummary(ctx, m))
 	for _, f := range bot.MeetingFields {
 		if !f.Multiline {
 			continue
@@ -183,24 +185,21 @@ func (cl *call) meetingShow(ctx context.Context, id int64) (bot.Reply, error) {
 		}
 	}
 	if len(gbs) > 0 {
-		r.Blocks = append(r.Blocks, bot.Block{Heading: "Getbacks"})
-		labels, err := cl.myLabels(ctx)
+		blocks, err := inv.getbackBlocks(ctx, gbs, false)
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		cl.prefetchOwners(ctx, gbs)
-		for _, g := range gbs {
-			r.Blocks = append(r.Blocks, cl.getbackBlock(ctx, g, labels, false))
-		}
+		r.Blocks = append(r.Blocks, bot.Block{Heading: "Getbacks"})
+		r.Blocks = append(r.Blocks, blocks...)
 	}
 	r.Blocks = append(r.Blocks, bot.Block{Note: fmt.Sprintf("Logged by %s on %s; last changed %s.",
-		cl.name(ctx, m.CreatedBy), m.CreatedAt.Format("2006-01-02"), m.UpdatedAt.Format("2006-01-02 15:04 MST"))})
+		inv.name(ctx, m.CreatedBy), m.CreatedAt.Format("2006-01-02"), m.UpdatedAt.Format("2006-01-02 15:04 MST"))})
 	r.View = fmt.Sprintf("/meeting show %d", m.ID)
 	return r, nil
 }
 
 // meetingSummary is the short fields of a meeting.
-func (cl *call) meetingSummary(ctx context.Context, m *bot.Meeting) bot.Block {
+func (inv *invocation) meetingSummary(ctx context.Context, m *bot.Meeting) bot.Block {
 	fields := []bot.Field{
 		{Label: "Region", Value: regionsValue(m)},
 		{Label: "State", Value: m.StateList()},
@@ -210,7 +209,7 @@ func (cl *call) meetingSummary(ctx context.Context, m *bot.Meeting) bot.Block {
 		fields = append(fields, bot.Field{Label: "Location", Value: m.Location})
 	}
 	if m.POC != "" {
-		fields = append(fields, bot.Field{Label: "DHS POC", Value: cl.name(ctx, m.POC)})
+		fields = append(fields, bot.Field{Label: "DHS POC", Value: inv.name(ctx, m.POC)})
 	}
 	if m.Next != "" {
 		fields = append(fields, bot.Field{Label: "Next engagement", Value: m.Next})
@@ -218,14 +217,14 @@ func (cl *call) meetingSummary(ctx context.Context, m *bot.Meeting) bot.Block {
 	return bot.Block{Fields: fields}
 }
 
-func (cl *call) createdGetbacks(ctx context.Context, gbs []*bot.Getback) []bot.Block {
+func (inv *invocation) createdGetbacks(ctx context.Context, gbs []*bot.Getback) []bot.Block {
 	if len(gbs) == 0 {
 		return nil
 	}
-	blocks := []bot.Block{{Heading: fmt.Sprintf("Created %s", plural(len(gbs), "getback", "getbacks"))}}
+	blocks := []bot.Block{{Heading: fmt.Sprintf("Created %s", bot.Plural(len(gbs), "getback", "getbacks"))}}
 	for _, g := range gbs {
-		note := "Owner: " + cl.ownerName(ctx, g) + dueText(g.Due)
-		if cl.unowned[itemKey(g)] {
+		note := "Owner: " + inv.ownerName(ctx, g) + dueText(g.Due)
+		if inv.unowned[itemKey(g)] {
 			note += fmt.Sprintf(" — no owner was written, so it went to you; hand it on with /getback reassign %d @name", g.ID)
 		}
 		blocks = append(blocks, bot.Block{Text: fmt.Sprintf("GETBACK (%d) #%d: %s", g.Number, g.ID, g.Text), Note: note})
@@ -233,24 +232,24 @@ func (cl *call) createdGetbacks(ctx context.Context, gbs []*bot.Getback) []bot.B
 	return blocks
 }
 
-func (cl *call) meetingList(ctx context.Context, q MeetingList) (bot.Reply, error) {
-	f := bot.MeetingFilter{Workspace: cl.Workspace, Region: q.Region, Since: q.Since, Until: q.Until, Limit: PageSize, CountCap: CountCap}
+func (inv *invocation) meetingList(ctx context.Context, q MeetingList) (bot.Reply, error) {
+	f := bot.MeetingFilter{Workspace: inv.Workspace, Region: q.Region, Since: q.Since, Until: q.Until, Limit: PageSize, CountCap: CountCap}
 	if q.State != "" {
 		f.State = &q.State
 	}
 	if q.Mine {
-		f.CreatedBy = &cl.User.ID
+		f.CreatedBy = &inv.User.ID
 	}
 	page := max(q.Page, 1)
 	f.Offset = (page - 1) * PageSize
-	ms, total, err := cl.r.Store.FindMeetings(ctx, f)
+	ms, total, err := inv.r.Store.FindMeetings(ctx, f)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if total == 0 {
 		return bot.Message("No meetings match. Log one with /meeting add state:Nevada date:today ..."), nil
 	}
-	title := plural(total, "meeting", "meetings")
+	title := bot.Plural(total, "meeting", "meetings")
 	if total >= CountCap {
 		title = fmt.Sprintf("More than %d meetings", CountCap)
 	}
@@ -346,9 +345,9 @@ func pager(total, limit, page, shown int, cmd func(page int) string) []bot.Block
 	return []bot.Block{b}
 }
 
-func (cl *call) meetingSearch(ctx context.Context, q MeetingSearch) (bot.Reply, error) {
+func (inv *invocation) meetingSearch(ctx context.Context, q MeetingSearch) (bot.Reply, error) {
 	page := max(q.Page, 1)
-	ms, total, err := cl.r.Store.FindMeetings(ctx, bot.MeetingFilter{Workspace: cl.Workspace, Query: &q.Query,
+	ms, total, err := inv.r.Store.FindMeetings(ctx, bot.MeetingFilter{Workspace: inv.Workspace, Query: &q.Query,
 		Limit: PageSize, Offset: (page - 1) * PageSize, CountCap: SearchCountCap})
 	if err != nil {
 		return bot.Reply{}, err
@@ -363,7 +362,7 @@ func (cl *call) meetingSearch(ctx context.Context, q MeetingSearch) (bot.Reply, 
 		}
 		return s
 	}
-	r := bot.Reply{Text: fmt.Sprintf("%s %s %s, best match first.", plural(total, "meeting", "meetings"), pluralWord(total, "mentions", "mention"), q.Query), View: cmd(page)}
+	r := bot.Reply{Text: fmt.Sprintf("%s %s %s, best match first.", bot.Plural(total, "meeting", "meetings"), bot.PluralWord(total, "mentions", "mention"), q.Query), View: cmd(page)}
 	if total >= SearchCountCap {
 		r.Text = fmt.Sprintf("More than %d meetings mention %s; newest first. Add words to narrow it down.", SearchCountCap, q.Query)
 	}

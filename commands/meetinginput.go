@@ -16,9 +16,14 @@ var reStateSep = regexp.MustCompile(`\s*(?:,|;|/|&|\band\b)\s*`)
 // into an update of base. Values are checked one by one; every problem is
 // reported in fe against its field. notes tell the user what was assumed.
 // err is set only when something other than the input failed.
-func (cl *call) meetingUpdate(ctx context.Context, fields map[string]string, base *bot.Meeting) (upd bot.MeetingUpdate, notes []string, fe bot.FieldErrors, err error) {
+func (inv *invocation) meetingUpdate(ctx context.Context, fields map[string]string, base *bot.Meeting) (upd bot.MeetingUpdate, notes []string, fe bot.FieldErrors, err error) {
 	fe = bot.FieldErrors{}
 	str := func(v string) *string { v = strings.TrimSpace(v); return &v }
+	// The fields stored as text, as given.
+	textFields := map[string]**string{
+		"location": &upd.Location, "attendees": &upd.Attendees, "discussion": &upd.Discussion, "concerns": &upd.Concerns,
+		"followup": &upd.FollowUp, "awareness": &upd.Awareness, "action": &upd.Action, "notes": &upd.Notes,
+	}
 	for key, raw := range fields {
 		v := strings.TrimSpace(raw)
 		switch key {
@@ -48,7 +53,7 @@ func (cl *call) meetingUpdate(ctx context.Context, fields map[string]string, bas
 				notes = append(notes, fmt.Sprintf("Date %q kept as %s.", v, strings.ToLower(st)))
 				continue
 			}
-			d, err := bot.ParseDate(v, cl.today)
+			d, err := bot.ParseDate(v, inv.today)
 			if err != nil {
 				fe.Add("date", "%s", bot.ErrorMessage(err))
 				continue
@@ -56,8 +61,12 @@ func (cl *call) meetingUpdate(ctx context.Context, fields map[string]string, bas
 			none := ""
 			upd.Date, upd.DateStatus = &d, &none
 		case "poc":
-			if ref, ok := parseUserRef(v); ok {
-				u, err := cl.resolveUser(ctx, ref)
+			ref, ok := parseUserRef(v)
+			if inv.pickedUsers[key] {
+				ref, ok = UserRef{ID: v}, v != "" // a user id, picked in a form
+			}
+			if ok {
+				u, err := inv.resolveUser(ctx, ref)
 				if err != nil {
 					if bot.ErrorCode(err) != bot.EINVALID {
 						return upd, nil, fe, err
@@ -72,28 +81,17 @@ func (cl *call) meetingUpdate(ctx context.Context, fields map[string]string, bas
 		case "next":
 			upd.Next = str(v)
 			var nd bot.Date
-			if d, err := bot.ParseDate(v, cl.today); err == nil {
+			if d, err := bot.ParseDate(v, inv.today); err == nil {
 				nd = d
 			}
 			upd.NextDate = &nd
-		case "location":
-			upd.Location = str(v)
-		case "attendees":
-			upd.Attendees = str(v)
-		case "discussion":
-			upd.Discussion = str(v)
-		case "concerns":
-			upd.Concerns = str(v)
-		case "followup":
-			upd.FollowUp = str(v)
-		case "awareness":
-			upd.Awareness = str(v)
-		case "action":
-			upd.Action = str(v)
-		case "notes":
-			upd.Notes = str(v)
 		default:
-			fe.Add(key, "unknown field")
+			text, ok := textFields[key]
+			if !ok {
+				fe.Add(key, "unknown field")
+				continue
+			}
+			*text = str(v)
 		}
 	}
 	// Region: inferred from the state when not given; a mismatch is allowed
@@ -103,7 +101,7 @@ func (cl *call) meetingUpdate(ctx context.Context, fields map[string]string, bas
 		states = *upd.States
 	}
 	if len(states) > 0 && (upd.States != nil || upd.Region != nil) {
-		overrides, err := cl.r.Store.StateRegions(ctx, cl.Workspace)
+		overrides, err := inv.r.Store.StateRegions(ctx, inv.Workspace)
 		if err != nil {
 			return upd, nil, fe, err
 		}
@@ -158,21 +156,21 @@ func parseStates(v string) (states []string, msg string) {
 // written belong to the caller, and are remembered so the reply can say so.
 // A due date written inline counts from day (the meeting's date, or today
 // when it has none). Items already in existing are left out.
-func (cl *call) extractGetbacks(ctx context.Context, text string, existing []*bot.Getback, day bot.Date) ([]*bot.Getback, error) {
+func (inv *invocation) extractGetbacks(ctx context.Context, text string, existing []*bot.Getback, day bot.Date) ([]*bot.Getback, error) {
 	if day.IsZero() {
-		day = cl.today
+		day = inv.today
 	}
-	gbs := bot.NewGetbacks(text, existing, cl.User.ID, cl.User.ID, day)
+	gbs := bot.NewGetbacks(text, existing, inv.User.ID, inv.User.ID, day)
 	for _, g := range gbs {
-		g.Workspace = cl.Workspace
+		g.Workspace = inv.Workspace
 		if g.OwnerKind == bot.OwnerUser {
-			if cl.unowned == nil {
-				cl.unowned = map[string]bool{}
+			if inv.unowned == nil {
+				inv.unowned = map[string]bool{}
 			}
-			cl.unowned[itemKey(g)] = true
+			inv.unowned[itemKey(g)] = true
 		}
 		if ref, ok := parseUserRef(g.Owner); ok && g.OwnerKind == bot.OwnerLabel {
-			u, err := cl.resolveUser(ctx, ref)
+			u, err := inv.resolveUser(ctx, ref)
 			if err != nil {
 				return nil, err
 			}

@@ -13,8 +13,8 @@ import (
 // DMs it causes, nor a DM queued for a change that was not made. Each DM's
 // key (the item, the change and its instant) makes it sent once. Without a
 // sender, there are no DMs.
-func (cl *call) withNotices(ctx context.Context, builders ...bot.NoticeFunc) context.Context {
-	if cl.r.Outbox == nil || len(builders) == 0 {
+func (inv *invocation) withNotices(ctx context.Context, builders ...bot.NoticeFunc) context.Context {
+	if inv.r.Outbox == nil || len(builders) == 0 {
 		return ctx
 	}
 	return bot.WithNotices(ctx, func(gbs []*bot.Getback, m *bot.Meeting) []*bot.OutboxItem {
@@ -29,34 +29,34 @@ func (cl *call) withNotices(ctx context.Context, builders ...bot.NoticeFunc) con
 // assignmentNotices tells each new owner (other than the caller) by DM
 // that an item is now theirs. The owners' names are looked up now, so that
 // building the DMs inside the transaction reads nothing.
-func (cl *call) assignmentNotices(ctx context.Context, owners []string) bot.NoticeFunc {
-	cl.prefetchNames(ctx, owners)
+func (inv *invocation) assignmentNotices(ctx context.Context, owners []string) bot.NoticeFunc {
+	inv.prefetchNames(ctx, owners)
 	for _, id := range owners {
-		if _, ok := cl.names[id]; !ok {
-			cl.names[id] = id // unknown: shown by id, as name() would
+		if _, ok := inv.names[id]; !ok {
+			inv.names[id] = id // unknown: shown by id, as name() would
 		}
 	}
 	return func(gbs []*bot.Getback, m *bot.Meeting) []*bot.OutboxItem {
 		var out []*bot.OutboxItem
 		for _, g := range gbs {
-			if g.OwnerKind != bot.OwnerUser || g.Owner == cl.User.ID {
+			if g.OwnerKind != bot.OwnerUser || g.Owner == inv.User.ID {
 				continue
 			}
 			if m != nil && g.Meeting == nil {
 				g.Meeting = &bot.MeetingRef{ID: m.ID, Region: m.Region, States: m.StateList(), Date: m.Date}
 			}
-			text := fmt.Sprintf("%s assigned you getback #%d%s.", cl.actor.Name, g.ID, dueText(g.Due))
+			text := fmt.Sprintf("%s assigned you getback #%d%s.", inv.actor.Name, g.ID, dueText(g.Due))
 			if m != nil {
 				text = fmt.Sprintf("%s logged meeting #%d (%s, %s) and assigned you getback #%d%s.",
-					cl.actor.Name, m.ID, m.StateList(), m.DateText(), g.ID, dueText(g.Due))
+					inv.actor.Name, m.ID, m.StateList(), m.DateText(), g.ID, dueText(g.Due))
 			}
 			rep := bot.Reply{Text: text, View: fmt.Sprintf("/getback show %d", g.ID),
-				Blocks: []bot.Block{bot.GetbackBlock(g, cl.today, cl.names[g.Owner], true)}}
+				Blocks: []bot.Block{bot.GetbackBlock(g, inv.today, inv.names[g.Owner], true)}}
 			out = append(out, &bot.OutboxItem{
-				Key:         fmt.Sprintf("assign:%s:%d:%s:%d", cl.Workspace, g.ID, g.Owner, g.UpdatedAt.UnixMicro()),
-				Target:      bot.Target{Workspace: cl.Workspace, User: g.Owner},
+				Key:         fmt.Sprintf("assign:%s:%d:%s:%d", inv.Workspace, g.ID, g.Owner, g.UpdatedAt.UnixMicro()),
+				Target:      bot.Target{Workspace: inv.Workspace, User: g.Owner},
 				Reply:       rep,
-				NextAttempt: cl.now,
+				NextAttempt: inv.now,
 			})
 		}
 		return out
@@ -66,13 +66,13 @@ func (cl *call) assignmentNotices(ctx context.Context, owners []string) bot.Noti
 // previousHolder returns the person who held g before a change: its owner
 // when a user, or the person its label is mapped to. It is "" when nobody
 // held it, or when that is the caller (who knows already).
-func (cl *call) previousHolder(ctx context.Context, g *bot.Getback) string {
+func (inv *invocation) previousHolder(ctx context.Context, g *bot.Getback) string {
 	holder := ""
 	switch g.OwnerKind {
 	case bot.OwnerUser:
 		holder = g.Owner
 	case bot.OwnerLabel:
-		if ms, err := cl.ownerMappings(ctx); err == nil {
+		if ms, err := inv.ownerMappings(ctx); err == nil {
 			for _, m := range ms {
 				if m.Label == g.Owner {
 					holder = m.UserID
@@ -80,7 +80,7 @@ func (cl *call) previousHolder(ctx context.Context, g *bot.Getback) string {
 			}
 		}
 	}
-	if holder == cl.User.ID {
+	if holder == inv.User.ID {
 		return ""
 	}
 	return holder
@@ -90,8 +90,8 @@ func (cl *call) previousHolder(ctx context.Context, g *bot.Getback) string {
 // someone else reassigned or cancelled it: text says what happened, and
 // ownerName names the item's owner after the change. Who held it is looked
 // up now; the DM is built from the stored item.
-func (cl *call) formerOwnerNotice(ctx context.Context, before *bot.Getback, change, text, ownerName string) bot.NoticeFunc {
-	holder := cl.previousHolder(ctx, before)
+func (inv *invocation) formerOwnerNotice(ctx context.Context, before *bot.Getback, change, text, ownerName string) bot.NoticeFunc {
+	holder := inv.previousHolder(ctx, before)
 	return func(gbs []*bot.Getback, _ *bot.Meeting) []*bot.OutboxItem {
 		if holder == "" || len(gbs) != 1 {
 			return nil
@@ -104,19 +104,19 @@ func (cl *call) formerOwnerNotice(ctx context.Context, before *bot.Getback, chan
 			after.Meeting = before.Meeting
 		}
 		rep := bot.Reply{Text: text, View: fmt.Sprintf("/getback show %d", after.ID),
-			Blocks: []bot.Block{bot.GetbackBlock(after, cl.today, ownerName, false)}}
+			Blocks: []bot.Block{bot.GetbackBlock(after, inv.today, ownerName, false)}}
 		return []*bot.OutboxItem{{
-			Key:         fmt.Sprintf("%s:%s:%d:%s:%d", change, cl.Workspace, after.ID, holder, after.UpdatedAt.UnixMicro()),
-			Target:      bot.Target{Workspace: cl.Workspace, User: holder},
+			Key:         fmt.Sprintf("%s:%s:%d:%s:%d", change, inv.Workspace, after.ID, holder, after.UpdatedAt.UnixMicro()),
+			Target:      bot.Target{Workspace: inv.Workspace, User: holder},
 			Reply:       rep,
-			NextAttempt: cl.now,
+			NextAttempt: inv.now,
 		}}
 	}
 }
 
 // noticesQueued tells a running sender that a change queued posts.
-func (cl *call) noticesQueued() {
-	if w, ok := cl.r.Outbox.(interface{ Wake() }); ok {
+func (inv *invocation) noticesQueued() {
+	if w, ok := inv.r.Outbox.(interface{ Wake() }); ok {
 		w.Wake()
 	}
 }

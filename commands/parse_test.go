@@ -36,7 +36,7 @@ func TestParse(t *testing.T) {
 				"awareness": "a", "action": "b", "next": "Dec 5", "notes": "n"}}},
 		{"meeting add aliases and curly quotes", "/meeting", "add territory:Guam where:“Hagåtña office” comments:ok",
 			MeetingAdd{Fields: map[string]string{"state": "Guam", "location": "Hagåtña office", "notes": "ok"}}},
-		{"meeting add slack user", "/meeting", "add state:NV poc:<@U123|ana>", MeetingAdd{Fields: map[string]string{"state": "NV", "poc": "<@U123|ana>"}}},
+		{"meeting add user", "/meeting", "add state:NV poc:@ana.lopez", MeetingAdd{Fields: map[string]string{"state": "NV", "poc": "@ana.lopez"}}},
 		{"meeting list", "/meeting", "list", MeetingList{}},
 		{"meeting list filters", "/meeting", "list region:9 state:nv since:2026-11-01 until:friday mine page:2",
 			MeetingList{Region: ip(9), State: "Nevada", Since: dp(date(11, 1)), Until: dp(fri), Mine: true, Page: 2}},
@@ -49,7 +49,7 @@ func TestParse(t *testing.T) {
 		{"meeting search words", "/meeting", `search fusion center page:3`, MeetingSearch{Query: "fusion center", Page: 3}},
 		{"meeting import", "/meeting", "import", MeetingImport{}},
 		{"getback add", "/getback", `add @bob "send the list" due:friday meeting:42`, GetbackAdd{Owner: UserRef{Name: "bob"}, Text: "send the list", Due: fri, MeetingID: 42}},
-		{"getback add unquoted", "/getback", `add <@U9|bob> send the list`, GetbackAdd{Owner: UserRef{ID: "U9", Name: "bob"}, Text: "send the list"}},
+		{"getback add unquoted", "/getback", `add @bob send the list`, GetbackAdd{Owner: UserRef{Name: "bob"}, Text: "send the list"}},
 		{"getback add label", "/getback", `add owner:ITF "confirm contact" due:"in 3 days"`, GetbackAdd{Label: "ITF", Text: "confirm contact", Due: date(11, 29)}},
 		{"getback list", "/getback", "list", GetbackList{}},
 		{"getback list mine", "/getback", "list mine", GetbackList{Mine: true}},
@@ -83,7 +83,7 @@ func TestParse(t *testing.T) {
 		{"digest post", "/digest", "post region:9", DigestPost{Region: 9}},
 		{"digest config", "/digest", "config region:9 channel:#region-9 tz:Pacific/Honolulu day:monday hour:9 coverage:6",
 			DigestConfig{Region: ip(9), Channel: &ChannelRef{Name: "region-9"}, TZ: sp("Pacific/Honolulu"), Day: wdp(time.Monday), Hour: ip(9), Coverage: ip(6)}},
-		{"digest config slack channel", "/digest", "config region:3 channel:<#C123|region-3>", DigestConfig{Region: ip(3), Channel: &ChannelRef{ID: "C123", Name: "region-3"}}},
+		{"digest config channel", "/digest", "config region:3 channel:#region-3", DigestConfig{Region: ip(3), Channel: &ChannelRef{Name: "region-3"}}},
 		{"digest config mattermost channel", "/digest", "config leadership channel:~leaders", DigestConfig{Region: ip(0), Channel: &ChannelRef{Name: "leaders"}}},
 		{"digest config show", "/digest", "config", DigestConfig{}},
 		{"digest states", "/digest", "states region:9", DigestStates{Region: ip(9)}},
@@ -176,12 +176,12 @@ func TestParseUnknownSubcommandIsHelp(t *testing.T) {
 }
 
 func TestLex(t *testing.T) {
-	toks, err := lex(`add key:"a b" plain "quoted word" <@U1|ana> at:08:30 x:“curly” esc:"say \"hi\""`)
+	toks, err := lex(`add key:"a b" plain "quoted word" <https://x.example|the plan> at:08:30 x:“curly” esc:"say \"hi\""`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []token{{Value: "add"}, {Key: "key", Value: "a b", Quoted: true}, {Value: "plain"}, {Value: "quoted word", Quoted: true},
-		{Value: "<@U1|ana>"}, {Key: "at", Value: "08:30"}, {Key: "x", Value: "curly", Quoted: true}, {Key: "esc", Value: `say "hi"`, Quoted: true}}
+		{Value: "<https://x.example|the plan>"}, {Key: "at", Value: "08:30"}, {Key: "x", Value: "curly", Quoted: true}, {Key: "esc", Value: `say "hi"`, Quoted: true}}
 	if !reflect.DeepEqual(toks, want) {
 		t.Fatalf("lex:\n got %#v\nwant %#v", toks, want)
 	}
@@ -189,7 +189,7 @@ func TestLex(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{`add state:Nevada date:"11/30/26" followup:"GETBACK (1): x RD FORAC."`, `list overdue region:9`,
-		`add @bob "x" due:friday`, `config region:9 channel:<#C1|x> tz:UTC`, `search "fusion`, `edit 42 notes:""`} {
+		`add @bob "x" due:friday`, `config region:9 channel:#x tz:UTC`, `search "fusion`, `edit 42 notes:""`} {
 		f.Add("/meeting", s)
 		f.Add("/getback", s)
 		f.Add("/digest", s)
@@ -245,5 +245,38 @@ func BenchmarkLex(b *testing.B) {
 		if _, err := lex(text); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestMapWordsTouchesOnlyValuesOutsideQuotes(t *testing.T) {
+	up := func(v string) string { return "[" + strings.ToUpper(v) + "]" }
+	for _, tc := range []struct{ text, want string }{
+		{``, ``},
+		{`add @bob  send`, `[ADD] [@BOB]  [SEND]`},
+		{` list   mine `, ` [LIST]   [MINE] `},
+		{`add poc:x notes:"keep <this>" due:‘fri’`, `[ADD] poc:[X] notes:"keep <this>" due:‘fri’`},
+		{`say <a b> O'Brien`, `[SAY] [<A B>] [O'BRIEN]`},
+		{`key: x`, `key: [X]`},
+		{`add "open <@U1> x`, `[ADD] "open <@U1> x`},
+	} {
+		if got := MapWords(tc.text, up); got != tc.want {
+			t.Errorf("MapWords(%q)\n got %q\nwant %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestEverySubcommandHelpListsHasAParserAndAUsage(t *testing.T) {
+	for cmd, subs := range subcommands {
+		if len(subs) != len(subcommandParsers[cmd]) {
+			t.Errorf("/%s: help lists %d subcommands, %d parse", cmd, len(subs), len(subcommandParsers[cmd]))
+		}
+		for _, sub := range subs {
+			if subcommandParsers[cmd][sub] == nil || usages[cmd+" "+sub] == "" {
+				t.Errorf("/%s %s: parser or usage missing", cmd, sub)
+			}
+		}
+	}
+	if len(subcommandParsers) != len(subcommands) {
+		t.Errorf("%d commands parse, help lists %d", len(subcommandParsers), len(subcommands))
 	}
 }

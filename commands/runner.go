@@ -31,12 +31,12 @@ type Runner struct {
 	// Admins are platform user ids with admin rights, besides the users the
 	// platform itself reports as admins.
 	Admins map[string]bool
-	// Digests builds digests and reminders; Outbox queues posts. Both are
+	// Reporter builds digests and reminders; Outbox queues posts. Both are
 	// optional: without them /digest answers that digests are not set up
 	// and assignments are not announced.
-	Digests *bot.Reporter
-	Outbox  bot.Enqueuer
-	Log     *slog.Logger
+	Reporter *bot.Reporter
+	Outbox   bot.Enqueuer
+	Log      *slog.Logger
 }
 
 // Call is one command as a platform delivered it.
@@ -47,13 +47,19 @@ type Call struct {
 	ChannelName string
 	Command     string // "/meeting", "/getback", "/digest", "help"
 	Text        string // the rest of the line
-	// Mentions maps @names in Text to user ids, when the platform resolved
-	// them (Mattermost's user_mentions).
+	// Mentions maps @names in Text (without the @) to user ids, when the
+	// platform resolved them: Mattermost's user_mentions, or the users a
+	// Slack adapter turned from its own markup into @name. Text names users
+	// only as @name; a user the platform gave no name for is written @id,
+	// mapped to itself.
 	Mentions map[string]string
+	// Channels maps #names in Text (without the #) to channel ids, when the
+	// platform resolved them, as Mentions does for users.
+	Channels map[string]string
 }
 
-// call is a Call being run: the caller's actor, local day, and caches.
-type call struct {
+// invocation is one Call being run: the caller's actor, local day, and caches.
+type invocation struct {
 	Call
 	r      *Runner
 	actor  bot.Actor
@@ -64,9 +70,12 @@ type call struct {
 	// unsaved marks a caller seen for the first time, stored once a
 	// command of theirs succeeds.
 	unsaved bool
-	// mappings caches the workspace's owner mappings for the call.
+	// mappings caches the workspace's owner mappings for the invocation.
 	mappings []bot.OwnerMapping
 	mapped   bool
+	// pickedUsers marks the fields of a submitted form whose values are
+	// user ids (a user picker), not text as typed.
+	pickedUsers map[string]bool
 	// unowned marks extracted items written with no owner (by itemKey):
 	// they went to the caller, and the reply says so.
 	unowned map[string]bool
@@ -89,28 +98,28 @@ func (r *Runner) now() time.Time {
 // IsAdmin reports whether a user has admin rights here.
 func (r *Runner) IsAdmin(u bot.User) bool { return u.Admin || r.Admins[u.ID] }
 
-// begin prepares a call: who is calling, their time zone and local day.
-func (r *Runner) begin(ctx context.Context, c Call) (context.Context, *call, error) {
+// begin prepares the invocation of a call: who is calling, their time zone and local day.
+func (r *Runner) begin(ctx context.Context, c Call) (context.Context, *invocation, error) {
 	if c.Workspace == "" || c.User.ID == "" {
 		return ctx, nil, bot.Errorf(bot.EINVALID, "The request did not say who sent it.")
 	}
-	cl := &call{Call: c, r: r, names: map[string]string{}}
-	cl.actor = bot.Actor{Workspace: c.Workspace, UserID: c.User.ID, Name: c.User.Label(), Admin: r.IsAdmin(c.User)}
-	ctx = bot.WithActor(ctx, cl.actor)
+	inv := &invocation{Call: c, r: r, names: map[string]string{}}
+	inv.actor = bot.Actor{Workspace: c.Workspace, UserID: c.User.ID, Name: c.User.Label(), Admin: r.IsAdmin(c.User)}
+	ctx = bot.WithActor(ctx, inv.actor)
 	p, known, err := r.findPerson(ctx, c.Workspace, c.User)
 	if err != nil {
 		return ctx, nil, err
 	}
-	cl.person, cl.unsaved = p, !known
+	inv.person, inv.unsaved = p, !known
 	// The caller's name is known from the platform even before their
 	// person record is saved (after a first command succeeds): replies to
 	// that first command show it, not the platform id.
 	if p.Name != "" {
-		cl.names[c.User.ID] = p.Name
+		inv.names[c.User.ID] = p.Name
 	}
-	cl.now = r.now()
-	cl.today = bot.DateOf(cl.now.In(p.Location()))
-	return ctx, cl, nil
+	inv.now = r.now()
+	inv.today = bot.DateOf(inv.now.In(p.Location()))
+	return ctx, inv, nil
 }
 
 // ensurePerson returns the stored person for u, creating it on first
@@ -150,18 +159,18 @@ func (r *Runner) findPerson(ctx context.Context, ws string, u bot.User) (p *bot.
 // saveCaller stores the caller's person record on first contact, once a
 // command of theirs has succeeded: a refused or malformed command leaves
 // no trace.
-func (cl *call) saveCaller(ctx context.Context) error {
-	if !cl.unsaved {
+func (inv *invocation) saveCaller(ctx context.Context) error {
+	if !inv.unsaved {
 		return nil
 	}
-	if _, err := cl.r.Store.FindPerson(ctx, cl.Workspace, cl.User.ID); err == nil {
-		cl.unsaved = false // the command stored it (it named the caller)
+	if _, err := inv.r.Store.FindPerson(ctx, inv.Workspace, inv.User.ID); err == nil {
+		inv.unsaved = false // the command stored it (it named the caller)
 		return nil
 	}
-	if err := cl.r.Store.UpsertPerson(ctx, cl.person); err != nil {
+	if err := inv.r.Store.UpsertPerson(ctx, inv.person); err != nil {
 		return err
 	}
-	cl.unsaved = false
+	inv.unsaved = false
 	return nil
 }
 
@@ -193,13 +202,24 @@ func (r *Runner) recoverPanic(ctx context.Context, what string, answer func(err 
 
 // Run parses and runs one command and returns the reply. It never fails:
 // errors become an error reply (internal ones are logged, not shown).
-func (r *Runner) Run(ctx context.Context, c Call) (rep bot.Reply) {
+func (r *Runner) Run(ctx context.Context, c Call) bot.Reply {
+	return r.runCall(ctx, c, func(inv *invocation) (Request, error) { return Parse(c.Command, c.Text, inv.today) })
+}
+
+// RunRequest runs an already parsed request for c.
+func (r *Runner) RunRequest(ctx context.Context, c Call, req Request) bot.Reply {
+	return r.runCall(ctx, c, func(*invocation) (Request, error) { return req, nil })
+}
+
+// runCall runs the request that parse gives for c (parsing once the
+// caller's local day is known), for Run and RunRequest.
+func (r *Runner) runCall(ctx context.Context, c Call, parse func(*invocation) (Request, error)) (rep bot.Reply) {
 	defer r.recoverPanic(ctx, "command", func(err error) { rep = bot.ErrorReply(err, "") })
-	ctx, cl, err := r.begin(ctx, c)
+	ctx, inv, err := r.begin(ctx, c)
 	if err != nil {
 		return r.errorReply(ctx, err, "")
 	}
-	req, err := Parse(c.Command, c.Text, cl.today)
+	req, err := parse(inv)
 	if err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
@@ -207,21 +227,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (rep bot.Reply) {
 		}
 		return r.errorReply(ctx, err, "")
 	}
-	reply, err := cl.run(ctx, req)
-	if err != nil {
-		return r.errorReply(ctx, err, usages[req.command()])
-	}
-	return reply
-}
-
-// RunRequest runs an already parsed request for c.
-func (r *Runner) RunRequest(ctx context.Context, c Call, req Request) (rep bot.Reply) {
-	defer r.recoverPanic(ctx, "command", func(err error) { rep = bot.ErrorReply(err, "") })
-	ctx, cl, err := r.begin(ctx, c)
-	if err != nil {
-		return r.errorReply(ctx, err, "")
-	}
-	reply, err := cl.run(ctx, req)
+	reply, err := inv.run(ctx, req)
 	if err != nil {
 		return r.errorReply(ctx, err, usages[req.command()])
 	}
@@ -239,82 +245,82 @@ func (r *Runner) errorReply(ctx context.Context, err error, usage string) bot.Re
 	return bot.ErrorReply(err, r.styled(usage))
 }
 
-func (cl *call) run(ctx context.Context, req Request) (bot.Reply, error) {
-	rep, err := cl.dispatch(ctx, req)
+func (inv *invocation) run(ctx context.Context, req Request) (bot.Reply, error) {
+	rep, err := inv.dispatch(ctx, req)
 	if err == nil {
-		err = cl.saveCaller(ctx)
+		err = inv.saveCaller(ctx)
 	}
 	return rep, err
 }
 
-func (cl *call) dispatch(ctx context.Context, req Request) (bot.Reply, error) {
+func (inv *invocation) dispatch(ctx context.Context, req Request) (bot.Reply, error) {
 	switch q := req.(type) {
 	case Help:
-		return cl.help(q), nil
+		return inv.help(q), nil
 	case MeetingAdd:
-		return cl.meetingAdd(ctx, q)
+		return inv.meetingAdd(ctx, q)
 	case MeetingList:
-		return cl.meetingList(ctx, q)
+		return inv.meetingList(ctx, q)
 	case MeetingShow:
-		return cl.meetingShow(ctx, q.ID)
+		return inv.meetingShow(ctx, q.ID)
 	case MeetingEdit:
-		return cl.meetingEdit(ctx, q)
+		return inv.meetingEdit(ctx, q)
 	case MeetingDelete:
-		return cl.meetingDelete(ctx, q.ID)
+		return inv.meetingDelete(ctx, q.ID)
 	case MeetingSearch:
-		return cl.meetingSearch(ctx, q)
+		return inv.meetingSearch(ctx, q)
 	case MeetingImport:
 		return bot.Reply{}, bot.Errorf(bot.ENOTIMPLEMENTED,
 			"Importing from chat is not available yet. Ask an admin to run `getback import FILE` on the server.")
 	case GetbackAdd:
-		return cl.getbackAdd(ctx, q)
+		return inv.getbackAdd(ctx, q)
 	case GetbackList:
-		return cl.getbackList(ctx, q)
+		return inv.getbackList(ctx, q)
 	case GetbackShow:
-		return cl.getbackShow(ctx, q.ID)
+		return inv.getbackShow(ctx, q.ID)
 	case GetbackClose:
-		return cl.getbackClose(ctx, q)
+		return inv.getbackClose(ctx, q)
 	case GetbackReopen:
-		return cl.getbackReopen(ctx, q.ID)
+		return inv.getbackReopen(ctx, q.ID)
 	case GetbackReassign:
-		return cl.getbackReassign(ctx, q)
+		return inv.getbackReassign(ctx, q)
 	case GetbackDue:
-		return cl.getbackDue(ctx, q)
+		return inv.getbackDue(ctx, q)
 	case GetbackSnooze:
-		return cl.getbackSnooze(ctx, q)
+		return inv.getbackSnooze(ctx, q)
 	case GetbackRemind:
-		return cl.getbackRemind(ctx, q)
+		return inv.getbackRemind(ctx, q)
 	case GetbackOwner:
-		return cl.getbackOwner(ctx, q)
+		return inv.getbackOwner(ctx, q)
 	case DigestPreview:
-		return cl.digestPreview(ctx, q)
+		return inv.digestPreview(ctx, q)
 	case DigestPost:
-		return cl.digestPost(ctx, q)
+		return inv.digestPost(ctx, q)
 	case DigestConfig:
-		return cl.digestConfig(ctx, q)
+		return inv.digestConfig(ctx, q)
 	case DigestStates:
-		return cl.digestStates(ctx, q)
+		return inv.digestStates(ctx, q)
 	}
 	return bot.Reply{}, fmt.Errorf("unhandled request %T", req)
 }
 
-func (cl *call) help(h Help) bot.Reply { return cl.r.Help(h.Command, h.Problem) }
+func (inv *invocation) help(h Help) bot.Reply { return inv.r.Help(h.Command, h.Problem) }
 
 // resolveUser turns a reference from a command into a known user, creating
 // the person record on first sight. Unknown users are an EINVALID error.
-func (cl *call) resolveUser(ctx context.Context, ref UserRef) (bot.User, error) {
-	if cl.r.Users == nil {
+func (inv *invocation) resolveUser(ctx context.Context, ref UserRef) (bot.User, error) {
+	if inv.r.Users == nil {
 		return bot.User{}, bot.Errorf(bot.EINTERNAL, "no user directory")
 	}
 	var u bot.User
 	var err error
 	switch {
 	case ref.ID != "":
-		u, err = cl.r.Users.LookupUser(ctx, cl.Workspace, ref.ID)
-	case cl.Mentions[ref.Name] != "":
-		u, err = cl.r.Users.LookupUser(ctx, cl.Workspace, cl.Mentions[ref.Name])
+		u, err = inv.r.Users.LookupUser(ctx, inv.Workspace, ref.ID)
+	case inv.Mentions[ref.Name] != "":
+		u, err = inv.r.Users.LookupUser(ctx, inv.Workspace, inv.Mentions[ref.Name])
 	default:
-		u, err = cl.r.Users.FindUser(ctx, cl.Workspace, ref.Name)
+		u, err = inv.r.Users.FindUser(ctx, inv.Workspace, ref.Name)
 	}
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
 		return bot.User{}, bot.Errorf(bot.EINVALID, "I don't know %s in this workspace.", ref)
@@ -324,90 +330,90 @@ func (cl *call) resolveUser(ctx context.Context, ref UserRef) (bot.User, error) 
 	if u.Bot {
 		return bot.User{}, bot.Errorf(bot.EINVALID, "%s is a bot; getbacks need a person.", ref)
 	}
-	if _, err := cl.r.ensurePerson(ctx, cl.Workspace, u); err != nil {
+	if _, err := inv.r.ensurePerson(ctx, inv.Workspace, u); err != nil {
 		return bot.User{}, err
 	}
-	cl.names[u.ID] = u.Label()
+	inv.names[u.ID] = u.Label()
 	return u, nil
 }
 
 // name returns the display name of a user id, falling back to the id.
-func (cl *call) name(ctx context.Context, id string) string {
+func (inv *invocation) name(ctx context.Context, id string) string {
 	if id == "" {
 		return ""
 	}
-	if n, ok := cl.names[id]; ok {
+	if n, ok := inv.names[id]; ok {
 		return n
 	}
 	n := id
-	if p, err := cl.r.Store.FindPerson(ctx, cl.Workspace, id); err == nil && p.Name != "" {
+	if p, err := inv.r.Store.FindPerson(ctx, inv.Workspace, id); err == nil && p.Name != "" {
 		n = p.Name
 	}
-	cl.names[id] = n
+	inv.names[id] = n
 	return n
 }
 
 // prefetchNames loads the names of the users in one query, so that
 // rendering a list does not look them up one by one.
-func (cl *call) prefetchNames(ctx context.Context, ids []string) {
+func (inv *invocation) prefetchNames(ctx context.Context, ids []string) {
 	var missing []string
 	for _, id := range ids {
-		if _, ok := cl.names[id]; !ok && id != "" {
+		if _, ok := inv.names[id]; !ok && id != "" {
 			missing = append(missing, id)
 		}
 	}
 	if len(missing) == 0 {
 		return
 	}
-	people, err := cl.r.Store.FindPeopleByID(ctx, cl.Workspace, missing)
+	people, err := inv.r.Store.FindPeopleByID(ctx, inv.Workspace, missing)
 	if err != nil {
 		return // name() looks them up one by one
 	}
 	for _, p := range people {
 		if p.Name != "" {
-			cl.names[p.UserID] = p.Name
+			inv.names[p.UserID] = p.Name
 		}
 	}
 }
 
 // prefetchOwners loads the names of the items' owners (and of the people
 // their labels map to).
-func (cl *call) prefetchOwners(ctx context.Context, gbs []*bot.Getback) {
+func (inv *invocation) prefetchOwners(ctx context.Context, gbs []*bot.Getback) {
 	var ids []string
 	for _, g := range gbs {
 		if g.OwnerKind == bot.OwnerUser {
 			ids = append(ids, g.Owner)
 		}
 	}
-	if ms, err := cl.ownerMappings(ctx); err == nil {
+	if ms, err := inv.ownerMappings(ctx); err == nil {
 		for _, m := range ms {
 			ids = append(ids, m.UserID)
 		}
 	}
-	cl.prefetchNames(ctx, ids)
+	inv.prefetchNames(ctx, ids)
 }
 
-// ownerMappings returns the workspace's owner mappings, read once per call.
-func (cl *call) ownerMappings(ctx context.Context) ([]bot.OwnerMapping, error) {
-	if cl.mapped {
-		return cl.mappings, nil
+// ownerMappings returns the workspace's owner mappings, read once per invocation.
+func (inv *invocation) ownerMappings(ctx context.Context) ([]bot.OwnerMapping, error) {
+	if inv.mapped {
+		return inv.mappings, nil
 	}
-	ms, err := cl.r.Store.FindOwnerMappings(ctx, cl.Workspace)
+	ms, err := inv.r.Store.FindOwnerMappings(ctx, inv.Workspace)
 	if err != nil {
 		return nil, err
 	}
-	cl.mappings, cl.mapped = ms, true
+	inv.mappings, inv.mapped = ms, true
 	return ms, nil
 }
 
 // myLabels returns the owner labels mapped to the caller.
-func (cl *call) myLabels(ctx context.Context) ([]string, error) {
-	return cl.labelsOf(ctx, cl.User.ID)
+func (inv *invocation) myLabels(ctx context.Context) ([]string, error) {
+	return inv.labelsOf(ctx, inv.User.ID)
 }
 
 // labelsOf returns the owner labels mapped to a user.
-func (cl *call) labelsOf(ctx context.Context, userID string) ([]string, error) {
-	ms, err := cl.ownerMappings(ctx)
+func (inv *invocation) labelsOf(ctx context.Context, userID string) ([]string, error) {
+	ms, err := inv.ownerMappings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -419,7 +425,5 @@ func (cl *call) labelsOf(ctx context.Context, userID string) ([]string, error) {
 	}
 	return out, nil
 }
-
-func plural(n int, one, many string) string { return bot.Plural(n, one, many) }
 
 func clip(s string, n int) string { return bot.Clip(s, n) }

@@ -48,7 +48,7 @@ func newEnv(t testing.TB) *env {
 	log := slog.New(slog.NewTextHandler(&e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	msgr := console.NewMessenger(&e.out, "America/Los_Angeles")
 	e.sender = &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": msgr}, Now: clock.Now, Log: log, Workers: 1}
-	runner := &commands.Runner{Store: db, Users: msgr, Now: clock.Now, Digests: &bot.Reporter{Store: db}, Outbox: e.sender, Log: log}
+	runner := &commands.Runner{Store: db, Users: msgr, Now: clock.Now, Reporter: &bot.Reporter{Store: db}, Outbox: e.sender, Log: log}
 	e.session = &console.Session{Commands: runner, Messenger: msgr, Channel: "general", Log: log,
 		User: bot.User{ID: "ana", Name: "ana", TZ: "America/Los_Angeles", Admin: true}}
 	t.Cleanup(func() {

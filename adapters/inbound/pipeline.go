@@ -3,6 +3,7 @@ package inbound
 import (
 	"context"
 	"errors"
+	"maps"
 	"io"
 	"log/slog"
 	"net/http"
@@ -200,13 +201,8 @@ func (p *Pipeline) Submit(ctx context.Context, sub commands.Submission) (bot.Rep
 // FieldErrors splits a refused form's error into messages for its fields,
 // or, when it is about none of them, one message for the whole form.
 func FieldErrors(err error) (fields map[string]string, whole string) {
-	var be *bot.Error
-	if errors.As(err, &be) && len(be.Fields) > 0 {
-		fields = make(map[string]string, len(be.Fields))
-		for f, m := range be.Fields {
-			fields[f] = m
-		}
-		return fields, ""
+	if fs := bot.ErrorFields(err); fs != nil {
+		return maps.Clone(fs), ""
 	}
 	return nil, bot.ErrorMessage(err)
 }

@@ -36,7 +36,7 @@ func benchMM(b *testing.B) (srv *httptest.Server, answers *atomic.Int64, a *Adap
 	}))
 	b.Cleanup(fake.Close)
 	a = New(Config{URL: fake.URL, BotToken: "bot", CommandTokens: []string{token}, PublicURL: "http://getback.test", Log: quiet})
-	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Digests: &bot.Reporter{Store: db}, Outbox: db, Log: quiet})
+	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Reporter: &bot.Reporter{Store: db}, Outbox: db, Log: quiet})
 	mux := http.NewServeMux()
 	a.Register(mux)
 	mux.HandleFunc("POST /token-only", func(w http.ResponseWriter, r *http.Request) {

@@ -139,7 +139,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 		t.Fatalf("admins by name: %v, unresolved %v", admins, unresolved)
 	}
 	digests := &bot.Reporter{Store: db}
-	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Admins: admins, Digests: digests, Outbox: db, Log: quiet})
+	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Admins: admins, Reporter: digests, Outbox: db, Log: quiet})
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -219,7 +219,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	monday := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	db.SetCheckpoint(ctx, bot.SchedulerCheckpoint, monday.Add(-time.Minute))
 	clock := func() time.Time { return monday.Add(time.Minute) }
-	sched := &bot.Scheduler{Store: db, Digests: digests, Now: clock, Platforms: []string{Platform}, Log: quiet}
+	sched := &bot.Scheduler{Store: db, Reporter: digests, Now: clock, Platforms: []string{Platform}, Log: quiet}
 	tick, err := sched.Tick(ctx)
 	must(err, "scheduler tick")
 	if tick.Reminders < 1 || tick.Digests != 1 {

@@ -55,7 +55,7 @@ func TestSlashCommandWithSmartQuotesMattermost(t *testing.T) {
 func TestSignedClicksWithPartsMissing(t *testing.T) {
 	e := newEnv(t)
 	var logs bytes.Buffer
-	e.a.SetCommands(&commands.Runner{Store: e.db, Users: e.a, Now: e.clock.Now, Digests: &bot.Reporter{Store: e.db}, Outbox: e.db,
+	e.a.SetCommands(&commands.Runner{Store: e.db, Users: e.a, Now: e.clock.Now, Reporter: &bot.Reporter{Store: e.db}, Outbox: e.db,
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	e.answer("anaid", "/getback", `add @bob "send the contact list"`, url1("bob", "bobid"))
 	click := func(action, value, view, selected string) (int, model.PostActionIntegrationResponse) {

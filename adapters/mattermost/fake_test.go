@@ -82,7 +82,7 @@ func newEnv(t testing.TB) *env {
 	e.a = New(Config{URL: e.mm.URL, BotToken: "bottoken", CommandTokens: []string{"othertoken", token},
 		PublicURL: "http://getback.test", Log: quiet, Now: clock.Now})
 	e.runner = &commands.Runner{Store: db, Users: e.a, Now: clock.Now,
-		Digests: &bot.Reporter{Store: db}, Outbox: db, Log: quiet}
+		Reporter: &bot.Reporter{Store: db}, Outbox: db, Log: quiet}
 	e.a.SetCommands(e.runner)
 	mux := http.NewServeMux()
 	e.a.Register(mux)

@@ -133,7 +133,7 @@ func TestAFailedUploadStillPostsTheTextAndSaysWhy(t *testing.T) {
 
 func TestDigestPreviewSendsThePicturesByDirectMessage(t *testing.T) {
 	e := newEnv(t)
-	e.runner.Digests.Pictures = true
+	e.runner.Reporter.Pictures = true
 	e.answer("anaid", "/meeting", "add state:Nevada date:2026-11-24 location:Reno", nil)
 	cr := e.answer("anaid", "/digest", "preview region:9", nil)
 	if cr.ResponseType != "ephemeral" || !strings.Contains(cr.Text, "Preview (only you see this): Region 9 weekly digest") ||

@@ -58,7 +58,7 @@ func benchSlack(b *testing.B, db benchStore) (srv *httptest.Server, answers *ato
 	}))
 	b.Cleanup(fake.Close)
 	a = New(Config{BotToken: "xoxb", SigningSecret: secret, APIURL: fake.URL + "/api/", Log: quiet, Workers: benchWorkers}, db)
-	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Digests: &bot.Reporter{Store: db}, Outbox: db, Log: quiet})
+	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Reporter: &bot.Reporter{Store: db}, Outbox: db, Log: quiet})
 	mux := http.NewServeMux()
 	a.Register(mux)
 	mux.HandleFunc("POST /verify-only", func(w http.ResponseWriter, r *http.Request) {

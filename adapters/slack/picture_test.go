@@ -220,7 +220,7 @@ func TestPicturesNotYetReadyAreWaitedFor(t *testing.T) {
 
 func TestDigestPreviewShowsThePicturesToTheCaller(t *testing.T) {
 	e := newEnv(t)
-	e.runner.Digests.Pictures = true
+	e.runner.Reporter.Pictures = true
 	e.answer("UANA", "/meeting", "add state:Nevada date:2026-11-24 location:Reno")
 	msg := e.answer("UANA", "/digest", "preview region:9")
 	if msg["response_type"] != "ephemeral" || !strings.HasPrefix(msg["text"].(string), "Preview (only you see this): Region 9 weekly digest") {

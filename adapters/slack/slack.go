@@ -329,8 +329,8 @@ func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) 
 // opened with the trigger.
 func (a *Adapter) command(ctx context.Context, sc slackgo.SlashCommand) *response {
 	msg, _ := a.pipe.Handle(ctx, inbound.Command{
-		Call: commands.Call{Workspace: Workspace(sc.TeamID), User: bot.User{ID: sc.UserID, Name: sc.UserName},
-			Channel: sc.ChannelID, ChannelName: sc.ChannelName, Command: sc.Command, Text: sc.Text},
+		Call: neutralCall(commands.Call{Workspace: Workspace(sc.TeamID), User: bot.User{ID: sc.UserID, Name: sc.UserName},
+			Channel: sc.ChannelID, ChannelName: sc.ChannelName, Command: sc.Command, Text: sc.Text}),
 		Trigger: sc.TriggerID,
 		Answer:  func(ctx context.Context, rep bot.Reply) any { return a.answer(ctx, sc, rep) },
 		Later: func(ctx context.Context, rep bot.Reply, late bool) {

@@ -330,6 +330,8 @@ func (cv Coverage) Alt() string {
 	return b.String()
 }
 
+// plural renders "1 day" or "3 days", as bot.Plural does: package bot
+// imports picture, so picture cannot import bot.
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)

@@ -38,12 +38,12 @@ func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, s
 	msgr.PictureDir = *pictures
 	digests := &bot.Reporter{Store: db, Pictures: true, Log: log}
 	sender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{"console": msgr}, Now: c.Now, Log: log}
-	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log,
+	sched := &bot.Scheduler{Store: db, Reporter: digests, Now: c.Now, Log: log,
 		Platforms: []string{"console"}, Queued: sender.Wake}
 	// With no admins configured, the console's one user runs the place.
 	admin := len(c.Admins) == 0 || c.Admins[*user]
 	runner := &commands.Runner{Store: db, Users: msgr, Now: c.Now, Admins: c.Admins,
-		Digests: digests, Outbox: sender, Log: log}
+		Reporter: digests, Outbox: sender, Log: log}
 	session := &console.Session{Commands: runner, Messenger: msgr, Channel: "general", Log: log,
 		User: bot.User{ID: *user, Name: *user, TZ: *tz, Admin: admin}}
 	if f, ok := stdin.(*os.File); ok && isTerminal(f) {

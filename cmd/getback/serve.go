@@ -62,7 +62,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 	checks := map[string]server.Check{"database": db.Ping}
 	newRunner := func(platform string, dir commands.Directory) *commands.Runner {
 		return &commands.Runner{Store: db, Users: dir, Now: c.Now, Admins: resolveAdmins(ctx, log, platform, dir, c.Admins),
-			Digests: digests, Outbox: sender, Log: log}
+			Reporter: digests, Outbox: sender, Log: log}
 	}
 
 	var platforms []platform
@@ -110,7 +110,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		names = append(names, p.name)
 	}
 	sort.Strings(names)
-	sched := &bot.Scheduler{Store: db, Digests: digests, Now: c.Now, Log: log, Platforms: names, Queued: sender.Wake,
+	sched := &bot.Scheduler{Store: db, Reporter: digests, Now: c.Now, Log: log, Platforms: names, Queued: sender.Wake,
 		Owner: *replica, Lease: *lease}
 	log.Info("replica", "id", *replica, "lease", lease.String())
 	srv := &server.Server{Addr: c.Addr, Mux: mux, Metrics: metrics, Checks: checks, Log: log, ShutdownTimeout: httpDrain,
