@@ -3,9 +3,9 @@ package inbound
 import (
 	"context"
 	"errors"
-	"maps"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"time"
 
