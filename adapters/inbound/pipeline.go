@@ -262,3 +262,22 @@ func Refuse(w http.ResponseWriter, status int) {
 	}
 	http.Error(w, "bad request", status)
 }
+
+// Intake is the part of an adapter its owner drives: setting the command
+// layer, and waiting for the work its requests left behind. Adapters embed
+// it, so that both offer the same three methods from one place.
+type Intake struct{ p *Pipeline }
+
+// IntakeOf returns the Intake of p.
+func IntakeOf(p *Pipeline) Intake { return Intake{p} }
+
+// SetCommands sets the command layer (which uses the adapter as its user
+// directory, hence the two steps).
+func (i Intake) SetCommands(c Commands) { i.p.Commands = c }
+
+// Wait blocks until background work started by requests has finished.
+func (i Intake) Wait() { i.p.Work.Wait() }
+
+// Drain waits at most d for the work behind acknowledged requests (answers
+// still to post) and returns how many jobs it gave up on.
+func (i Intake) Drain(d time.Duration) int { return i.p.Work.WaitTimeout(d) }

@@ -69,6 +69,8 @@ type Config struct {
 
 // Adapter is getback's Mattermost connection.
 type Adapter struct {
+	inbound.Intake // SetCommands, Wait, Drain
+
 	cfg  Config
 	api  *model.Client4
 	pipe *inbound.Pipeline
@@ -118,19 +120,9 @@ func New(cfg Config) *Adapter {
 	if cfg.Dedupe != nil {
 		a.pipe.Dedupe = cfg.Dedupe
 	}
+	a.Intake = inbound.IntakeOf(a.pipe)
 	return a
 }
-
-// SetCommands sets the command layer (which uses the adapter as its user
-// directory, hence the two steps).
-func (a *Adapter) SetCommands(c inbound.Commands) { a.pipe.Commands = c }
-
-// Wait blocks until background work started by requests has finished.
-func (a *Adapter) Wait() { a.work.Wait() }
-
-// Drain waits at most d for the work behind acknowledged requests (answers
-// still to post) and returns how many jobs it gave up on.
-func (a *Adapter) Drain(d time.Duration) int { return a.work.WaitTimeout(d) }
 
 // Register adds the Mattermost endpoints to mux.
 func (a *Adapter) Register(mux *http.ServeMux) {

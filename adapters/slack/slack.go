@@ -70,6 +70,8 @@ type Deduper = inbound.Deduper
 
 // Adapter is getback's Slack connection.
 type Adapter struct {
+	inbound.Intake // SetCommands, Wait, Drain
+
 	cfg  Config
 	api  *slackgo.Client
 	pipe *inbound.Pipeline
@@ -127,19 +129,9 @@ func New(cfg Config, dedupe Deduper) *Adapter {
 	// replayed: their trigger ids are remembered, like event ids.
 	a.pipe = &inbound.Pipeline{Platform: Platform, Users: a, Work: work, Dedupe: dedupe, Recent: inbound.Recent{Now: cfg.Now},
 		AckWithin: cfg.AckWithin, Observe: cfg.Observe, Log: log}
+	a.Intake = inbound.IntakeOf(a.pipe)
 	return a
 }
-
-// SetCommands sets the command layer (which uses the adapter as its user
-// directory, hence the two steps).
-func (a *Adapter) SetCommands(c inbound.Commands) { a.pipe.Commands = c }
-
-// Wait blocks until background work started by requests has finished.
-func (a *Adapter) Wait() { a.work.Wait() }
-
-// Drain waits at most d for the work behind acknowledged requests (answers
-// still to post) and returns how many jobs it gave up on.
-func (a *Adapter) Drain(d time.Duration) int { return a.work.WaitTimeout(d) }
 
 // Register adds the Slack endpoints to mux.
 func (a *Adapter) Register(mux *http.ServeMux) {
