@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/constraint"
 )
 
 //go:embed migration/*.sql
@@ -320,11 +321,10 @@ func formatError(err error) error {
 	case "23503": // foreign_key_violation
 		return &bot.Error{Code: bot.ENOTFOUND, Message: "That refers to something that does not exist."}
 	case "23514", "23502": // check_violation, not_null_violation
-		msg := "That value is not allowed."
 		if pe.ColumnName != "" {
-			msg = "That value is not allowed: " + pe.ColumnName + "."
+			return constraint.Invalid(pe.ColumnName)
 		}
-		return &bot.Error{Code: bot.EINVALID, Message: msg}
+		return constraint.Invalid(pe.ConstraintName)
 	case "22001", "22003", "22007", "22008", "22P02", "22021": // too long, out of range, bad date or text
 		return &bot.Error{Code: bot.EINVALID, Message: "That value is not allowed."}
 	case "40P01", "40001": // lost a deadlock or a serialization race: nothing was written

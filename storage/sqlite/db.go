@@ -25,6 +25,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/constraint"
 )
 
 //go:embed migration/*.sql
@@ -412,8 +413,8 @@ func readAll[T any](ctx context.Context, db *DB, scan func(interface{ Scan(...an
 	return out, err
 }
 
-// formatError turns constraint failures into domain errors; other errors
-// pass through (and surface as EINTERNAL).
+// formatError turns constraint failures into domain errors, naming at most
+// the field in words, never a table; other errors pass through (and surface as EINTERNAL).
 func formatError(err error) error {
 	if err == nil {
 		return nil
@@ -428,18 +429,18 @@ func formatError(err error) error {
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return &bot.Error{Code: bot.ENOTFOUND, Message: "That refers to something that does not exist."}
 	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
-		return &bot.Error{Code: bot.EINVALID, Message: "That value is not allowed: " + constraintName(e.Error())}
+		return constraint.Invalid(constraintDetail(e.Error()))
 	}
 	return err
 }
 
-// constraintName extracts "table.column" or the check's name from a SQLite
-// constraint message.
-func constraintName(msg string) string {
+// constraintDetail extracts what a SQLite constraint message names:
+// "table.column" or the check's expression.
+func constraintDetail(msg string) string {
 	if i := strings.LastIndex(msg, "failed: "); i >= 0 {
 		return strings.TrimRight(msg[i+len("failed: "):], ")")
 	}
-	return "constraint failed"
+	return ""
 }
 
 // timeLayout is fixed-width so that stored instants sort as text.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/getbackhq/getback/bot"
@@ -291,6 +292,31 @@ func testConstraintErrorsMapped(t *testing.T, open opener) {
 	}
 	if err := db.SetStateRegion(context.Background(), ws, "Atlantis", 3); bot.ErrorCode(err) != bot.EINVALID {
 		t.Fatalf("unknown state: %v", err)
+	}
+	// A refused value is named in words, never by its table, whether the
+	// store's checks or the schema's refuse it.
+	for _, tc := range []struct {
+		what string
+		make func() error
+		want string
+	}{
+		{"region 11", func() error { return db.CreateMeeting(ctx, meeting("Nevada", 11, bot.Date{})) }, "region"},
+		{"empty getback text", func() error {
+			return db.CreateGetback(ctx, &bot.Getback{Workspace: ws, MeetingID: m.ID, Owner: "RD", OwnerKind: bot.OwnerLabel, Status: bot.StatusOpen})
+		}, "text"},
+		{"unknown status", func() error {
+			return db.CreateGetback(ctx, &bot.Getback{Workspace: ws, MeetingID: m.ID, Text: "x", Owner: "RD", OwnerKind: bot.OwnerLabel, Status: "maybe"})
+		}, "status"},
+	} {
+		err := tc.make()
+		if bot.ErrorCode(err) != bot.EINVALID {
+			t.Errorf("%s: %v, want EINVALID", tc.what, err)
+			continue
+		}
+		msg := bot.ErrorMessage(err)
+		if !strings.Contains(msg, tc.want) || strings.Contains(msg, "getbacks") || strings.Contains(msg, "meetings") {
+			t.Errorf("%s: %q, want the field (%q) and no table", tc.what, msg, tc.want)
+		}
 	}
 }
 
