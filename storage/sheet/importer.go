@@ -2,7 +2,6 @@ package sheet
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"sort"
 	"sync"
@@ -184,45 +183,10 @@ func (im *Importer) Import(ctx context.Context, r Reader) (Summary, error) {
 	writes := make(chan write)
 	checkpoints := make(chan struct{}, 1)
 	cp, _ := run.Store.(checkpointer)
-	g.Go(func() error {
-		for range checkpoints {
-			if err := cp.CheckpointImport(gctx); err != nil {
-				return err
-			}
-		}
-		if cp != nil && !run.DryRun {
-			return cp.CheckpointImport(gctx)
-		}
-		return nil
-	})
+	g.Go(func() error { return run.checkpoint(gctx, cp, checkpoints) })
 	g.Go(func() error {
 		defer close(checkpoints)
-		for w := range writes {
-			if w.synced != nil {
-				close(w.synced)
-				continue
-			}
-			if err := run.Store.ApplyImport(gctx, run.Workspace, w.batch); err != nil {
-				return fmt.Errorf("store rows %d to %d: %w", w.first, w.last, err)
-			}
-			if cp != nil {
-				select {
-				case checkpoints <- struct{}{}:
-				default: // one is running; it takes this batch too
-				}
-			}
-			run.mu.Lock()
-			if n := len(w.batch.Create); n > 0 {
-				run.created = appendRange(run.created, w.batch.Create[0].ID, w.batch.Create[n-1].ID)
-			}
-			for i, ref := range w.refs {
-				if ref != "" {
-					run.refIDs[ref] = w.batch.Create[i].ID
-				}
-			}
-			run.mu.Unlock()
-		}
-		return nil
+		return run.store(gctx, writes, cp, checkpoints)
 	})
 	run.writes = writes
 	g.Go(func() error {
@@ -316,53 +280,6 @@ func (run *importRun) batchSize() int {
 	return 1000
 }
 
-// checkpointer is a store whose imports leave copying its write-ahead log
-// into the database to the importer (storage/sqlite).
-type checkpointer interface {
-	CheckpointImport(ctx context.Context) error
-}
-
-// write is a checked batch on its way to the store, with the lines it
-// came from and the export's ids of the meetings it creates; or, with
-// synced set, a request to close synced once every batch before it is
-// stored.
-type write struct {
-	batch       *bot.ImportBatch
-	first, last int
-	refs        []string
-	synced      chan struct{}
-}
-
-// send hands a batch to the writer (in a dry run, drops it).
-func (run *importRun) send(w write) error {
-	if run.DryRun || (w.batch != nil && w.batch.IsEmpty()) {
-		return nil
-	}
-	select {
-	case run.writes <- w:
-		return nil
-	case <-run.ctx.Done():
-		return run.ctx.Err()
-	}
-}
-
-// sync waits until every batch sent so far is stored.
-func (run *importRun) sync() error {
-	if run.DryRun {
-		return nil
-	}
-	done := make(chan struct{})
-	if err := run.send(write{synced: done}); err != nil {
-		return err
-	}
-	select {
-	case <-done:
-		return nil
-	case <-run.ctx.Done():
-		return run.ctx.Err()
-	}
-}
-
 // finishAll writes what is left at the end of the file.
 func (run *importRun) finishAll() error {
 	if err := run.flush(); err != nil {
@@ -372,14 +289,4 @@ func (run *importRun) finishAll() error {
 		return err
 	}
 	return run.extractDeferred()
-}
-
-// appendRange adds the ids first to last to ranges, joining it to the last
-// range when they follow on.
-func appendRange(ranges [][2]int64, first, last int64) [][2]int64 {
-	if n := len(ranges); n > 0 && ranges[n-1][1]+1 == first {
-		ranges[n-1][1] = last
-		return ranges
-	}
-	return append(ranges, [2]int64{first, last})
 }

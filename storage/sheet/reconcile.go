@@ -1,7 +1,6 @@
 package sheet
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,23 +166,6 @@ func (run *importRun) newGetbacks(gbs []*bot.Getback, flags []Flag, day bot.Date
 // territory, so weekly digests count it in the meeting's week.
 func OpenedOn(day bot.Date) time.Time { return day.At(12, 0, time.UTC) }
 
-// nearCheckable reports whether a row has enough to be compared with
-// others: a date and eight words.
-func nearCheckable(b *parsedRow) bool {
-	return !b.meeting.Date.IsZero() && b.wordy
-}
-
-// remember fingerprints an accepted row for the near-duplicate check of
-// the rows after it, under each of its states.
-func (run *importRun) remember(b *parsedRow, at Flag) {
-	if !nearCheckable(b) {
-		return
-	}
-	for _, st := range b.meeting.States {
-		run.earlier.add(dayKey(st, b.meeting.Date), b.sig, at.Line, b.ref)
-	}
-}
-
 // editedThreshold is the share of the shorter text's words a row must share
 // with a meeting of the same identity to be that meeting, edited.
 const editedThreshold = 0.6
@@ -237,40 +219,6 @@ func (run *importRun) update(ex *bot.Meeting, b *parsedRow, at Flag) (bot.Import
 	gbs = run.newGetbacks(gbs, fixGetbacks(gbs), m.Date, at)
 	run.s.Getbacks += len(gbs)
 	return bot.ImportUpdate{ID: id, Update: upd, Getbacks: gbs}, nil
-}
-
-// nearThreshold is the share of words two rows must have in common to be
-// taken as the same meeting read twice.
-const nearThreshold = 0.8
-
-// nearDuplicate looks for a meeting that was stored before this import, or
-// an earlier row of the file, with the same state and date whose text is
-// nearly the same, and returns a description of it, or "". Stored
-// meetings are compared word for word; earlier rows by their fingerprints.
-func (run *importRun) nearDuplicate(b *parsedRow, byDay map[bot.StateDay][]*bot.Meeting, wordsOf func(*bot.Meeting) words) (near string, id int64, earlierRef string) {
-	if !nearCheckable(b) {
-		return "", 0, "" // too little text to call two rows the same
-	}
-	m := b.meeting
-	for _, c := range byDay[bot.StateDay{State: m.States[0], Date: m.Date}] {
-		if (c.SourceKey != "" && run.claimed.has(c.SourceKey)) || run.refTargets[c.ID] {
-			continue // matched or created by this import: an earlier row
-		}
-		if jaccard(b.wordSet(), wordsOf(c)) >= nearThreshold {
-			return fmt.Sprintf("meeting #%d (%s, %s)", c.ID, c.StateList(), c.DateText()), c.ID, ""
-		}
-	}
-	run.earlier.each(dayKey(m.States[0], m.Date), func(e *earlierRow, ref string) bool {
-		if b.ref != "" && ref != "" && b.ref != ref {
-			return true // two meetings of one export
-		}
-		if e.sig.similarity(&b.sig) >= nearThreshold {
-			near, earlierRef = fmt.Sprintf("an earlier row (line %d)", e.line), ref
-			return false
-		}
-		return true
-	})
-	return near, 0, earlierRef
 }
 
 // matchRef finds the stored meeting a row of an export is by its Meeting

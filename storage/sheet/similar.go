@@ -5,6 +5,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"fmt"
+
 	"github.com/getbackhq/getback/bot"
 )
 
@@ -185,4 +187,55 @@ func (s *signature) similarity(o *signature) float64 {
 		return 1
 	}
 	return float64(same) / float64(used)
+}
+
+// nearCheckable reports whether a row has enough to be compared with
+// others: a date and eight words.
+func nearCheckable(b *parsedRow) bool {
+	return !b.meeting.Date.IsZero() && b.wordy
+}
+
+// remember fingerprints an accepted row for the near-duplicate check of
+// the rows after it, under each of its states.
+func (run *importRun) remember(b *parsedRow, at Flag) {
+	if !nearCheckable(b) {
+		return
+	}
+	for _, st := range b.meeting.States {
+		run.earlier.add(dayKey(st, b.meeting.Date), b.sig, at.Line, b.ref)
+	}
+}
+
+// nearThreshold is the share of words two rows must have in common to be
+// taken as the same meeting read twice.
+const nearThreshold = 0.8
+
+// nearDuplicate looks for a meeting that was stored before this import, or
+// an earlier row of the file, with the same state and date whose text is
+// nearly the same, and returns a description of it, or "". Stored
+// meetings are compared word for word; earlier rows by their fingerprints.
+func (run *importRun) nearDuplicate(b *parsedRow, byDay map[bot.StateDay][]*bot.Meeting, wordsOf func(*bot.Meeting) words) (near string, id int64, earlierRef string) {
+	if !nearCheckable(b) {
+		return "", 0, "" // too little text to call two rows the same
+	}
+	m := b.meeting
+	for _, c := range byDay[bot.StateDay{State: m.States[0], Date: m.Date}] {
+		if (c.SourceKey != "" && run.claimed.has(c.SourceKey)) || run.refTargets[c.ID] {
+			continue // matched or created by this import: an earlier row
+		}
+		if jaccard(b.wordSet(), wordsOf(c)) >= nearThreshold {
+			return fmt.Sprintf("meeting #%d (%s, %s)", c.ID, c.StateList(), c.DateText()), c.ID, ""
+		}
+	}
+	run.earlier.each(dayKey(m.States[0], m.Date), func(e *earlierRow, ref string) bool {
+		if b.ref != "" && ref != "" && b.ref != ref {
+			return true // two meetings of one export
+		}
+		if e.sig.similarity(&b.sig) >= nearThreshold {
+			near, earlierRef = fmt.Sprintf("an earlier row (line %d)", e.line), ref
+			return false
+		}
+		return true
+	})
+	return near, 0, earlierRef
 }
