@@ -112,8 +112,8 @@ func Copy(path string, size Size) error {
 // cached returns the path of the cached database of the given size, by
 // schema version and size, building it first when it is not there.
 func cached(size Size) (string, error) {
-	cache := filepath.Join(os.TempDir(), fmt.Sprintf("getback-seed-v%d-%s-%d-%d-%d.db",
-		sqlite.SchemaVersion(), strings.ReplaceAll(size.Workspace, ":", "_"), size.Meetings, size.GetbacksPer, size.People))
+	cache := filepath.Join(os.TempDir(), fmt.Sprintf("getback-seed-v%d-p%d-%s-%d-%d-%d.db",
+		sqlite.SchemaVersion(), sqlite.PageSize, strings.ReplaceAll(size.Workspace, ":", "_"), size.Meetings, size.GetbacksPer, size.People))
 	if _, err := os.Stat(cache); err != nil {
 		if err := Build(cache, size); err != nil {
 			return "", err
