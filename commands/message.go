@@ -29,9 +29,10 @@ var mentionReply = bot.Reply{Text: "Hi! I track meetings and GETBACK items. Try 
 // the answer is queued, once per m.Key, and queued is true; without one
 // the caller posts rep itself.
 func (r *Runner) Answer(ctx context.Context, m Message) (rep bot.Reply, queued bool, err error) {
-	rep = r.DirectMessage(m.Text)
 	if m.Mention {
 		rep = mentionReply
+	} else {
+		rep = r.DirectMessage(m.Text)
 	}
 	if r.Outbox == nil {
 		return rep, false, nil
