@@ -1,26 +1,19 @@
 package mattermost
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/adapters/mattermost/mattermosttest"
-	"github.com/getbackhq/getback/bot"
-	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/commands"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
 // fakeMM is the fake Mattermost API with this package's roster, failing
@@ -43,57 +36,30 @@ func newFakeMM(t testing.TB) *fakeMM {
 // callsTo returns the recorded calls whose path starts with prefix.
 func (f *fakeMM) callsTo(method, prefix string) []mattermosttest.Call { return f.Calls(method, prefix) }
 
+// waitFor waits until n such calls arrived.
 func (f *fakeMM) waitFor(method, prefix string, n int) []mattermosttest.Call {
 	f.t.Helper()
-	calls := f.WaitFor(method, prefix, n, 5*time.Second)
-	if len(calls) < n {
-		f.t.Fatalf("%s %s called %d times, want %d", method, prefix, len(calls), n)
-	}
-	return calls
+	return adaptertest.Await(f.t, method+" "+prefix, n, f.WaitFor(method, prefix, n, adaptertest.Patience))
 }
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 const token = "cmdtoken123"
 
+// env is an adapter over a real store, talking to a fake Mattermost.
 type env struct {
-	t   testing.TB
-	mm  *fakeMM
-	a   *Adapter
-	db  *sqlite.DB
-	srv *httptest.Server
-	// runner is the command layer behind the adapter.
-	runner *commands.Runner
-	// clock is the env's one clock: the store, the runner, the adapter,
-	// senders built by tests and the fake Mattermost all read it.
-	clock *clocktest.Clock
+	*adaptertest.Env
+	t  testing.TB
+	mm *fakeMM
+	a  *Adapter
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	clock := clocktest.New(time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC))
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"), sqlite.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, mm: newFakeMM(t), db: db, clock: clock}
-	e.mm.SetClock(clock.Now)
+	e := &env{Env: adaptertest.Open(t), t: t, mm: newFakeMM(t)}
+	e.mm.SetClock(e.Clock.Now)
 	e.a = New(Config{URL: e.mm.URL, BotToken: "bottoken", CommandTokens: []string{"othertoken", token},
-		PublicURL: "http://getback.test", Log: quiet, Now: clock.Now})
-	e.runner = &commands.Runner{Store: db, Users: e.a, Now: clock.Now,
-		Reporter: &bot.Reporter{Store: db}, Outbox: db, Log: quiet}
-	e.a.SetCommands(e.runner)
-	mux := http.NewServeMux()
-	e.a.Register(mux)
-	e.srv = httptest.NewServer(mux)
-	t.Cleanup(func() { e.srv.Close(); e.a.Wait() })
+		PublicURL: "http://getback.test", Log: adaptertest.Quiet, Now: e.Clock.Now})
+	e.Serve(Platform, e.a)
 	return e
-}
-
-// sender returns an outbox sender through the env's adapter, on its clock.
-func (e *env) sender() *bot.Sender {
-	return &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: e.clock.Now, Log: quiet}
 }
 
 var trigger int
@@ -110,7 +76,7 @@ func (e *env) command(user, cmd, text string, extra url.Values) (int, string) {
 	for k, v := range extra {
 		form[k] = v
 	}
-	resp, err := http.DefaultClient.Do(mattermosttest.NewCommandRequest(e.srv.URL+"/mattermost/commands", form))
+	resp, err := http.DefaultClient.Do(mattermosttest.NewCommandRequest(e.Server.URL+"/mattermost/commands", form))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -150,7 +116,7 @@ func (e *env) postJSON(path string, v any) (int, string) {
 // postRaw posts a body as JSON to one of getback's endpoints.
 func (e *env) postRaw(path, body string) (int, string) {
 	e.t.Helper()
-	resp, err := http.Post(e.srv.URL+path, "application/json", strings.NewReader(body))
+	resp, err := http.Post(e.Server.URL+path, "application/json", strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -10,31 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/bot"
 )
-
-// pictures returns a digest's two pictures (the fake checks sizes, not
-// content).
-func pictures() []bot.Image {
-	return []bot.Image{
-		{Name: "region-9-coverage-2026-W48.png", Title: "Region 9 coverage, week 2026-W48",
-			Alt: "Region 9 coverage, week 2026-W48. Met in the last 7 days: Nevada (2 days).", PNG: []byte("\x89PNG\r\n\x1a\nmap")},
-		{Name: "region-9-getbacks-2026-W48.png", Title: "Region 9 getbacks, 12 weeks to 2026-W48",
-			Alt: "Region 9 getbacks. W48: 4 opened, 1 closed, 3 open at week end (2 overdue).", PNG: []byte("\x89PNG\r\n\x1a\ntrend")},
-	}
-}
 
 // enqueueDigest queues a digest with pictures for #region-9 through the
 // store, as the scheduler does.
 func (e *env) enqueueDigest(key string) *bot.OutboxItem {
-	e.t.Helper()
-	it := &bot.OutboxItem{Key: key, Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, NextAttempt: e.clock.Now(),
-		Reply: bot.Reply{Visibility: bot.InChannel, Text: "Region 9 weekly digest (2026-W48)",
-			Blocks: []bot.Block{{Heading: "Meetings held (1)", Text: "Nevada"}}, Images: pictures()}}
-	if ok, err := e.db.Enqueue(context.Background(), it); err != nil || !ok {
-		e.t.Fatalf("enqueue: %v %v", ok, err)
-	}
-	return it
+	return e.EnqueueDigest(key, bot.Target{Workspace: "slack:T1", Channel: "C9"})
 }
 
 // imageBlock is what a test reads of an image block.
@@ -72,7 +55,7 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.enqueueDigest("digest:slack:T1:9:2026-W48")
-	if n, err := e.sender().Drain(ctx); n != 1 || err != nil {
+	if n, err := e.Sender().Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain: %d %v", n, err)
 	}
 	sets := e.slack.UploadSets()
@@ -80,7 +63,7 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 		t.Fatalf("upload sets %v, want one set of the two pictures", sets)
 	}
 	ups := e.slack.Uploads()
-	for i, want := range pictures() {
+	for i, want := range adaptertest.Pictures() {
 		u := ups[i]
 		if u.Name != want.Name || !bytes.Equal(u.Data, want.PNG) || u.Alt != want.Alt || !u.Completed || u.Channel != "" {
 			t.Errorf("upload %d: %+v; want %s with its bytes and alt text, completed and shared to no channel", i, u, want.Name)
@@ -94,7 +77,7 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 		t.Fatalf("the digest shows files %v in %s, want %v in C9", m.Files, m.Channel, sets[0])
 	}
 	imgs := imageBlocks(t, posts[0].Form.Get("blocks"))
-	for i, want := range pictures() {
+	for i, want := range adaptertest.Pictures() {
 		if imgs[i].at != 1+i || imgs[i].file != sets[0][i] || imgs[i].alt != want.Alt || imgs[i].title != want.Title {
 			t.Errorf("image block %d: %+v; want file %s after the summary, with its alt text and title", i, imgs[i], sets[0][i])
 		}
@@ -104,7 +87,7 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 	if meta["event_payload"].(map[string]any)["key"] != "digest:slack:T1:9:2026-W48#0" {
 		t.Fatalf("the message lacks its delivery key: %v", meta)
 	}
-	if n, _ := e.sender().Drain(ctx); n != 0 || len(e.slack.UploadSets()) != 1 || len(e.slack.callsTo("chat.postMessage")) != 1 {
+	if n, _ := e.Sender().Drain(ctx); n != 0 || len(e.slack.UploadSets()) != 1 || len(e.slack.callsTo("chat.postMessage")) != 1 {
 		t.Fatal("a second drain uploaded or posted again")
 	}
 }
@@ -115,16 +98,16 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	it := e.enqueueDigest("digest:slack:T1:9:2026-W48")
 	// The sender marks its attempt, uploads the pictures, and getback is
 	// killed before chat.postMessage.
-	if err := e.db.MarkOutboxAttempt(ctx, it.ID, "getback", e.clock.Now(), e.clock.Now().Add(time.Minute)); err != nil {
+	if err := e.DB.MarkOutboxAttempt(ctx, it.ID, "getback", e.Clock.Now(), e.Clock.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.a.upload(ctx, it.Reply.Images); err != nil {
 		t.Fatal(err)
 	}
 	// A new process: a fresh adapter over the same store.
-	e.clock.Advance(time.Minute)
-	fresh := New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: quiet, Now: e.clock.Now}, e.db)
-	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: fresh}, Now: e.clock.Now, Log: quiet}
+	e.Clock.Advance(time.Minute)
+	fresh := New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: adaptertest.Quiet, Now: e.Clock.Now}, e.DB)
+	s := e.SenderWith(fresh)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain after the restart: %d %v", n, err)
 	}
@@ -138,7 +121,7 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	if len(sets) != 2 || !slices.Equal(posted[0].Files, sets[1]) {
 		t.Fatalf("upload sets %v, post shows %v: want the killed run's set left unused and the new one shown", sets, posted[0].Files)
 	}
-	if items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Status != bot.OutboxSent || items[0].Ref.ID != posted[0].TS {
+	if items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Status != bot.OutboxSent || items[0].Ref.ID != posted[0].TS {
 		t.Fatalf("recorded: %+v", items[0])
 	}
 
@@ -149,7 +132,7 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	if n, _ := s.Drain(ctx); n != 0 {
 		t.Fatal("a post without an answer counted as sent")
 	}
-	e.clock.Advance(time.Hour)
+	e.Clock.Advance(time.Hour)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("retry: %d %v", n, err)
 	}
@@ -166,7 +149,7 @@ func TestAFailedUploadStillPostsTheTextAndSaysWhy(t *testing.T) {
 			e.a.log = slog.New(slog.NewTextHandler(&logs, nil))
 			e.slack.RateLimit(method, 5, 30)
 			e.enqueueDigest("digest:slack:T1:9:2026-W48")
-			if n, err := e.sender().Drain(context.Background()); n != 1 || err != nil {
+			if n, err := e.Sender().Drain(context.Background()); n != 1 || err != nil {
 				t.Fatalf("drain: %d %v", n, err)
 			}
 			posts := e.slack.callsTo("chat.postMessage")
@@ -198,7 +181,7 @@ func TestPicturesNotYetReadyAreWaitedFor(t *testing.T) {
 			e.a.cfg.FileWaits = []time.Duration{time.Millisecond, time.Millisecond}
 			e.slack.FilesNotReady(tc.notReady)
 			e.enqueueDigest("digest:slack:T1:9:2026-W48")
-			if n, err := e.sender().Drain(context.Background()); n != 1 || err != nil {
+			if n, err := e.Sender().Drain(context.Background()); n != 1 || err != nil {
 				t.Fatalf("drain: %d %v", n, err)
 			}
 			posted := e.slack.Posted()
@@ -220,7 +203,7 @@ func TestPicturesNotYetReadyAreWaitedFor(t *testing.T) {
 
 func TestDigestPreviewShowsThePicturesToTheCaller(t *testing.T) {
 	e := newEnv(t)
-	e.runner.Reporter.Pictures = true
+	e.Runner.Reporter.Pictures = true
 	e.answer("UANA", "/meeting", "add state:Nevada date:2026-11-24 location:Reno")
 	msg := e.answer("UANA", "/digest", "preview region:9")
 	if msg["response_type"] != "ephemeral" || !strings.HasPrefix(msg["text"].(string), "Preview (only you see this): Region 9 weekly digest") {

@@ -17,7 +17,7 @@ import (
 )
 
 func meetings(t *testing.T, e *env) int {
-	_, n, err := e.db.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: "slack:T1"})
+	_, n, err := e.DB.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: "slack:T1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,11 +72,11 @@ func TestSlashCommandAnswersAndDedupe(t *testing.T) {
 	if msg["response_type"] != "ephemeral" || !strings.HasPrefix(msg["text"].(string), "Logged meeting #1: Nevada, 2026-11-20 (Region 9).") || len(blocks) == 0 {
 		t.Fatalf("answer: %v", msg)
 	}
-	g, err := e.db.FindGetbackByID(context.Background(), "slack:T1", 1)
+	g, err := e.DB.FindGetbackByID(context.Background(), "slack:T1", 1)
 	if err != nil || g.Owner != "UBOB" {
 		t.Fatalf("getback from <@UBOB|bob>: %+v %v", g, err)
 	}
-	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UANA")
+	p, _ := e.DB.FindPerson(context.Background(), "slack:T1", "UANA")
 	if p == nil || p.TZ != "America/Los_Angeles" || p.Name != "Ana" {
 		t.Fatalf("caller's time zone from users.info: %+v", p)
 	}
@@ -189,7 +189,7 @@ func TestModalOpenValidateAndSubmit(t *testing.T) {
 	if resp.StatusCode != 200 || body != "" {
 		t.Fatalf("valid submission closes the modal: %d %q", resp.StatusCode, body)
 	}
-	m, err := e.db.FindMeetingByID(context.Background(), "slack:T1", 1)
+	m, err := e.DB.FindMeetingByID(context.Background(), "slack:T1", 1)
 	if err != nil || m.StateList() != "Guam" || m.POC != "UBOB" || m.Date != (bot.Date{Year: 2026, Month: 11, Day: 24}) {
 		t.Fatalf("saved: %+v %v", m, err)
 	}
@@ -204,8 +204,8 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	e.answer("UANA", "/getback", `add <@UBOB|bob> "send the contact list" due:friday`)
 	e.answer("UANA", "/getback", `add <@UBOB|bob> "share the guide"`)
 	// The reminder DM, as the outbox would post it.
-	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
-	rep, ok, err := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	p, _ := e.DB.FindPerson(context.Background(), "slack:T1", "UBOB")
+	rep, ok, err := (&bot.Reporter{Store: e.DB}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	if err != nil || !ok {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 		t.Fatalf("chat.update: %v", upd[0].Form)
 	}
 	id, _ := strconv.ParseInt(doneAction["value"].(string), 10, 64)
-	g, _ := e.db.FindGetbackByID(context.Background(), "slack:T1", id)
+	g, _ := e.DB.FindGetbackByID(context.Background(), "slack:T1", id)
 	if g.Status != bot.StatusDone {
 		t.Fatalf("the click did not close #%d", id)
 	}
@@ -268,7 +268,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	if !strings.Contains(resps[0].JSON["text"].(string), "Only the owner of #2") {
 		t.Fatalf("refusal: %v", resps[0].JSON)
 	}
-	if g2, _ := e.db.FindGetbackByID(context.Background(), "slack:T1", 2); !g2.SnoozedUntil.IsZero() {
+	if g2, _ := e.DB.FindGetbackByID(context.Background(), "slack:T1", 2); !g2.SnoozedUntil.IsZero() {
 		t.Fatal("a refused click changed the item")
 	}
 
@@ -311,29 +311,29 @@ func TestPostHonoursRateLimitsAndClassifiesErrors(t *testing.T) {
 
 	// Through the outbox: the 429 defers the item by Retry-After.
 	e.slack.RateLimit("chat.postMessage", 1, 7)
-	now := e.clock.Now()
+	now := e.Clock.Now()
 	before := len(e.slack.callsTo("chat.postMessage"))
-	if _, err := e.db.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
+	if _, err := e.DB.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
 		Reply: bot.Reply{Text: "digest"}, NextAttempt: now}); err != nil {
 		t.Fatal(err)
 	}
-	s := e.sender()
+	s := e.Sender()
 	if n, err := s.Drain(context.Background()); n != 0 || err != nil {
 		t.Fatalf("sent during a 429: %d %v", n, err)
 	}
 	if tried := len(e.slack.callsTo("chat.postMessage")) - before; tried != 1 {
 		t.Fatalf("the sender tried %d posts, want the one that was refused", tried)
 	}
-	items, _ := e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
+	items, _ := e.DB.FindOutbox(context.Background(), bot.OutboxFilter{})
 	if !items[0].NextAttempt.Equal(now.Add(7*time.Second)) || items[0].Attempts != 0 || items[0].Status != bot.OutboxPending {
 		t.Fatalf("deferred: %+v", items[0])
 	}
 	// Not due again before Retry-After has passed; sent once it has.
-	e.clock.Advance(6 * time.Second)
+	e.Clock.Advance(6 * time.Second)
 	if n, _ := s.Drain(context.Background()); n != 0 || len(e.slack.callsTo("chat.postMessage"))-before != 1 {
 		t.Fatal("retried before Retry-After passed")
 	}
-	e.clock.Advance(time.Second)
+	e.Clock.Advance(time.Second)
 	if n, err := s.Drain(context.Background()); n != 1 || err != nil {
 		t.Fatalf("after Retry-After: %d %v", n, err)
 	}
@@ -377,7 +377,7 @@ func TestEvents(t *testing.T) {
 	mention := `{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"app_mention","user":"UANA","text":"<@UBOT> hi","channel":"C9","ts":"1.2"}}`
 	e.post("/slack/events", mention, nil)
 	e.post("/slack/events", mention, func(h http.Header) { h.Set("X-Slack-Retry-Num", "1"); h.Set("X-Slack-Retry-Reason", "http_timeout") })
-	items, _ := e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
+	items, _ := e.DB.FindOutbox(context.Background(), bot.OutboxFilter{})
 	if len(items) != 1 || items[0].Target.Channel != "C9" {
 		t.Fatalf("mention replies: %+v", items)
 	}
@@ -391,7 +391,7 @@ func TestEvents(t *testing.T) {
 	} {
 		e.post("/slack/events", fmt.Sprintf(`{"type":"event_callback","team_id":"T1","event_id":"EvDM%d","event":%s}`, i, ev), nil)
 	}
-	items, _ = e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
+	items, _ = e.DB.FindOutbox(context.Background(), bot.OutboxFilter{})
 	var dms []*bot.OutboxItem
 	for _, it := range items {
 		if it.Target.Channel == "D1" {
@@ -406,7 +406,7 @@ func TestEvents(t *testing.T) {
 	e.answer("UBOB", "/getback", "remind")
 	change := `{"type":"event_callback","team_id":"T1","event_id":"Ev2","event":{"type":"user_change","user":{"id":"UBOB","name":"bob","real_name":"Bob Chen","tz":"Pacific/Guam","profile":{"display_name":"Bob"}}}}`
 	e.post("/slack/events", change, nil)
-	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
+	p, _ := e.DB.FindPerson(context.Background(), "slack:T1", "UBOB")
 	if p.TZ != "Pacific/Guam" {
 		t.Fatalf("tz after user_change: %q", p.TZ)
 	}
@@ -415,14 +415,14 @@ func TestEvents(t *testing.T) {
 func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	s := e.sender()
+	s := e.Sender()
 	pendingStatus := bot.OutboxPending
 
 	// The post takes effect but its answer is lost: the retry finds it in
 	// the channel's history instead of posting again.
 	e.slack.LoseReplies("chat.postMessage", 1)
-	if _, err := e.db.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
-		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.clock.Now()}); err != nil {
+	if _, err := e.DB.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
+		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.Clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.Drain(ctx); n != 0 {
@@ -431,10 +431,10 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	if tried := len(e.slack.callsTo("chat.postMessage")); tried != 1 {
 		t.Fatalf("the first drain made %d posts, want 1 (whose answer was lost)", tried)
 	}
-	if items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
+	if items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
 		t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items[0])
 	}
-	e.clock.Advance(time.Hour)
+	e.Clock.Advance(time.Hour)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("retry: %d %v", n, err)
 	}
@@ -451,7 +451,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	if len(hist) != 1 || hist[0].Form.Get("channel") != "C9" || hist[0].Form.Get("include_all_metadata") != "1" {
 		t.Fatalf("history: %+v", hist)
 	}
-	items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{})
+	items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{})
 	if items[0].Status != bot.OutboxSent || items[0].Ref.ID != e.slack.Posted()[0].TS {
 		t.Fatalf("recorded: %+v", items[0])
 	}
@@ -460,11 +460,11 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	// other had not: only the missing one is posted.
 	for _, u := range []string{"UANA", "UBOB"} {
 		it := &bot.OutboxItem{Key: "reminder:" + u + ":2026-11-26", Target: bot.Target{Workspace: "slack:T1", User: u},
-			Reply: bot.Reply{Text: "you owe"}, NextAttempt: e.clock.Now()}
-		if _, err := e.db.Enqueue(ctx, it); err != nil {
+			Reply: bot.Reply{Text: "you owe"}, NextAttempt: e.Clock.Now()}
+		if _, err := e.DB.Enqueue(ctx, it); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.MarkOutboxAttempt(ctx, it.ID, "getback", e.clock.Now(), e.clock.Now().Add(time.Minute)); err != nil {
+		if err := e.DB.MarkOutboxAttempt(ctx, it.ID, "getback", e.Clock.Now(), e.Clock.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -479,7 +479,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	if len(after) != 1 || after[0].Form.Get("channel") != "DUANA" {
 		t.Fatalf("after restart posted %d: %+v", len(after), after)
 	}
-	if pending, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{Status: &pendingStatus}); len(pending) != 0 {
+	if pending, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{Status: &pendingStatus}); len(pending) != 0 {
 		t.Fatalf("still pending: %+v", pending)
 	}
 }
@@ -499,7 +499,7 @@ func TestHostileTextIsInert(t *testing.T) {
 	}
 	e.answer("UANA", "/meeting", "add state:Nevada date:2026-11-20 "+strings.Join(fields, " "))
 	e.answer("UANA", "/getback", `add <@UBOB|bob> "`+evil+`" due:friday`)
-	m, _ := e.db.FindMeetingByID(context.Background(), "slack:T1", 1)
+	m, _ := e.DB.FindMeetingByID(context.Background(), "slack:T1", 1)
 	if m.Notes != evil {
 		t.Fatalf("stored %q", m.Notes)
 	}
@@ -507,8 +507,8 @@ func TestHostileTextIsInert(t *testing.T) {
 	for _, cmd := range [][2]string{{"/meeting", "show 1"}, {"/getback", "list"}, {"/meeting", "search click"}} {
 		outs = append(outs, e.answer("UBOB", cmd[0], cmd[1]))
 	}
-	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
-	rep, _, _ := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	p, _ := e.DB.FindPerson(context.Background(), "slack:T1", "UBOB")
+	rep, _, _ := (&bot.Reporter{Store: e.DB}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "slack:T1", User: "UBOB"}, rep); err != nil {
 		t.Fatal(err)
 	}
@@ -560,7 +560,7 @@ func TestPermissionsThroughSlack(t *testing.T) {
 	u := commandstest.Users{Creator: "UANA", Owner: "UBOB", Stranger: "UEVE", Admin: "UADM",
 		Mention: func(id string) string { return fmt.Sprintf("<@%s|%s>", id, strings.ToLower(id[1:])) }}
 	clicked := false
-	commandstest.Check(t, e.db, "slack:T1", u, func(c commandstest.Case) string {
+	commandstest.Check(t, e.DB, "slack:T1", u, func(c commandstest.Case) string {
 		if !clicked && c.Refusal != "" {
 			// A stranger's click on the owner's Done button is refused too.
 			clicked = true
@@ -583,14 +583,14 @@ func TestUnknownUsersAndChannels(t *testing.T) {
 	if text := e.answerText("UGHOST", "/getback", "list mine"); !strings.Contains(text, "You owe nothing") && !strings.Contains(text, "No ") {
 		t.Fatalf("unknown caller: %q", text)
 	}
-	before, _ := commandstest.Snapshot(context.Background(), e.db, "slack:T1")
+	before, _ := commandstest.Snapshot(context.Background(), e.DB, "slack:T1")
 	if text := e.answerText("UANA", "/getback", `add <@UNOBODY|ghost> "x"`); !strings.Contains(text, "I don't know") {
 		t.Fatalf("unknown owner: %q", text)
 	}
 	if text := e.answerText("UADM", "/digest", "config region:9 channel:#nowhere"); !strings.Contains(text, "nowhere") {
 		t.Fatalf("unknown channel: %q", text)
 	}
-	if after, _ := commandstest.Snapshot(context.Background(), e.db, "slack:T1"); after != before {
+	if after, _ := commandstest.Snapshot(context.Background(), e.DB, "slack:T1"); after != before {
 		t.Fatalf("an unknown user or channel changed the store:\n%s\n%s", before, after)
 	}
 }

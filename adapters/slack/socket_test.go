@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/gorilla/websocket"
 )
 
@@ -46,8 +47,10 @@ func TestSocketModeRoundTrip(t *testing.T) {
 	}))
 	defer ws.Close()
 	e.slack.SetSocketURL("ws" + strings.TrimPrefix(ws.URL, "http") + "/link")
-	e.a = New(Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: e.slack.URL + "/api/", Log: quiet}, e.db)
-	e.a.SetCommands(newEnvRunner(e))
+	e.a = New(Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: e.slack.URL + "/api/", Log: adaptertest.Quiet}, e.DB)
+	r := e.NewRunner(adaptertest.Quiet)
+	r.Users = e.a
+	e.a.SetCommands(r)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
