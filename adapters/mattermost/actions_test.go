@@ -81,7 +81,7 @@ func (e *env) letBotPostEphemeral() {
 	e.t.Helper()
 	e.mm.AddTeam("team1", "acme")
 	e.mm.SetToken("admintoken", "bossid")
-	res, err := Setup(context.Background(), adminClient(e.mm.Server, "admintoken"),
+	res, err := Setup(context.Background(), adminClient(e.mm, "admintoken"),
 		SetupOptions{Team: "acme", PublicURL: "http://getback.test", Bot: true, Ephemeral: true})
 	if err != nil || !res.RoleGiven {
 		e.t.Fatalf("setup --ephemeral: %+v %v", res, err)

@@ -16,15 +16,9 @@ import (
 	"github.com/getbackhq/getback/commands"
 )
 
-// fakeMM is the fake Mattermost API with this package's roster, failing
-// the test when an awaited call does not come.
-type fakeMM struct {
-	*mattermosttest.Server
-	t testing.TB
-}
-
-func newFakeMM(t testing.TB) *fakeMM {
-	f := &fakeMM{Server: mattermosttest.NewServer(), t: t}
+// newFakeMM returns the fake Mattermost API with this package's roster.
+func newFakeMM(t testing.TB) *mattermosttest.Server {
+	f := mattermosttest.NewServer()
 	t.Cleanup(f.Close)
 	f.SetUser(&model.User{Id: "anaid", Username: "ana", FirstName: "Ana", LastName: "Lopez", Timezone: model.StringMap{"useAutomaticTimezone": "true", "automaticTimezone": "America/Los_Angeles"}})
 	f.SetUser(&model.User{Id: "bobid", Username: "bob", FirstName: "Bob", LastName: "Chen", Timezone: model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": "Pacific/Guam"}})
@@ -33,22 +27,13 @@ func newFakeMM(t testing.TB) *fakeMM {
 	return f
 }
 
-// callsTo returns the recorded calls whose path starts with prefix.
-func (f *fakeMM) callsTo(method, prefix string) []mattermosttest.Call { return f.Calls(method, prefix) }
-
-// waitFor waits until n such calls arrived.
-func (f *fakeMM) waitFor(method, prefix string, n int) []mattermosttest.Call {
-	f.t.Helper()
-	return adaptertest.Await(f.t, method+" "+prefix, n, f.WaitFor(method, prefix, n, adaptertest.Patience))
-}
-
 const token = "cmdtoken123"
 
 // env is an adapter over a real store, talking to a fake Mattermost.
 type env struct {
 	*adaptertest.Env
 	t  testing.TB
-	mm *fakeMM
+	mm *mattermosttest.Server
 	a  *Adapter
 }
 
@@ -60,6 +45,13 @@ func newEnv(t testing.TB) *env {
 		PublicURL: "http://getback.test", Log: adaptertest.Quiet, Now: e.Clock.Now})
 	e.Serve(Platform, e.a)
 	return e
+}
+
+// waitFor waits until n calls of an HTTP method to paths starting with
+// prefix arrived, failing the test when they do not.
+func (e *env) waitFor(method, prefix string, n int) []mattermosttest.Call {
+	e.t.Helper()
+	return adaptertest.Await(e.t, method+" "+prefix, n, e.mm.WaitFor(method, prefix, n, adaptertest.Patience))
 }
 
 var trigger int
@@ -97,7 +89,7 @@ func (e *env) answer(user, cmd, text string, extra url.Values) *model.CommandRes
 	}
 	raw := []byte(body)
 	if acked {
-		raw = e.mm.waitFor(http.MethodPost, "/hooks/commands/"+strconv.Itoa(trigger), 1)[0].Body
+		raw = e.waitFor(http.MethodPost, "/hooks/commands/"+strconv.Itoa(trigger), 1)[0].Body
 	}
 	var cr model.CommandResponse
 	if err := json.Unmarshal(raw, &cr); err != nil {

@@ -19,14 +19,6 @@ import (
 	"github.com/getbackhq/getback/commands/commandstest"
 )
 
-func meetingCount(t *testing.T, e *env) int {
-	_, n, err := e.DB.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: "mattermost:team1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestCommandTokens(t *testing.T) {
 	e := newEnv(t)
 	for name, tok := range map[string]string{"wrong": "nope", "empty": "", "prefix": token[:5]} {
@@ -47,7 +39,7 @@ func TestCommandTokens(t *testing.T) {
 		}
 	}
 	e.a.Wait()
-	if meetingCount(t, e) != 0 || len(e.mm.Calls("", "")) != 0 {
+	if e.Meetings("mattermost:team1") != 0 || len(e.mm.Calls("", "")) != 0 {
 		t.Fatal("a refused command changed something")
 	}
 	// The token may come in the form alone, too.
@@ -69,7 +61,7 @@ func TestCommandAnswersAndMentions(t *testing.T) {
 	if g == nil || g.Owner != "bobid" {
 		t.Fatalf("owner from user_mentions_ids: %+v", g)
 	}
-	if n := len(e.mm.callsTo(http.MethodGet, "/api/v4/users/username/")); n != 0 {
+	if n := len(e.mm.Calls(http.MethodGet, "/api/v4/users/username/")); n != 0 {
 		t.Fatalf("the mention map should spare a lookup, got %d", n)
 	}
 	p, _ := e.DB.FindPerson(context.Background(), "mattermost:team1", "bobid")
@@ -93,7 +85,7 @@ func TestDialogOpenValidateSubmit(t *testing.T) {
 	if code != 200 || strings.TrimSpace(body) != "{}" {
 		t.Fatalf("ack: %d %q", code, body)
 	}
-	opens := e.mm.waitFor(http.MethodPost, "/api/v4/actions/dialogs/open", 1)
+	opens := e.waitFor(http.MethodPost, "/api/v4/actions/dialogs/open", 1)
 	var req model.OpenDialogRequest
 	json.Unmarshal(opens[0].Body, &req)
 	if req.TriggerId != "trig"+strconv.Itoa(trigger) || req.URL != "http://getback.test/mattermost/dialogs" || len(req.Dialog.Elements) != 13 {
@@ -128,7 +120,7 @@ func TestDialogOpenValidateSubmit(t *testing.T) {
 	if code != 200 || resp.Errors["state"] == "" || resp.Errors["date"] == "" {
 		t.Fatalf("field errors: %d %s", code, body)
 	}
-	if meetingCount(t, e) != 0 {
+	if e.Meetings("mattermost:team1") != 0 {
 		t.Fatal("an invalid submission was saved")
 	}
 	// Forged submissions: another user, a tampered state, an expired one.
@@ -155,7 +147,7 @@ func TestDialogOpenValidateSubmit(t *testing.T) {
 	if err != nil || m.StateList() != "Guam" || m.POC != "bobid" {
 		t.Fatalf("saved: %+v %v", m, err)
 	}
-	posts := e.mm.waitFor(http.MethodPost, "/api/v4/posts", 1)
+	posts := e.waitFor(http.MethodPost, "/api/v4/posts", 1)
 	var post model.Post
 	json.Unmarshal(posts[0].Body, &post)
 	if post.ChannelId != "dm_anaid" || !strings.Contains(post.Message, "Logged meeting #1") {
@@ -189,7 +181,7 @@ func TestButtonsUpdateThePostAndForgeriesAreRefused(t *testing.T) {
 	if ref.Channel != "dm_bobid" {
 		t.Fatalf("DM channel %q", ref.Channel)
 	}
-	posts := e.mm.callsTo(http.MethodPost, "/api/v4/posts")
+	posts := e.mm.Calls(http.MethodPost, "/api/v4/posts")
 	acts := clickable(t, posts[len(posts)-1].Body)
 	if len(acts) != 8 || acts[0].Integration.URL != "http://getback.test/mattermost/actions" || acts[3].DataSource != model.PostActionDataSourceUsers {
 		t.Fatalf("actions: %d %+v", len(acts), acts[0])
@@ -288,13 +280,13 @@ func TestRateLimitsAndLookups(t *testing.T) {
 	if err != nil || ch.ID != "chan9" {
 		t.Fatalf("channel: %+v %v", ch, err)
 	}
-	if n := len(e.mm.callsTo(http.MethodPost, "/api/v4/channels/chan9/members")); n != 0 {
+	if n := len(e.mm.Calls(http.MethodPost, "/api/v4/channels/chan9/members")); n != 0 {
 		t.Fatalf("finding a channel joined it (%d calls)", n)
 	}
 	if err := e.a.JoinChannel(context.Background(), "mattermost:team1", ch); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.mm.callsTo(http.MethodPost, "/api/v4/channels/chan9/members")) != 1 {
+	if len(e.mm.Calls(http.MethodPost, "/api/v4/channels/chan9/members")) != 1 {
 		t.Fatal("getback should join the digest channel")
 	}
 	if _, err := e.a.FindChannel(context.Background(), "mattermost:team1", "nowhere"); bot.ErrorCode(err) != bot.ENOTFOUND {
@@ -331,24 +323,10 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	// A reminder DM is created but the answer is lost; the retry finds it
 	// by its delivery key and records it instead of posting again.
 	e.mm.LoseReplies(1)
-	if _, err := e.DB.Enqueue(ctx, &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"},
-		Reply: bot.Reply{Text: "you owe 1"}, NextAttempt: e.Clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := s.Drain(ctx); n != 0 {
-		t.Fatal("a post without an answer counted as sent")
-	}
-	if tried := len(e.mm.callsTo(http.MethodPost, "/api/v4/posts")); tried != 1 {
-		t.Fatalf("the first drain made %d posts, want 1 (whose answer was lost)", tried)
-	}
-	if items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
-		t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items[0])
-	}
-	e.Clock.Advance(time.Hour)
-	if n, err := s.Drain(ctx); n != 1 || err != nil {
-		t.Fatalf("retry: %d %v", n, err)
-	}
-	posts := e.mm.callsTo(http.MethodPost, "/api/v4/posts")
+	e.DrainAfterALostAnswer(s, &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"},
+		Reply: bot.Reply{Text: "you owe 1"}, NextAttempt: e.Clock.Now()},
+		func() int { return len(e.mm.Calls(http.MethodPost, "/api/v4/posts")) })
+	posts := e.mm.Calls(http.MethodPost, "/api/v4/posts")
 	if len(posts) != 1 {
 		t.Fatalf("the reminder was posted %d times", len(posts))
 	}
@@ -357,7 +335,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	if p.GetProp("getback_delivery") != "reminder:bobid:2026-11-26#0" || p.ChannelId != "dm_bobid" {
 		t.Fatalf("post: %s %v", p.ChannelId, p.GetProps())
 	}
-	if len(e.mm.callsTo(http.MethodGet, "/api/v4/channels/dm_bobid/posts")) != 1 {
+	if len(e.mm.Calls(http.MethodGet, "/api/v4/channels/dm_bobid/posts")) != 1 {
 		t.Fatal("the retry did not look for the interrupted post")
 	}
 	items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{})
@@ -371,13 +349,11 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	if _, err := e.DB.Enqueue(ctx, digest); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.DB.MarkOutboxAttempt(ctx, digest.ID, "getback", e.Clock.Now(), e.Clock.Now().Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	e.MarkAttempted(digest)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain: %d %v", n, err)
 	}
-	if n := len(e.mm.callsTo(http.MethodPost, "/api/v4/posts")); n != 2 {
+	if n := len(e.mm.Calls(http.MethodPost, "/api/v4/posts")); n != 2 {
 		t.Fatalf("%d posts, want the digest posted once", n)
 	}
 }

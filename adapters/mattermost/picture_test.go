@@ -61,9 +61,7 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	it := e.enqueueDigest("digest:mattermost:team1:9:2026-W48")
 	// The sender marks its attempt, uploads the pictures, and getback is
 	// killed before it creates the post.
-	if err := e.DB.MarkOutboxAttempt(ctx, it.ID, "getback", e.Clock.Now(), e.Clock.Now().Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	e.MarkAttempted(it)
 	if _, err := e.a.upload(ctx, "chan9", it.Reply.Images); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +125,7 @@ func TestDigestPreviewSendsThePicturesByDirectMessage(t *testing.T) {
 		!strings.Contains(cr.Text, "The pictures come to you as a direct message from getback.") {
 		t.Fatalf("preview answer: %+v", cr)
 	}
-	e.mm.waitFor("POST", "/api/v4/posts", 1)
+	e.waitFor("POST", "/api/v4/posts", 1)
 	e.a.Wait()
 	posts := e.mm.Posts()
 	if len(posts) != 1 || posts[0].ChannelId != "dm_anaid" || len(posts[0].FileIds) != 2 {

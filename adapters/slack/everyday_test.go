@@ -79,7 +79,7 @@ func TestPayloadsWithPartsMissing(t *testing.T) {
 	}
 	for _, p := range payloads {
 		t.Run(p.name, func(t *testing.T) {
-			before := len(e.slack.callsTo("response/odd"))
+			before := len(e.slack.Calls("response/odd"))
 			resp, body := e.interact(p.payload)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("%d %q", resp.StatusCode, body)
@@ -87,7 +87,7 @@ func TestPayloadsWithPartsMissing(t *testing.T) {
 			if p.notice == "" {
 				return
 			}
-			calls := e.slack.waitFor("response/odd", before+1)
+			calls := e.waitFor("response/odd", before+1)
 			if got, _ := calls[len(calls)-1].JSON["text"].(string); !strings.Contains(got, p.notice) {
 				t.Fatalf("told %q, want %q", got, p.notice)
 			}

@@ -16,15 +16,9 @@ import (
 	"github.com/getbackhq/getback/commands"
 )
 
-// fakeSlack is the fake Slack Web API with this package's roster, failing
-// the test when an awaited call does not come.
-type fakeSlack struct {
-	*slacktest.Server
-	t testing.TB
-}
-
-func newFakeSlack(t testing.TB) *fakeSlack {
-	f := &fakeSlack{Server: slacktest.NewServer(), t: t}
+// newFakeSlack returns the fake Slack Web API with this package's roster.
+func newFakeSlack(t testing.TB) *slacktest.Server {
+	f := slacktest.NewServer()
 	t.Cleanup(f.Close)
 	f.SetUser(map[string]any{"id": "UANA", "name": "ana", "real_name": "Ana Lopez", "tz": "America/Los_Angeles", "profile": map[string]any{"display_name": "Ana"}})
 	f.SetUser(map[string]any{"id": "UBOB", "name": "bob", "real_name": "Bob Chen", "tz": "Pacific/Honolulu", "profile": map[string]any{"display_name": "Bob"}})
@@ -33,22 +27,13 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	return f
 }
 
-// callsTo returns the recorded calls of one method.
-func (f *fakeSlack) callsTo(method string) []slacktest.Call { return f.Calls(method) }
-
-// waitFor waits until the method has been called n times.
-func (f *fakeSlack) waitFor(method string, n int) []slacktest.Call {
-	f.t.Helper()
-	return adaptertest.Await(f.t, method, n, f.WaitFor(method, n, adaptertest.Patience))
-}
-
 const secret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 // env is an adapter over a real store, talking to a fake Slack.
 type env struct {
 	*adaptertest.Env
 	t     testing.TB
-	slack *fakeSlack
+	slack *slacktest.Server
 	a     *Adapter
 }
 
@@ -59,6 +44,13 @@ func newEnv(t testing.TB) *env {
 	e.a = New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: adaptertest.Quiet, Now: e.Clock.Now}, e.DB)
 	e.Serve(Platform, e.a)
 	return e
+}
+
+// waitFor waits until Slack's method has been called n times, failing
+// the test when it is not.
+func (e *env) waitFor(method string, n int) []slacktest.Call {
+	e.t.Helper()
+	return adaptertest.Await(e.t, method, n, e.slack.WaitFor(method, n, adaptertest.Patience))
 }
 
 func sign(ts int64, body string) string { return slacktest.Sign(secret, ts, body) }
@@ -114,7 +106,7 @@ func (e *env) answer(user, cmd, text string) map[string]any {
 		}
 		return m
 	}
-	calls := e.slack.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
+	calls := e.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
 	return calls[0].JSON
 }
 

@@ -69,7 +69,7 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 			t.Errorf("upload %d: %+v; want %s with its bytes and alt text, completed and shared to no channel", i, u, want.Name)
 		}
 	}
-	posts := e.slack.callsTo("chat.postMessage")
+	posts := e.slack.Calls("chat.postMessage")
 	if len(posts) != 1 {
 		t.Fatalf("%d posts, want 1", len(posts))
 	}
@@ -87,7 +87,7 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 	if meta["event_payload"].(map[string]any)["key"] != "digest:slack:T1:9:2026-W48#0" {
 		t.Fatalf("the message lacks its delivery key: %v", meta)
 	}
-	if n, _ := e.Sender().Drain(ctx); n != 0 || len(e.slack.UploadSets()) != 1 || len(e.slack.callsTo("chat.postMessage")) != 1 {
+	if n, _ := e.Sender().Drain(ctx); n != 0 || len(e.slack.UploadSets()) != 1 || len(e.slack.Calls("chat.postMessage")) != 1 {
 		t.Fatal("a second drain uploaded or posted again")
 	}
 }
@@ -98,9 +98,7 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	it := e.enqueueDigest("digest:slack:T1:9:2026-W48")
 	// The sender marks its attempt, uploads the pictures, and getback is
 	// killed before chat.postMessage.
-	if err := e.DB.MarkOutboxAttempt(ctx, it.ID, "getback", e.Clock.Now(), e.Clock.Now().Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	e.MarkAttempted(it)
 	if _, err := e.a.upload(ctx, it.Reply.Images); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +109,7 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain after the restart: %d %v", n, err)
 	}
-	if h := e.slack.callsTo("conversations.history"); len(h) != 1 {
+	if h := e.slack.Calls("conversations.history"); len(h) != 1 {
 		t.Fatalf("the restart looked for the interrupted post %d times, want 1", len(h))
 	}
 	sets, posted := e.slack.UploadSets(), e.slack.Posted()
@@ -152,7 +150,7 @@ func TestAFailedUploadStillPostsTheTextAndSaysWhy(t *testing.T) {
 			if n, err := e.Sender().Drain(context.Background()); n != 1 || err != nil {
 				t.Fatalf("drain: %d %v", n, err)
 			}
-			posts := e.slack.callsTo("chat.postMessage")
+			posts := e.slack.Calls("chat.postMessage")
 			if len(posts) != 1 || len(imageBlocks(t, posts[0].Form.Get("blocks"))) != 0 || !strings.Contains(posts[0].Form.Get("blocks"), "Meetings held") {
 				t.Fatalf("want the digest's text alone, once: %d posts", len(posts))
 			}
@@ -185,7 +183,7 @@ func TestPicturesNotYetReadyAreWaitedFor(t *testing.T) {
 				t.Fatalf("drain: %d %v", n, err)
 			}
 			posted := e.slack.Posted()
-			if calls := len(e.slack.callsTo("chat.postMessage")); calls != tc.posts || len(posted) != 1 {
+			if calls := len(e.slack.Calls("chat.postMessage")); calls != tc.posts || len(posted) != 1 {
 				t.Fatalf("%d calls and %d messages, want %d calls and 1 message", calls, len(posted), tc.posts)
 			}
 			if got := len(posted[0].Files) > 0; got != tc.withFiles {
@@ -223,7 +221,7 @@ func TestDigestPreviewShowsThePicturesToTheCaller(t *testing.T) {
 			t.Fatalf("upload %s: %d bytes shared to %q; want a private PNG", u.Name, len(u.Data), u.Channel)
 		}
 	}
-	if n := len(e.slack.callsTo("chat.postMessage")); n != 0 {
+	if n := len(e.slack.Calls("chat.postMessage")); n != 0 {
 		t.Fatalf("a preview posted %d messages to a channel", n)
 	}
 }

@@ -16,14 +16,6 @@ import (
 	"github.com/getbackhq/getback/commands/commandstest"
 )
 
-func meetings(t *testing.T, e *env) int {
-	_, n, err := e.DB.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: "slack:T1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestSignatureChecks(t *testing.T) {
 	e := newEnv(t)
 	form := url.Values{"team_id": {"T1"}, "user_id": {"UANA"}, "command": {"/meeting"}, "text": {"add state:Nevada"},
@@ -54,7 +46,7 @@ func TestSignatureChecks(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("tampered body: %d", resp.StatusCode)
 	}
-	if n := meetings(t, e); n != 0 || len(e.slack.Calls("")) != 0 {
+	if n := e.Meetings("slack:T1"); n != 0 || len(e.slack.Calls("")) != 0 {
 		t.Fatalf("forged requests changed something: %d meetings, %d API calls", n, len(e.slack.Calls("")))
 	}
 	big := strings.Repeat("x", 300<<10)
@@ -92,7 +84,7 @@ func TestSlashCommandAnswersAndDedupe(t *testing.T) {
 		t.Fatalf("duplicate: %d %q", resp.StatusCode, body)
 	}
 	e.a.Wait()
-	if n := meetings(t, e); n != 2 {
+	if n := e.Meetings("slack:T1"); n != 2 {
 		t.Fatalf("%d meetings, want 2", n)
 	}
 
@@ -126,7 +118,7 @@ func TestBusyAdapterAnswersInline(t *testing.T) {
 	if resp.StatusCode != 200 || body != "" {
 		t.Fatalf("ack: %d %q", resp.StatusCode, body)
 	}
-	calls := e.slack.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
+	calls := e.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
 	if text, _ := calls[0].JSON["text"].(string); !strings.HasPrefix(text, "Added getback #1 for Bob") {
 		t.Fatalf("late answer: %v", calls[0].JSON)
 	}
@@ -138,7 +130,7 @@ func TestModalOpenValidateAndSubmit(t *testing.T) {
 	if resp.StatusCode != 200 || body != "" {
 		t.Fatalf("form command answers empty: %d %q", resp.StatusCode, body)
 	}
-	opens := e.slack.waitFor("views.open", 1)
+	opens := e.waitFor("views.open", 1)
 	if len(opens) != 1 || opens[0].JSON["trigger_id"] != "trig."+strconv.Itoa(triggerSeq) {
 		t.Fatalf("views.open: %+v", opens)
 	}
@@ -177,7 +169,7 @@ func TestModalOpenValidateAndSubmit(t *testing.T) {
 	if resp.StatusCode != 200 || errs.Action != "errors" || errs.Errors["state"] == "" || errs.Errors["date"] == "" {
 		t.Fatalf("field errors: %d %s", resp.StatusCode, body)
 	}
-	if n := meetings(t, e); n != 0 {
+	if n := e.Meetings("slack:T1"); n != 0 {
 		t.Fatal("an invalid submission was saved")
 	}
 	resp, body = e.interact(submission(map[string]map[string]any{
@@ -193,7 +185,7 @@ func TestModalOpenValidateAndSubmit(t *testing.T) {
 	if err != nil || m.StateList() != "Guam" || m.POC != "UBOB" || m.Date != (bot.Date{Year: 2026, Month: 11, Day: 24}) {
 		t.Fatalf("saved: %+v %v", m, err)
 	}
-	eph := e.slack.waitFor("chat.postEphemeral", 1)
+	eph := e.waitFor("chat.postEphemeral", 1)
 	if eph[0].Form.Get("channel") != "CGEN" || eph[0].Form.Get("user") != "UANA" || !strings.Contains(eph[0].Form.Get("text"), "Logged meeting #1") {
 		t.Fatalf("confirmation: %v", eph[0].Form)
 	}
@@ -213,10 +205,10 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if open := e.slack.callsTo("conversations.open"); len(open) != 1 || open[0].Form.Get("users") != "UBOB" || ref.Channel != "DUBOB" {
+	if open := e.slack.Calls("conversations.open"); len(open) != 1 || open[0].Form.Get("users") != "UBOB" || ref.Channel != "DUBOB" {
 		t.Fatalf("DM channel: %+v %v", open, ref)
 	}
-	posted := e.slack.callsTo("chat.postMessage")[0]
+	posted := e.slack.Calls("chat.postMessage")[0]
 	var blocks []map[string]any
 	json.Unmarshal([]byte(posted.Form.Get("blocks")), &blocks)
 	var doneAction map[string]any
@@ -239,7 +231,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	if resp.StatusCode != 200 || body != "" {
 		t.Fatalf("click ack: %d %q", resp.StatusCode, body)
 	}
-	upd := e.slack.waitFor("chat.update", 1)
+	upd := e.waitFor("chat.update", 1)
 	if upd[0].Form.Get("channel") != "DUBOB" || upd[0].Form.Get("ts") != ref.ID || !strings.Contains(upd[0].Form.Get("text"), "you owe 1 getback") {
 		t.Fatalf("chat.update: %v", upd[0].Form)
 	}
@@ -252,7 +244,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	e.interact(click)
 	time.Sleep(50 * time.Millisecond)
 	e.a.Wait()
-	if n := len(e.slack.callsTo("chat.update")); n != 1 {
+	if n := len(e.slack.Calls("chat.update")); n != 1 {
 		t.Fatalf("a repeated click updated the message %d times", n)
 	}
 
@@ -264,7 +256,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	act := click["actions"].([]any)[0].(map[string]any)
 	act["action_id"] = bot.ActionSnoozeWeek + "|2"
 	e.interact(click)
-	resps := e.slack.waitFor("response/click", 1)
+	resps := e.waitFor("response/click", 1)
 	if !strings.Contains(resps[0].JSON["text"].(string), "Only the owner of #2") {
 		t.Fatalf("refusal: %v", resps[0].JSON)
 	}
@@ -279,7 +271,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	click["container"] = map[string]any{"type": "message", "message_ts": "", "is_ephemeral": true}
 	act["action_id"], act["block_id"] = bot.ActionSnoozeDay+"|2", "b0|/getback list mine"
 	e.interact(click)
-	replaced := e.slack.waitFor("response/list", 1)
+	replaced := e.waitFor("response/list", 1)
 	if replaced[0].JSON["replace_original"] != true || !strings.Contains(replaced[0].JSON["text"].(string), "You owe 1 open getback") {
 		t.Fatalf("ephemeral update: %v", replaced[0].JSON)
 	}
@@ -312,7 +304,7 @@ func TestPostHonoursRateLimitsAndClassifiesErrors(t *testing.T) {
 	// Through the outbox: the 429 defers the item by Retry-After.
 	e.slack.RateLimit("chat.postMessage", 1, 7)
 	now := e.Clock.Now()
-	before := len(e.slack.callsTo("chat.postMessage"))
+	before := len(e.slack.Calls("chat.postMessage"))
 	if _, err := e.DB.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
 		Reply: bot.Reply{Text: "digest"}, NextAttempt: now}); err != nil {
 		t.Fatal(err)
@@ -321,7 +313,7 @@ func TestPostHonoursRateLimitsAndClassifiesErrors(t *testing.T) {
 	if n, err := s.Drain(context.Background()); n != 0 || err != nil {
 		t.Fatalf("sent during a 429: %d %v", n, err)
 	}
-	if tried := len(e.slack.callsTo("chat.postMessage")) - before; tried != 1 {
+	if tried := len(e.slack.Calls("chat.postMessage")) - before; tried != 1 {
 		t.Fatalf("the sender tried %d posts, want the one that was refused", tried)
 	}
 	items, _ := e.DB.FindOutbox(context.Background(), bot.OutboxFilter{})
@@ -330,7 +322,7 @@ func TestPostHonoursRateLimitsAndClassifiesErrors(t *testing.T) {
 	}
 	// Not due again before Retry-After has passed; sent once it has.
 	e.Clock.Advance(6 * time.Second)
-	if n, _ := s.Drain(context.Background()); n != 0 || len(e.slack.callsTo("chat.postMessage"))-before != 1 {
+	if n, _ := s.Drain(context.Background()); n != 0 || len(e.slack.Calls("chat.postMessage"))-before != 1 {
 		t.Fatal("retried before Retry-After passed")
 	}
 	e.Clock.Advance(time.Second)
@@ -421,24 +413,10 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	// The post takes effect but its answer is lost: the retry finds it in
 	// the channel's history instead of posting again.
 	e.slack.LoseReplies("chat.postMessage", 1)
-	if _, err := e.DB.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
-		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.Clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := s.Drain(ctx); n != 0 {
-		t.Fatal("a post without an answer counted as sent")
-	}
-	if tried := len(e.slack.callsTo("chat.postMessage")); tried != 1 {
-		t.Fatalf("the first drain made %d posts, want 1 (whose answer was lost)", tried)
-	}
-	if items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
-		t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items[0])
-	}
-	e.Clock.Advance(time.Hour)
-	if n, err := s.Drain(ctx); n != 1 || err != nil {
-		t.Fatalf("retry: %d %v", n, err)
-	}
-	posts := e.slack.callsTo("chat.postMessage")
+	e.DrainAfterALostAnswer(s, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
+		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.Clock.Now()},
+		func() int { return len(e.slack.Calls("chat.postMessage")) })
+	posts := e.slack.Calls("chat.postMessage")
 	if len(posts) != 1 {
 		t.Fatalf("the digest was posted %d times", len(posts))
 	}
@@ -447,7 +425,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	if meta["event_type"] != "getback_delivery" || meta["event_payload"].(map[string]any)["key"] != "digest:r9:2026-W48#0" {
 		t.Fatalf("metadata: %v", meta)
 	}
-	hist := e.slack.callsTo("conversations.history")
+	hist := e.slack.Calls("conversations.history")
 	if len(hist) != 1 || hist[0].Form.Get("channel") != "C9" || hist[0].Form.Get("include_all_metadata") != "1" {
 		t.Fatalf("history: %+v", hist)
 	}
@@ -464,18 +442,16 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 		if _, err := e.DB.Enqueue(ctx, it); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.DB.MarkOutboxAttempt(ctx, it.ID, "getback", e.Clock.Now(), e.Clock.Now().Add(time.Minute)); err != nil {
-			t.Fatal(err)
-		}
+		e.MarkAttempted(it)
 	}
 	if _, err := e.a.Post(ctx, bot.Target{Workspace: "slack:T1", User: "UBOB"}, bot.Reply{Text: "you owe", DeliveryKey: "reminder:UBOB:2026-11-26#0"}); err != nil {
 		t.Fatal(err)
 	}
-	before := len(e.slack.callsTo("chat.postMessage"))
+	before := len(e.slack.Calls("chat.postMessage"))
 	if n, err := s.Drain(ctx); n != 2 || err != nil {
 		t.Fatalf("drain after restart: %d %v", n, err)
 	}
-	after := e.slack.callsTo("chat.postMessage")[before:]
+	after := e.slack.Calls("chat.postMessage")[before:]
 	if len(after) != 1 || after[0].Form.Get("channel") != "DUANA" {
 		t.Fatalf("after restart posted %d: %+v", len(after), after)
 	}
@@ -512,7 +488,7 @@ func TestHostileTextIsInert(t *testing.T) {
 	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "slack:T1", User: "UBOB"}, rep); err != nil {
 		t.Fatal(err)
 	}
-	post := e.slack.callsTo("chat.postMessage")[0].Form
+	post := e.slack.Calls("chat.postMessage")[0].Form
 	var blocks []any
 	json.Unmarshal([]byte(post.Get("blocks")), &blocks)
 	outs = append(outs, map[string]any{"text": post.Get("text"), "blocks": blocks})
@@ -567,7 +543,7 @@ func TestPermissionsThroughSlack(t *testing.T) {
 			e.interact(map[string]any{"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "UEVE"},
 				"trigger_id": "perm-click", "response_url": e.slack.URL + "/response/perm", "container": map[string]any{"type": "message", "is_ephemeral": true},
 				"actions": []any{map[string]any{"type": "button", "action_id": bot.ActionDone + "|1", "block_id": "b0|/getback list", "value": "1"}}})
-			if r := e.slack.waitFor("response/perm", 1); !strings.Contains(fmt.Sprint(r[0].JSON["text"]), "Only the owner of #1") {
+			if r := e.waitFor("response/perm", 1); !strings.Contains(fmt.Sprint(r[0].JSON["text"]), "Only the owner of #1") {
 				t.Fatalf("click by a stranger: %v", r[0].JSON)
 			}
 		}

@@ -81,10 +81,10 @@ func TestSocketModeRoundTrip(t *testing.T) {
 	if !strings.Contains(string(raw), `"response_action":"errors"`) || !strings.Contains(string(raw), `"state"`) {
 		t.Fatalf("view submission ack: %s", raw)
 	}
-	if opens := e.slack.callsTo("apps.connections.open"); len(opens) == 0 {
+	if opens := e.slack.Calls("apps.connections.open"); len(opens) == 0 {
 		t.Fatal("apps.connections.open was not called")
 	}
-	if n := meetings(t, e); n != 1 {
+	if n := e.Meetings("slack:T1"); n != 1 {
 		t.Fatalf("%d meetings", n)
 	}
 }

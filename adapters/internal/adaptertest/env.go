@@ -153,3 +153,48 @@ func Await[C any](t testing.TB, what string, n int, calls []C) []C {
 	}
 	return calls
 }
+
+// Meetings returns how many meetings the store holds in workspace ws.
+func (e *Env) Meetings(ws string) int {
+	e.t.Helper()
+	_, n, err := e.DB.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: ws})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// MarkAttempted marks it attempted now by a sender, as a process killed
+// between its attempt and the post leaves it.
+func (e *Env) MarkAttempted(it *bot.OutboxItem) {
+	e.t.Helper()
+	if err := e.DB.MarkOutboxAttempt(context.Background(), it.ID, "getback", e.Clock.Now(), e.Clock.Now().Add(time.Minute)); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// DrainAfterALostAnswer queues it and drains the outbox through s twice.
+// The fake API has been told to lose the answer to the first post: that
+// drain must count nothing sent, post once (tried counts the posts
+// tried), and record a failed attempt still pending. The second, an hour
+// later, must send it.
+func (e *Env) DrainAfterALostAnswer(s *bot.Sender, it *bot.OutboxItem, tried func() int) {
+	e.t.Helper()
+	ctx := context.Background()
+	if _, err := e.DB.Enqueue(ctx, it); err != nil {
+		e.t.Fatal(err)
+	}
+	if n, _ := s.Drain(ctx); n != 0 {
+		e.t.Fatal("a post without an answer counted as sent")
+	}
+	if n := tried(); n != 1 {
+		e.t.Fatalf("the first drain made %d posts, want 1 (whose answer was lost)", n)
+	}
+	if items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
+		e.t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items[0])
+	}
+	e.Clock.Advance(time.Hour)
+	if n, err := s.Drain(ctx); n != 1 || err != nil {
+		e.t.Fatalf("retry: %d %v", n, err)
+	}
+}
