@@ -323,9 +323,10 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	// A reminder DM is created but the answer is lost; the retry finds it
 	// by its delivery key and records it instead of posting again.
 	e.mm.LoseReplies(1)
-	e.DrainAfterALostAnswer(s, &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"},
-		Reply: bot.Reply{Text: "you owe 1"}, NextAttempt: e.Clock.Now()},
-		func() int { return len(e.mm.Calls(http.MethodPost, "/api/v4/posts")) })
+	reminder := &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"},
+		Reply: bot.Reply{Text: "you owe 1"}, NextAttempt: e.Clock.Now()}
+	e.Enqueue(reminder)
+	e.DrainAfterALostAnswer(s, reminder, func() int { return len(e.mm.Calls(http.MethodPost, "/api/v4/posts")) })
 	posts := e.mm.Calls(http.MethodPost, "/api/v4/posts")
 	if len(posts) != 1 {
 		t.Fatalf("the reminder was posted %d times", len(posts))
@@ -346,9 +347,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	// A post that never arrived is sent after the check.
 	digest := &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "mattermost:team1", Channel: "chan9"},
 		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.Clock.Now()}
-	if _, err := e.DB.Enqueue(ctx, digest); err != nil {
-		t.Fatal(err)
-	}
+	e.Enqueue(digest)
 	e.MarkAttempted(digest)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain: %d %v", n, err)

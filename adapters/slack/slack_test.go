@@ -413,9 +413,10 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	// The post takes effect but its answer is lost: the retry finds it in
 	// the channel's history instead of posting again.
 	e.slack.LoseReplies("chat.postMessage", 1)
-	e.DrainAfterALostAnswer(s, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
-		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.Clock.Now()},
-		func() int { return len(e.slack.Calls("chat.postMessage")) })
+	digest := &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
+		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.Clock.Now()}
+	e.Enqueue(digest)
+	e.DrainAfterALostAnswer(s, digest, func() int { return len(e.slack.Calls("chat.postMessage")) })
 	posts := e.slack.Calls("chat.postMessage")
 	if len(posts) != 1 {
 		t.Fatalf("the digest was posted %d times", len(posts))
@@ -439,9 +440,7 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	for _, u := range []string{"UANA", "UBOB"} {
 		it := &bot.OutboxItem{Key: "reminder:" + u + ":2026-11-26", Target: bot.Target{Workspace: "slack:T1", User: u},
 			Reply: bot.Reply{Text: "you owe"}, NextAttempt: e.Clock.Now()}
-		if _, err := e.DB.Enqueue(ctx, it); err != nil {
-			t.Fatal(err)
-		}
+		e.Enqueue(it)
 		e.MarkAttempted(it)
 	}
 	if _, err := e.a.Post(ctx, bot.Target{Workspace: "slack:T1", User: "UBOB"}, bot.Reply{Text: "you owe", DeliveryKey: "reminder:UBOB:2026-11-26#0"}); err != nil {

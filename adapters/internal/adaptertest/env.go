@@ -138,9 +138,7 @@ func (e *Env) EnqueueDigest(key string, to bot.Target) *bot.OutboxItem {
 	it := &bot.OutboxItem{Key: key, Target: to, NextAttempt: e.Clock.Now(),
 		Reply: bot.Reply{Visibility: bot.InChannel, Text: "Region 9 weekly digest (2026-W48)",
 			Blocks: []bot.Block{{Heading: "Meetings held (1)", Text: "Nevada"}}, Images: Pictures()}}
-	if ok, err := e.DB.Enqueue(context.Background(), it); err != nil || !ok {
-		e.t.Fatalf("enqueue: %v %v", ok, err)
-	}
+	e.Enqueue(it)
 	return it
 }
 
@@ -173,25 +171,32 @@ func (e *Env) MarkAttempted(it *bot.OutboxItem) {
 	}
 }
 
-// DrainAfterALostAnswer queues it and drains the outbox through s twice.
-// The fake API has been told to lose the answer to the first post: that
-// drain must count nothing sent, post once (tried counts the posts
-// tried), and record a failed attempt still pending. The second, an hour
-// later, must send it.
+// Enqueue queues it through the store, as the scheduler and the commands
+// do.
+func (e *Env) Enqueue(it *bot.OutboxItem) {
+	e.t.Helper()
+	if ok, err := e.DB.Enqueue(context.Background(), it); err != nil || !ok {
+		e.t.Fatalf("enqueue %s: %v %v", it.Key, ok, err)
+	}
+}
+
+// DrainAfterALostAnswer drains the outbox through s twice, the fake API
+// having been told to lose the answer to the next post, that of it (queued
+// and due). The first drain must count nothing sent, post once (tried
+// counts the posts made since the caller last looked) and leave it pending
+// after one failed attempt; the second, an hour later, must send it.
 func (e *Env) DrainAfterALostAnswer(s *bot.Sender, it *bot.OutboxItem, tried func() int) {
 	e.t.Helper()
 	ctx := context.Background()
-	if _, err := e.DB.Enqueue(ctx, it); err != nil {
-		e.t.Fatal(err)
-	}
 	if n, _ := s.Drain(ctx); n != 0 {
 		e.t.Fatal("a post without an answer counted as sent")
 	}
 	if n := tried(); n != 1 {
 		e.t.Fatalf("the first drain made %d posts, want 1 (whose answer was lost)", n)
 	}
-	if items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
-		e.t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items[0])
+	items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{KeyPrefix: &it.Key})
+	if len(items) != 1 || items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
+		e.t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items)
 	}
 	e.Clock.Advance(time.Hour)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
