@@ -40,7 +40,3 @@ func TestABurstOfReadsIsAcknowledgedAndEachAnsweredOnce(t *testing.T) {
 		}
 	}
 }
-
-// acked reports whether a command's answer is the empty acknowledgement
-// ({}) of a command answered later through its response_url.
-func acked(body []byte) bool { return strings.TrimSpace(string(body)) == "{}" }

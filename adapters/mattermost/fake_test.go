@@ -83,12 +83,12 @@ func (e *env) command(user, cmd, text string, extra url.Values) (int, string) {
 func (e *env) answer(user, cmd, text string, extra url.Values) *model.CommandResponse {
 	e.t.Helper()
 	code, body := e.command(user, cmd, text, extra)
-	acked := strings.TrimSpace(body) == "{}"
-	if code != 200 || commands.Mutates(cmd, text) == acked {
+	later := acked([]byte(body))
+	if code != 200 || commands.Mutates(cmd, text) == later {
 		e.t.Fatalf("%s %s: a write must be answered in the response, a read after {}: %d %q", cmd, text, code, body)
 	}
 	raw := []byte(body)
-	if acked {
+	if later {
 		raw = e.waitFor(http.MethodPost, "/hooks/commands/"+strconv.Itoa(trigger), 1)[0].Body
 	}
 	var cr model.CommandResponse
@@ -116,3 +116,7 @@ func (e *env) postRaw(path, body string) (int, string) {
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(out)
 }
+
+// acked reports whether a command's answer is the empty acknowledgement
+// ({}) of a command answered later through its response_url.
+func acked(body []byte) bool { return strings.TrimSpace(string(body)) == "{}" }
