@@ -81,7 +81,7 @@ func (e *env) letBotPostEphemeral() {
 	e.t.Helper()
 	e.mm.AddTeam("team1", "acme")
 	e.mm.SetToken("admintoken", "bossid")
-	res, err := Setup(context.Background(), adminClient(e.mm.Server, "admintoken"),
+	res, err := Setup(context.Background(), adminClient(e.mm, "admintoken"),
 		SetupOptions{Team: "acme", PublicURL: "http://getback.test", Bot: true, Ephemeral: true})
 	if err != nil || !res.RoleGiven {
 		e.t.Fatalf("setup --ephemeral: %+v %v", res, err)
@@ -90,7 +90,7 @@ func (e *env) letBotPostEphemeral() {
 
 func TestAClickOnAnEphemeralAnswerReplacesIt(t *testing.T) {
 	e := newEnv(t)
-	e.mm.Route("http://getback.test", e.srv.URL)
+	e.mm.Route("http://getback.test", e.Server.URL)
 	e.letBotPostEphemeral()
 	e.answer("anaid", "/getback", `add @bob "send the contact list" due:friday`, nil)
 	e.answer("anaid", "/getback", `add @bob "share the guide"`, nil)
@@ -102,7 +102,7 @@ func TestAClickOnAnEphemeralAnswerReplacesIt(t *testing.T) {
 	if err := e.clickAs("bobid", list, "Done", ""); err != nil {
 		t.Fatalf("the server refused the click: %v", err)
 	}
-	if g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", 1); g.Status != bot.StatusDone {
+	if g, _ := e.DB.FindGetbackByID(context.Background(), "mattermost:team1", 1); g.Status != bot.StatusDone {
 		t.Fatal("the click did not close the item")
 	}
 	now := e.viewed("bobid", list.Id)
@@ -135,7 +135,7 @@ func TestAClickOnAnEphemeralAnswerReplacesIt(t *testing.T) {
 
 func TestABotThatMayNotPostEphemeralSendsTheNewStateAsText(t *testing.T) {
 	e := newEnv(t)
-	e.mm.Route("http://getback.test", e.srv.URL)
+	e.mm.Route("http://getback.test", e.Server.URL)
 	e.answer("anaid", "/getback", `add @bob "send the contact list"`, nil)
 	e.answer("anaid", "/getback", `add @bob "share the guide"`, nil)
 	list := e.shown("bobid", "/getback", "list mine")
@@ -166,10 +166,10 @@ func TestABotThatMayNotPostEphemeralSendsTheNewStateAsText(t *testing.T) {
 
 func TestAClosedItemsCardLosesItsButtons(t *testing.T) {
 	e := newEnv(t)
-	e.mm.Route("http://getback.test", e.srv.URL)
+	e.mm.Route("http://getback.test", e.Server.URL)
 	e.answer("anaid", "/getback", `add @bob "send the contact list" due:friday`, nil)
-	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
-	rep, _, _ := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.DateOf(e.clock.Now()))
+	p, _ := e.DB.FindPerson(context.Background(), "mattermost:team1", "bobid")
+	rep, _, _ := (&bot.Reporter{Store: e.DB}).Reminder(context.Background(), p, bot.DateOf(e.Clock.Now()))
 	ref, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", User: "bobid"}, rep)
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +225,7 @@ func TestTheEphemeralFlagIsSigned(t *testing.T) {
 	if code := click(legacy); code != http.StatusOK {
 		t.Fatalf("a button signed before the flag: %d", code)
 	}
-	if g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", 1); g.SnoozedUntil.IsZero() {
+	if g, _ := e.DB.FindGetbackByID(context.Background(), "mattermost:team1", 1); g.SnoozedUntil.IsZero() {
 		t.Fatal("the older button did not snooze the item")
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/commands"
 	"github.com/getbackhq/getback/storage/sqlite"
@@ -139,7 +140,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 		t.Fatalf("admins by name: %v, unresolved %v", admins, unresolved)
 	}
 	digests := &bot.Reporter{Store: db}
-	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Admins: admins, Reporter: digests, Outbox: db, Log: quiet})
+	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Admins: admins, Reporter: digests, Outbox: db, Log: adaptertest.Quiet})
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -219,13 +220,13 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	monday := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	db.SetCheckpoint(ctx, bot.SchedulerCheckpoint, monday.Add(-time.Minute))
 	clock := func() time.Time { return monday.Add(time.Minute) }
-	sched := &bot.Scheduler{Store: db, Reporter: digests, Now: clock, Platforms: []string{Platform}, Log: quiet}
+	sched := &bot.Scheduler{Store: db, Reporter: digests, Now: clock, Platforms: []string{Platform}, Log: adaptertest.Quiet}
 	tick, err := sched.Tick(ctx)
 	must(err, "scheduler tick")
 	if tick.Reminders < 1 || tick.Digests != 1 {
 		t.Fatalf("tick: %+v", tick)
 	}
-	sender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{Platform: a}, Now: clock, Log: quiet}
+	sender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{Platform: a}, Now: clock, Log: adaptertest.Quiet}
 	sent, err := sender.Drain(ctx)
 	must(err, "drain the outbox")
 	if sent < 2 {
@@ -369,7 +370,7 @@ func TestEndToEndWithRealServer(t *testing.T) {
 	_, _, err = owner.CreatePost(ctx, &model.Post{ChannelId: dm.Id, Message: "help"})
 	must(err, "DM the bot")
 	now2 := func() time.Time { return time.Now() }
-	dmSender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{Platform: a}, Now: now2, Log: quiet}
+	dmSender := &bot.Sender{Store: db, Messengers: map[string]bot.Messenger{Platform: a}, Now: now2, Log: adaptertest.Quiet}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		dmSender.Drain(ctx)

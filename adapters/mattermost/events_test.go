@@ -29,7 +29,7 @@ func (e *env) waitListeners(n int) {
 // dmAnswers drains the outbox and returns the posts made to channel.
 func (e *env) dmAnswers(channel string) []*model.Post {
 	e.t.Helper()
-	if _, err := e.sender().Drain(context.Background()); err != nil {
+	if _, err := e.Sender().Drain(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
 	var out []*model.Post
@@ -57,14 +57,14 @@ func TestADirectMessageToTheBotIsAnsweredWithHelp(t *testing.T) {
 	e.mm.PostAsUser("anaid", "chan9", "help")
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{})
+		items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{})
 		if len(items) > 0 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	time.Sleep(50 * time.Millisecond) // the events that must not be answered
-	items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{})
+	items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{})
 	if len(items) != 1 || items[0].Target.Channel != "dm_anaid" || !strings.HasPrefix(items[0].Key, "dm:mattermost:post") {
 		t.Fatalf("outbox: %+v", items)
 	}

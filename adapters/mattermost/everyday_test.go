@@ -1,10 +1,8 @@
 package mattermost
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,7 +10,6 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 
 	"github.com/getbackhq/getback/bot"
-	"github.com/getbackhq/getback/commands"
 )
 
 // Everyday input through Mattermost: a new user's first command, smart
@@ -23,7 +20,7 @@ import (
 // knows them, not by their platform id (seen on a real 11.2 server).
 func TestFirstCommandFromAnUnknownUserShowsTheirName(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.db.FindPerson(context.Background(), "mattermost:team1", "anaid"); bot.ErrorCode(err) != bot.ENOTFOUND {
+	if _, err := e.DB.FindPerson(context.Background(), "mattermost:team1", "anaid"); bot.ErrorCode(err) != bot.ENOTFOUND {
 		t.Fatalf("ana is known before her first command: %v", err)
 	}
 	cr := e.answer("anaid", "/meeting", `add state:Nevada date:2026-11-20 followup:"GETBACK: call the clerk."`, nil)
@@ -31,7 +28,7 @@ func TestFirstCommandFromAnUnknownUserShowsTheirName(t *testing.T) {
 	if !strings.Contains(string(raw), "**DHS POC:** Ana Lopez") || !strings.Contains(string(raw), "Owner: Ana Lopez") || strings.Contains(string(raw), "anaid") {
 		t.Fatalf("first answer shows the platform id or no name: %s", raw)
 	}
-	p, err := e.db.FindPerson(context.Background(), "mattermost:team1", "anaid")
+	p, err := e.DB.FindPerson(context.Background(), "mattermost:team1", "anaid")
 	if err != nil || p.Name != "Ana Lopez" {
 		t.Fatalf("person after the first command: %+v %v", p, err)
 	}
@@ -43,7 +40,7 @@ func TestSlashCommandWithSmartQuotesMattermost(t *testing.T) {
 	if !strings.HasPrefix(cr.Text, "Logged meeting #1: Nevada, 2026-11-20") {
 		t.Fatalf("answer: %q", cr.Text)
 	}
-	m, err := e.db.FindMeetingByID(context.Background(), "mattermost:team1", 1)
+	m, err := e.DB.FindMeetingByID(context.Background(), "mattermost:team1", 1)
 	if err != nil || m.Location != "Las Vegas" || m.Discussion != "He said “hi” today" || m.Attendees != "O’Brien, Diaz" {
 		t.Fatalf("stored: %+v %v", m, err)
 	}
@@ -54,9 +51,7 @@ func TestSlashCommandWithSmartQuotesMattermost(t *testing.T) {
 // action response; nothing panics and nothing changes.
 func TestSignedClicksWithPartsMissing(t *testing.T) {
 	e := newEnv(t)
-	var logs bytes.Buffer
-	e.a.SetCommands(&commands.Runner{Store: e.db, Users: e.a, Now: e.clock.Now, Reporter: &bot.Reporter{Store: e.db}, Outbox: e.db,
-		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	e.WatchPanics(t)
 	e.answer("anaid", "/getback", `add @bob "send the contact list"`, url1("bob", "bobid"))
 	click := func(action, value, view, selected string) (int, model.PostActionIntegrationResponse) {
 		n := nonce()
@@ -91,10 +86,7 @@ func TestSignedClicksWithPartsMissing(t *testing.T) {
 			}
 		})
 	}
-	if strings.Contains(logs.String(), "panicked") {
-		t.Fatalf("a click panicked:\n%s", logs.String())
-	}
-	g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", 1)
+	g, _ := e.DB.FindGetbackByID(context.Background(), "mattermost:team1", 1)
 	if g.Owner != "bobid" || !g.IsOpen() {
 		t.Fatalf("refused clicks changed the item: %+v", g)
 	}

@@ -1,37 +1,24 @@
 package mattermost
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/adapters/mattermost/mattermosttest"
-	"github.com/getbackhq/getback/bot"
-	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/commands"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
-// fakeMM is the fake Mattermost API with this package's roster, failing
-// the test when an awaited call does not come.
-type fakeMM struct {
-	*mattermosttest.Server
-	t testing.TB
-}
-
-func newFakeMM(t testing.TB) *fakeMM {
-	f := &fakeMM{Server: mattermosttest.NewServer(), t: t}
+// newFakeMM returns the fake Mattermost API with this package's roster.
+func newFakeMM(t testing.TB) *mattermosttest.Server {
+	f := mattermosttest.NewServer()
 	t.Cleanup(f.Close)
 	f.SetUser(&model.User{Id: "anaid", Username: "ana", FirstName: "Ana", LastName: "Lopez", Timezone: model.StringMap{"useAutomaticTimezone": "true", "automaticTimezone": "America/Los_Angeles"}})
 	f.SetUser(&model.User{Id: "bobid", Username: "bob", FirstName: "Bob", LastName: "Chen", Timezone: model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": "Pacific/Guam"}})
@@ -40,60 +27,31 @@ func newFakeMM(t testing.TB) *fakeMM {
 	return f
 }
 
-// callsTo returns the recorded calls whose path starts with prefix.
-func (f *fakeMM) callsTo(method, prefix string) []mattermosttest.Call { return f.Calls(method, prefix) }
-
-func (f *fakeMM) waitFor(method, prefix string, n int) []mattermosttest.Call {
-	f.t.Helper()
-	calls := f.WaitFor(method, prefix, n, 5*time.Second)
-	if len(calls) < n {
-		f.t.Fatalf("%s %s called %d times, want %d", method, prefix, len(calls), n)
-	}
-	return calls
-}
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
 const token = "cmdtoken123"
 
+// env is an adapter over a real store, talking to a fake Mattermost.
 type env struct {
-	t   testing.TB
-	mm  *fakeMM
-	a   *Adapter
-	db  *sqlite.DB
-	srv *httptest.Server
-	// runner is the command layer behind the adapter.
-	runner *commands.Runner
-	// clock is the env's one clock: the store, the runner, the adapter,
-	// senders built by tests and the fake Mattermost all read it.
-	clock *clocktest.Clock
+	*adaptertest.Env
+	t  testing.TB
+	mm *mattermosttest.Server
+	a  *Adapter
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	clock := clocktest.New(time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC))
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"), sqlite.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, mm: newFakeMM(t), db: db, clock: clock}
-	e.mm.SetClock(clock.Now)
+	e := &env{Env: adaptertest.Open(t), t: t, mm: newFakeMM(t)}
+	e.mm.SetClock(e.Clock.Now)
 	e.a = New(Config{URL: e.mm.URL, BotToken: "bottoken", CommandTokens: []string{"othertoken", token},
-		PublicURL: "http://getback.test", Log: quiet, Now: clock.Now})
-	e.runner = &commands.Runner{Store: db, Users: e.a, Now: clock.Now,
-		Reporter: &bot.Reporter{Store: db}, Outbox: db, Log: quiet}
-	e.a.SetCommands(e.runner)
-	mux := http.NewServeMux()
-	e.a.Register(mux)
-	e.srv = httptest.NewServer(mux)
-	t.Cleanup(func() { e.srv.Close(); e.a.Wait() })
+		PublicURL: "http://getback.test", Log: adaptertest.Quiet, Now: e.Clock.Now})
+	e.Serve(Platform, e.a)
 	return e
 }
 
-// sender returns an outbox sender through the env's adapter, on its clock.
-func (e *env) sender() *bot.Sender {
-	return &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: e.clock.Now, Log: quiet}
+// waitFor waits until n calls of an HTTP method to paths starting with
+// prefix arrived, failing the test when they do not.
+func (e *env) waitFor(method, prefix string, n int) []mattermosttest.Call {
+	e.t.Helper()
+	return adaptertest.Await(e.t, method+" "+prefix, n, e.mm.WaitFor(method, prefix, n, adaptertest.Patience))
 }
 
 var trigger int
@@ -110,7 +68,7 @@ func (e *env) command(user, cmd, text string, extra url.Values) (int, string) {
 	for k, v := range extra {
 		form[k] = v
 	}
-	resp, err := http.DefaultClient.Do(mattermosttest.NewCommandRequest(e.srv.URL+"/mattermost/commands", form))
+	resp, err := http.DefaultClient.Do(mattermosttest.NewCommandRequest(e.Server.URL+"/mattermost/commands", form))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -125,13 +83,13 @@ func (e *env) command(user, cmd, text string, extra url.Values) (int, string) {
 func (e *env) answer(user, cmd, text string, extra url.Values) *model.CommandResponse {
 	e.t.Helper()
 	code, body := e.command(user, cmd, text, extra)
-	acked := strings.TrimSpace(body) == "{}"
-	if code != 200 || commands.Mutates(cmd, text) == acked {
+	later := acked([]byte(body))
+	if code != 200 || commands.Mutates(cmd, text) == later {
 		e.t.Fatalf("%s %s: a write must be answered in the response, a read after {}: %d %q", cmd, text, code, body)
 	}
 	raw := []byte(body)
-	if acked {
-		raw = e.mm.waitFor(http.MethodPost, "/hooks/commands/"+strconv.Itoa(trigger), 1)[0].Body
+	if later {
+		raw = e.waitFor(http.MethodPost, "/hooks/commands/"+strconv.Itoa(trigger), 1)[0].Body
 	}
 	var cr model.CommandResponse
 	if err := json.Unmarshal(raw, &cr); err != nil {
@@ -150,7 +108,7 @@ func (e *env) postJSON(path string, v any) (int, string) {
 // postRaw posts a body as JSON to one of getback's endpoints.
 func (e *env) postRaw(path, body string) (int, string) {
 	e.t.Helper()
-	resp, err := http.Post(e.srv.URL+path, "application/json", strings.NewReader(body))
+	resp, err := http.Post(e.Server.URL+path, "application/json", strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -158,3 +116,7 @@ func (e *env) postRaw(path, body string) (int, string) {
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(out)
 }
+
+// acked reports whether a command's answer is the empty acknowledgement
+// ({}) of a command answered later through its response_url.
+func acked(body []byte) bool { return strings.TrimSpace(string(body)) == "{}" }

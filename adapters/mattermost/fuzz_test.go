@@ -38,7 +38,7 @@ func FuzzRequests(f *testing.F) {
 				form = url.Values{}
 			}
 			form.Set("token", token)
-			resp, err := http.DefaultClient.Do(mattermosttest.NewCommandRequest(e.srv.URL+"/mattermost/commands", form))
+			resp, err := http.DefaultClient.Do(mattermosttest.NewCommandRequest(e.Server.URL+"/mattermost/commands", form))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -90,36 +90,19 @@ type Adapter struct {
 
 // New returns an adapter; SetCommands must be called before it serves.
 func New(cfg Config) *Adapter {
-	if cfg.AckWithin <= 0 {
-		cfg.AckWithin = 2500 * time.Millisecond
-	}
-	if cfg.MaxBody <= 0 {
-		cfg.MaxBody = 256 << 10
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	inbound.Defaults(&cfg.AckWithin, &cfg.MaxBody, &cfg.Now)
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	log := cfg.Log
-	if log == nil {
-		log = slog.Default()
-	}
 	api := model.NewAPIv4Client(strings.TrimRight(cfg.URL, "/"))
 	api.SetToken(cfg.BotToken)
 	if cfg.HTTPClient != nil {
 		api.HTTPClient = cfg.HTTPClient
 	}
-	log = log.With("platform", Platform)
-	work := inbound.NewQueue(cfg.Workers, cfg.Queue)
-	work.Log = log
-	a := &Adapter{cfg: cfg, api: api, log: log, sign: newSigner(cfg.BotToken), work: work,
-		users: &inbound.Cache[bot.User]{TTL: inbound.CacheTTL, Now: cfg.Now},
-		dms:   &inbound.Cache[string]{TTL: inbound.CacheTTL, Now: cfg.Now}}
-	a.pipe = &inbound.Pipeline{Platform: Platform, Users: a, Work: work, Recent: inbound.Recent{Now: cfg.Now},
-		AckWithin: cfg.AckWithin, Inline: cfg.Inline, Observe: cfg.Observe, Log: log}
-	if cfg.Dedupe != nil {
-		a.pipe.Dedupe = cfg.Dedupe
-	}
+	pipe := inbound.NewPipeline(inbound.Settings{Platform: Platform, Log: cfg.Log, Workers: cfg.Workers, Queue: cfg.Queue,
+		Dedupe: cfg.Dedupe, AckWithin: cfg.AckWithin, Inline: cfg.Inline, Observe: cfg.Observe, Now: cfg.Now})
+	a := &Adapter{cfg: cfg, api: api, pipe: pipe, log: pipe.Log, work: pipe.Work, sign: newSigner(cfg.BotToken),
+		users: inbound.NewCache[bot.User](cfg.Now),
+		dms:   inbound.NewCache[string](cfg.Now)}
+	pipe.Users = a
 	a.Intake = inbound.IntakeOf(a.pipe)
 	return a
 }

@@ -19,14 +19,6 @@ import (
 	"github.com/getbackhq/getback/commands/commandstest"
 )
 
-func meetingCount(t *testing.T, e *env) int {
-	_, n, err := e.db.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: "mattermost:team1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestCommandTokens(t *testing.T) {
 	e := newEnv(t)
 	for name, tok := range map[string]string{"wrong": "nope", "empty": "", "prefix": token[:5]} {
@@ -47,12 +39,12 @@ func TestCommandTokens(t *testing.T) {
 		}
 	}
 	e.a.Wait()
-	if meetingCount(t, e) != 0 || len(e.mm.Calls("", "")) != 0 {
+	if e.Meetings("mattermost:team1") != 0 || len(e.mm.Calls("", "")) != 0 {
 		t.Fatal("a refused command changed something")
 	}
 	// The token may come in the form alone, too.
 	form := url.Values{"token": {token}, "team_id": {"team1"}, "channel_id": {"c"}, "user_id": {"anaid"}, "command": {"/getback"}, "text": {"remind"}}
-	resp, err := http.PostForm(e.srv.URL+"/mattermost/commands", form)
+	resp, err := http.PostForm(e.Server.URL+"/mattermost/commands", form)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("token in the form: %v %v", resp.StatusCode, err)
 	}
@@ -65,14 +57,14 @@ func TestCommandAnswersAndMentions(t *testing.T) {
 	if cr.ResponseType != model.CommandResponseTypeEphemeral || !strings.HasPrefix(cr.Text, "Logged meeting #1: Nevada, 2026-11-20 (Region 9).") || !cr.SkipSlackParsing {
 		t.Fatalf("answer: %+v", cr)
 	}
-	g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", 1)
+	g, _ := e.DB.FindGetbackByID(context.Background(), "mattermost:team1", 1)
 	if g == nil || g.Owner != "bobid" {
 		t.Fatalf("owner from user_mentions_ids: %+v", g)
 	}
-	if n := len(e.mm.callsTo(http.MethodGet, "/api/v4/users/username/")); n != 0 {
+	if n := len(e.mm.Calls(http.MethodGet, "/api/v4/users/username/")); n != 0 {
 		t.Fatalf("the mention map should spare a lookup, got %d", n)
 	}
-	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
+	p, _ := e.DB.FindPerson(context.Background(), "mattermost:team1", "bobid")
 	if p == nil || p.TZ != "Pacific/Guam" || p.Name != "Bob Chen" {
 		t.Fatalf("manual time zone: %+v", p)
 	}
@@ -93,7 +85,7 @@ func TestDialogOpenValidateSubmit(t *testing.T) {
 	if code != 200 || strings.TrimSpace(body) != "{}" {
 		t.Fatalf("ack: %d %q", code, body)
 	}
-	opens := e.mm.waitFor(http.MethodPost, "/api/v4/actions/dialogs/open", 1)
+	opens := e.waitFor(http.MethodPost, "/api/v4/actions/dialogs/open", 1)
 	var req model.OpenDialogRequest
 	json.Unmarshal(opens[0].Body, &req)
 	if req.TriggerId != "trig"+strconv.Itoa(trigger) || req.URL != "http://getback.test/mattermost/dialogs" || len(req.Dialog.Elements) != 13 {
@@ -105,7 +97,7 @@ func TestDialogOpenValidateSubmit(t *testing.T) {
 	// The meeting date and the next engagement are date pickers, bounded
 	// around the caller's today.
 	la, _ := time.LoadLocation("America/Los_Angeles")
-	today := bot.DateOf(e.clock.Now().In(la))
+	today := bot.DateOf(e.Clock.Now().In(la))
 	for _, el := range req.Dialog.Elements {
 		if el.Name != "date" && el.Name != "next" {
 			continue
@@ -128,7 +120,7 @@ func TestDialogOpenValidateSubmit(t *testing.T) {
 	if code != 200 || resp.Errors["state"] == "" || resp.Errors["date"] == "" {
 		t.Fatalf("field errors: %d %s", code, body)
 	}
-	if meetingCount(t, e) != 0 {
+	if e.Meetings("mattermost:team1") != 0 {
 		t.Fatal("an invalid submission was saved")
 	}
 	// Forged submissions: another user, a tampered state, an expired one.
@@ -141,21 +133,21 @@ func TestDialogOpenValidateSubmit(t *testing.T) {
 			t.Errorf("%s: %d, want 401", name, code)
 		}
 	}
-	opened := e.clock.Now()
-	e.clock.Advance(25 * time.Hour)
+	opened := e.Clock.Now()
+	e.Clock.Advance(25 * time.Hour)
 	if code, _ := submit("anaid", map[string]any{"state": "Guam"}, req.Dialog.State); code != http.StatusUnauthorized {
 		t.Errorf("expired state: %d", code)
 	}
-	e.clock.Set(opened)
+	e.Clock.Set(opened)
 	code, body = submit("anaid", map[string]any{"state": "Guam", "date": "2026-11-24", "poc": "bobid", "region": ""}, req.Dialog.State)
 	if code != 200 || strings.TrimSpace(body) != "{}" {
 		t.Fatalf("valid submission: %d %s", code, body)
 	}
-	m, err := e.db.FindMeetingByID(context.Background(), "mattermost:team1", 1)
+	m, err := e.DB.FindMeetingByID(context.Background(), "mattermost:team1", 1)
 	if err != nil || m.StateList() != "Guam" || m.POC != "bobid" {
 		t.Fatalf("saved: %+v %v", m, err)
 	}
-	posts := e.mm.waitFor(http.MethodPost, "/api/v4/posts", 1)
+	posts := e.waitFor(http.MethodPost, "/api/v4/posts", 1)
 	var post model.Post
 	json.Unmarshal(posts[0].Body, &post)
 	if post.ChannelId != "dm_anaid" || !strings.Contains(post.Message, "Logged meeting #1") {
@@ -180,8 +172,8 @@ func TestButtonsUpdateThePostAndForgeriesAreRefused(t *testing.T) {
 	e := newEnv(t)
 	e.answer("anaid", "/getback", `add @bob "send the contact list" due:friday`, nil)
 	e.answer("anaid", "/getback", `add @bob "share the guide"`, nil)
-	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
-	rep, _, _ := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	p, _ := e.DB.FindPerson(context.Background(), "mattermost:team1", "bobid")
+	rep, _, _ := (&bot.Reporter{Store: e.DB}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	ref, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", User: "bobid"}, rep)
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +181,7 @@ func TestButtonsUpdateThePostAndForgeriesAreRefused(t *testing.T) {
 	if ref.Channel != "dm_bobid" {
 		t.Fatalf("DM channel %q", ref.Channel)
 	}
-	posts := e.mm.callsTo(http.MethodPost, "/api/v4/posts")
+	posts := e.mm.Calls(http.MethodPost, "/api/v4/posts")
 	acts := clickable(t, posts[len(posts)-1].Body)
 	if len(acts) != 8 || acts[0].Integration.URL != "http://getback.test/mattermost/actions" || acts[3].DataSource != model.PostActionDataSourceUsers {
 		t.Fatalf("actions: %d %+v", len(acts), acts[0])
@@ -213,7 +205,7 @@ func TestButtonsUpdateThePostAndForgeriesAreRefused(t *testing.T) {
 		t.Fatalf("click: %d %+v", code, resp)
 	}
 	id := done["value"].(string)
-	if g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", atoi(id)); g.Status != bot.StatusDone {
+	if g, _ := e.DB.FindGetbackByID(context.Background(), "mattermost:team1", atoi(id)); g.Status != bot.StatusDone {
 		t.Fatal("the click did not close the item")
 	}
 	// A forged click: the value changed, the signature kept; or no signature.
@@ -239,7 +231,7 @@ func TestButtonsUpdateThePostAndForgeriesAreRefused(t *testing.T) {
 	if code != 200 || !strings.Contains(resp.EphemeralText, "Only the owner") || resp.Update != nil {
 		t.Fatalf("refused click: %d %+v", code, resp)
 	}
-	if g, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", atoi(acts[5].Integration.Context["value"].(string))); !g.SnoozedUntil.IsZero() {
+	if g, _ := e.DB.FindGetbackByID(context.Background(), "mattermost:team1", atoi(acts[5].Integration.Context["value"].(string))); !g.SnoozedUntil.IsZero() {
 		t.Fatal("a refused click changed the item")
 	}
 	// Reassign through the user picker.
@@ -252,7 +244,7 @@ func TestButtonsUpdateThePostAndForgeriesAreRefused(t *testing.T) {
 	if code != 200 || resp.Update == nil || !strings.Contains(resp.Update.Message, "you owe") {
 		t.Fatalf("reassign: %d %+v", code, resp)
 	}
-	g2, _ := e.db.FindGetbackByID(context.Background(), "mattermost:team1", atoi(acts[7].Integration.Context["value"].(string)))
+	g2, _ := e.DB.FindGetbackByID(context.Background(), "mattermost:team1", atoi(acts[7].Integration.Context["value"].(string)))
 	if g2.Owner != "anaid" {
 		t.Fatalf("reassigned to %q", g2.Owner)
 	}
@@ -288,13 +280,13 @@ func TestRateLimitsAndLookups(t *testing.T) {
 	if err != nil || ch.ID != "chan9" {
 		t.Fatalf("channel: %+v %v", ch, err)
 	}
-	if n := len(e.mm.callsTo(http.MethodPost, "/api/v4/channels/chan9/members")); n != 0 {
+	if n := len(e.mm.Calls(http.MethodPost, "/api/v4/channels/chan9/members")); n != 0 {
 		t.Fatalf("finding a channel joined it (%d calls)", n)
 	}
 	if err := e.a.JoinChannel(context.Background(), "mattermost:team1", ch); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.mm.callsTo(http.MethodPost, "/api/v4/channels/chan9/members")) != 1 {
+	if len(e.mm.Calls(http.MethodPost, "/api/v4/channels/chan9/members")) != 1 {
 		t.Fatal("getback should join the digest channel")
 	}
 	if _, err := e.a.FindChannel(context.Background(), "mattermost:team1", "nowhere"); bot.ErrorCode(err) != bot.ENOTFOUND {
@@ -326,29 +318,16 @@ func TestBusyAdapterAnswersInline(t *testing.T) {
 func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	s := e.sender()
+	s := e.Sender()
 
 	// A reminder DM is created but the answer is lost; the retry finds it
 	// by its delivery key and records it instead of posting again.
 	e.mm.LoseReplies(1)
-	if _, err := e.db.Enqueue(ctx, &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"},
-		Reply: bot.Reply{Text: "you owe 1"}, NextAttempt: e.clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := s.Drain(ctx); n != 0 {
-		t.Fatal("a post without an answer counted as sent")
-	}
-	if tried := len(e.mm.callsTo(http.MethodPost, "/api/v4/posts")); tried != 1 {
-		t.Fatalf("the first drain made %d posts, want 1 (whose answer was lost)", tried)
-	}
-	if items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
-		t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items[0])
-	}
-	e.clock.Advance(time.Hour)
-	if n, err := s.Drain(ctx); n != 1 || err != nil {
-		t.Fatalf("retry: %d %v", n, err)
-	}
-	posts := e.mm.callsTo(http.MethodPost, "/api/v4/posts")
+	reminder := &bot.OutboxItem{Key: "reminder:bobid:2026-11-26", Target: bot.Target{Workspace: "mattermost:team1", User: "bobid"},
+		Reply: bot.Reply{Text: "you owe 1"}, NextAttempt: e.Clock.Now()}
+	e.Enqueue(reminder)
+	e.DrainAfterALostAnswer(s, reminder, func() int { return len(e.mm.Calls(http.MethodPost, "/api/v4/posts")) })
+	posts := e.mm.Calls(http.MethodPost, "/api/v4/posts")
 	if len(posts) != 1 {
 		t.Fatalf("the reminder was posted %d times", len(posts))
 	}
@@ -357,27 +336,23 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	if p.GetProp("getback_delivery") != "reminder:bobid:2026-11-26#0" || p.ChannelId != "dm_bobid" {
 		t.Fatalf("post: %s %v", p.ChannelId, p.GetProps())
 	}
-	if len(e.mm.callsTo(http.MethodGet, "/api/v4/channels/dm_bobid/posts")) != 1 {
+	if len(e.mm.Calls(http.MethodGet, "/api/v4/channels/dm_bobid/posts")) != 1 {
 		t.Fatal("the retry did not look for the interrupted post")
 	}
-	items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{})
+	items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{})
 	if items[0].Status != bot.OutboxSent || items[0].Ref.ID != e.mm.Posts()[0].Id {
 		t.Fatalf("recorded: %+v", items[0])
 	}
 
 	// A post that never arrived is sent after the check.
 	digest := &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "mattermost:team1", Channel: "chan9"},
-		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.clock.Now()}
-	if _, err := e.db.Enqueue(ctx, digest); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.db.MarkOutboxAttempt(ctx, digest.ID, "getback", e.clock.Now(), e.clock.Now().Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.Clock.Now()}
+	e.Enqueue(digest)
+	e.MarkAttempted(digest)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain: %d %v", n, err)
 	}
-	if n := len(e.mm.callsTo(http.MethodPost, "/api/v4/posts")); n != 2 {
+	if n := len(e.mm.Calls(http.MethodPost, "/api/v4/posts")); n != 2 {
 		t.Fatalf("%d posts, want the digest posted once", n)
 	}
 }
@@ -396,7 +371,7 @@ func TestHostileTextIsInert(t *testing.T) {
 	}
 	e.answer("anaid", "/meeting", "add state:Nevada date:2026-11-20 "+strings.Join(fields, " "), nil)
 	e.answer("anaid", "/getback", `add @bob "# `+evil+`" due:friday`, url.Values{"user_mentions": {"bob"}, "user_mentions_ids": {"bobid"}})
-	if m, _ := e.db.FindMeetingByID(context.Background(), "mattermost:team1", 1); m.Notes != evil {
+	if m, _ := e.DB.FindMeetingByID(context.Background(), "mattermost:team1", 1); m.Notes != evil {
 		t.Fatalf("stored %q", m.Notes)
 	}
 	var markdown, plain []string
@@ -414,8 +389,8 @@ func TestHostileTextIsInert(t *testing.T) {
 		markdown = append(markdown, cr.Text)
 		attachments(cr.Attachments)
 	}
-	p, _ := e.db.FindPerson(context.Background(), "mattermost:team1", "bobid")
-	rep, _, _ := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	p, _ := e.DB.FindPerson(context.Background(), "mattermost:team1", "bobid")
+	rep, _, _ := (&bot.Reporter{Store: e.DB}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "mattermost:team1", User: "bobid"}, rep); err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +425,7 @@ func TestPermissionsThroughMattermost(t *testing.T) {
 	u := commandstest.Users{Creator: "anaid", Owner: "bobid", Stranger: "eveid", Admin: "bossid",
 		Mention: func(id string) string { return "@" + strings.TrimSuffix(id, "id") }}
 	mention := regexp.MustCompile(`@(\w+)`)
-	commandstest.Check(t, e.db, "mattermost:team1", u, func(c commandstest.Case) string {
+	commandstest.Check(t, e.DB, "mattermost:team1", u, func(c commandstest.Case) string {
 		var extra url.Values
 		if m := mention.FindStringSubmatch(c.Text); m != nil { // as Mattermost sends mentions
 			extra = url.Values{"user_mentions": {m[1]}, "user_mentions_ids": {m[1] + "id"}}

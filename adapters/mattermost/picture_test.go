@@ -4,32 +4,20 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/adapters/mattermost/mattermosttest"
 	"github.com/getbackhq/getback/bot"
 )
 
-func pictures() []bot.Image {
-	return []bot.Image{
-		{Name: "region-9-coverage-2026-W48.png", Title: "Region 9 coverage, week 2026-W48", Alt: "Nevada (2 days).", PNG: []byte("\x89PNG\r\n\x1a\nmap")},
-		{Name: "region-9-getbacks-2026-W48.png", Title: "Region 9 getbacks, 12 weeks to 2026-W48", Alt: "W48: 4 opened.", PNG: []byte("\x89PNG\r\n\x1a\ntrend")},
-	}
-}
-
 // enqueueDigest queues a digest with pictures for ~region-9.
 func (e *env) enqueueDigest(key string) *bot.OutboxItem {
-	e.t.Helper()
-	it := &bot.OutboxItem{Key: key, Target: bot.Target{Workspace: "mattermost:team1", Channel: "chan9"}, NextAttempt: e.clock.Now(),
-		Reply: bot.Reply{Visibility: bot.InChannel, Text: "Region 9 weekly digest (2026-W48)",
-			Blocks: []bot.Block{{Heading: "Meetings held (1)", Text: "Nevada"}}, Images: pictures()}}
-	if ok, err := e.db.Enqueue(context.Background(), it); err != nil || !ok {
-		e.t.Fatalf("enqueue: %v %v", ok, err)
-	}
-	return it
+	return e.EnqueueDigest(key, bot.Target{Workspace: "mattermost:team1", Channel: "chan9"})
 }
 
 func ids(ups []mattermosttest.Upload) []string {
@@ -44,14 +32,14 @@ func TestDigestPicturesAreAttachedToTheDigestPostOnce(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.enqueueDigest("digest:mattermost:team1:9:2026-W48")
-	if n, err := e.sender().Drain(ctx); n != 1 || err != nil {
+	if n, err := e.Sender().Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain: %d %v", n, err)
 	}
 	ups := e.mm.Uploads()
 	if len(ups) != 2 {
 		t.Fatalf("%d uploads, want the two pictures", len(ups))
 	}
-	for i, want := range pictures() {
+	for i, want := range adaptertest.Pictures() {
 		if ups[i].Name != want.Name || ups[i].Channel != "chan9" || !bytes.Equal(ups[i].Data, want.PNG) {
 			t.Errorf("upload %d: %s to %s (%d bytes); want %s to chan9 with its bytes", i, ups[i].Name, ups[i].Channel, len(ups[i].Data), want.Name)
 		}
@@ -63,7 +51,7 @@ func TestDigestPicturesAreAttachedToTheDigestPostOnce(t *testing.T) {
 	if k, _ := posts[0].GetProp(deliveryProp).(string); k != "digest:mattermost:team1:9:2026-W48#0" || !strings.Contains(posts[0].Message, "Meetings held") {
 		t.Fatalf("post: key %q, message %q", k, posts[0].Message)
 	}
-	if n, _ := e.sender().Drain(ctx); n != 0 || len(e.mm.Uploads()) != 2 || len(e.mm.Posts()) != 1 {
+	if n, _ := e.Sender().Drain(ctx); n != 0 || len(e.mm.Uploads()) != 2 || len(e.mm.Posts()) != 1 {
 		t.Fatal("a second drain uploaded or posted again")
 	}
 }
@@ -74,15 +62,13 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	it := e.enqueueDigest("digest:mattermost:team1:9:2026-W48")
 	// The sender marks its attempt, uploads the pictures, and getback is
 	// killed before it creates the post.
-	if err := e.db.MarkOutboxAttempt(ctx, it.ID, "getback", e.clock.Now(), e.clock.Now().Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	e.MarkAttempted(it)
 	if _, err := e.a.upload(ctx, "chan9", it.Reply.Images); err != nil {
 		t.Fatal(err)
 	}
-	e.clock.Advance(time.Minute)
-	fresh := New(Config{URL: e.mm.URL, BotToken: "bottoken", CommandTokens: []string{token}, Log: quiet, Now: e.clock.Now})
-	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: fresh}, Now: e.clock.Now, Log: quiet}
+	e.Clock.Advance(time.Minute)
+	fresh := New(Config{URL: e.mm.URL, BotToken: "bottoken", CommandTokens: []string{token}, Log: adaptertest.Quiet, Now: e.Clock.Now})
+	s := e.SenderWith(fresh)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain after the restart: %d %v", n, err)
 	}
@@ -100,14 +86,9 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	// The post is created but its answer is lost: the retry finds it and
 	// neither uploads nor posts again.
 	e.mm.LoseReplies(1)
-	e.enqueueDigest("digest:mattermost:team1:9:2026-W49")
-	if n, _ := s.Drain(ctx); n != 0 {
-		t.Fatal("a post without an answer counted as sent")
-	}
-	e.clock.Advance(time.Hour)
-	if n, err := s.Drain(ctx); n != 1 || err != nil {
-		t.Fatalf("retry: %d %v", n, err)
-	}
+	before := len(e.mm.Calls(http.MethodPost, "/api/v4/posts"))
+	e.DrainAfterALostAnswer(s, e.enqueueDigest("digest:mattermost:team1:9:2026-W49"),
+		func() int { return len(e.mm.Calls(http.MethodPost, "/api/v4/posts")) - before })
 	if ups, posts := e.mm.Uploads(), e.mm.Posts(); len(ups) != 6 || len(posts) != 2 || !slices.Equal([]string(posts[1].FileIds), ids(ups[4:])) {
 		t.Fatalf("after a lost answer: %d uploads, %d posts; want two and one more", len(ups), len(posts))
 	}
@@ -119,7 +100,7 @@ func TestAFailedUploadStillPostsTheTextAndSaysWhy(t *testing.T) {
 	e.a.log = slog.New(slog.NewTextHandler(&logs, nil))
 	e.mm.FailUploads(1)
 	e.enqueueDigest("digest:mattermost:team1:9:2026-W48")
-	if n, err := e.sender().Drain(context.Background()); n != 1 || err != nil {
+	if n, err := e.Sender().Drain(context.Background()); n != 1 || err != nil {
 		t.Fatalf("drain: %d %v", n, err)
 	}
 	posts := e.mm.Posts()
@@ -133,14 +114,14 @@ func TestAFailedUploadStillPostsTheTextAndSaysWhy(t *testing.T) {
 
 func TestDigestPreviewSendsThePicturesByDirectMessage(t *testing.T) {
 	e := newEnv(t)
-	e.runner.Reporter.Pictures = true
+	e.Runner.Reporter.Pictures = true
 	e.answer("anaid", "/meeting", "add state:Nevada date:2026-11-24 location:Reno", nil)
 	cr := e.answer("anaid", "/digest", "preview region:9", nil)
 	if cr.ResponseType != "ephemeral" || !strings.Contains(cr.Text, "Preview (only you see this): Region 9 weekly digest") ||
 		!strings.Contains(cr.Text, "The pictures come to you as a direct message from getback.") {
 		t.Fatalf("preview answer: %+v", cr)
 	}
-	e.mm.waitFor("POST", "/api/v4/posts", 1)
+	e.waitFor("POST", "/api/v4/posts", 1)
 	e.a.Wait()
 	posts := e.mm.Posts()
 	if len(posts) != 1 || posts[0].ChannelId != "dm_anaid" || len(posts[0].FileIds) != 2 {

@@ -1,37 +1,12 @@
 package mattermost
 
 import (
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/bot"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(path, append(got, '\n'), 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
-		t.Errorf("%s differs from the golden file; run go test -update and review the diff.\ngot:\n%s", name, got)
-	}
-}
 
 func TestRenderGolden(t *testing.T) {
 	a := New(Config{URL: "http://mm.test", BotToken: "bottoken", PublicURL: "http://getback.test/"})
@@ -57,7 +32,7 @@ func TestRenderGolden(t *testing.T) {
 			c["sig"], c["nonce"] = "SIG", "NONCE"
 		}
 	}
-	golden(t, "command_response.golden.json", cr)
+	adaptertest.Golden(t, "command_response.golden.json", cr)
 	for _, att := range cr.Attachments {
 		for _, act := range att.Actions {
 			if err := act.IsValid(); err != nil {

@@ -21,7 +21,7 @@ func TestSetupSaysWhatItDidWithTheBotsTokens(t *testing.T) {
 	mm := newFakeMM(t)
 	mm.AddTeam("team1", "acme")
 	mm.SetToken("admintoken", "bossid")
-	admin := adminClient(mm.Server, "admintoken")
+	admin := adminClient(mm, "admintoken")
 	ctx := context.Background()
 	opt := SetupOptions{Team: "acme", PublicURL: "http://getback.internal:8080/", Bot: true}
 
@@ -84,7 +84,7 @@ func TestSetupErrorsNameTheCauseAndNeverTheToken(t *testing.T) {
 		{"an unknown team", "admintoken", "nope", `there is no team "nope" on this server`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Setup(context.Background(), adminClient(mm.Server, tc.token), SetupOptions{Team: tc.team, PublicURL: "http://x:1", Bot: true})
+			_, err := Setup(context.Background(), adminClient(mm, tc.token), SetupOptions{Team: tc.team, PublicURL: "http://x:1", Bot: true})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
@@ -99,7 +99,7 @@ func TestSetupCanLetTheBotPostEphemeralMessages(t *testing.T) {
 	mm := newFakeMM(t)
 	mm.AddTeam("team1", "acme")
 	mm.SetToken("admintoken", "bossid")
-	admin := adminClient(mm.Server, "admintoken")
+	admin := adminClient(mm, "admintoken")
 	opt := SetupOptions{Team: "acme", PublicURL: "http://x:1", Bot: true}
 	plain, err := Setup(context.Background(), admin, opt)
 	if err != nil || plain.RolePatched || plain.RoleGiven {

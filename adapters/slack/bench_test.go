@@ -2,17 +2,15 @@ package slack
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/adapters/slack/slacktest"
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/commands"
@@ -42,23 +40,13 @@ func postgresStore(b *testing.B) benchStore {
 	return pgtest.Seeded(b, benchSize().Workspace, sqlitetest.Cached(b, benchSize()))
 }
 
-// benchSlack returns a server with the real Slack handlers over the
-// standard 100k-meeting store (workspace slack:T1), a verify-only handler
-// next to them, and a counter of answers posted to response_url.
+// benchSlack returns a server with the real Slack handlers over db, a
+// verify-only handler next to them, and a counter of answers posted to
+// response_url.
 func benchSlack(b *testing.B, db benchStore) (srv *httptest.Server, answers *atomic.Int64, a *Adapter, responseURL string) {
-	answers = &atomic.Int64{}
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		if strings.HasPrefix(r.URL.Path, "/response/") {
-			answers.Add(1)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":true,"user":{"id":"u0001","name":"p1","tz":"America/New_York","profile":{}}}`)
-	}))
-	b.Cleanup(fake.Close)
-	a = New(Config{BotToken: "xoxb", SigningSecret: secret, APIURL: fake.URL + "/api/", Log: quiet, Workers: benchWorkers}, db)
-	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Reporter: &bot.Reporter{Store: db}, Outbox: db, Log: quiet})
+	api, answers := adaptertest.BenchAPI(b, "/response/", `{"ok":true,"user":{"id":"u0001","name":"p1","tz":"America/New_York","profile":{}}}`)
+	a = New(Config{BotToken: "xoxb", SigningSecret: secret, APIURL: api + "/api/", Log: adaptertest.Quiet, Workers: benchWorkers}, db)
+	a.SetCommands(&commands.Runner{Store: db, Users: a, Now: time.Now, Reporter: &bot.Reporter{Store: db}, Outbox: db, Log: adaptertest.Quiet})
 	mux := http.NewServeMux()
 	a.Register(mux)
 	mux.HandleFunc("POST /verify-only", func(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +56,7 @@ func benchSlack(b *testing.B, db benchStore) (srv *httptest.Server, answers *ato
 	})
 	srv = httptest.NewServer(mux)
 	b.Cleanup(srv.Close)
-	return srv, answers, a, fake.URL + "/response/"
+	return srv, answers, a, api + "/response/"
 }
 
 var benchSeq atomic.Int64
@@ -93,55 +81,15 @@ func benchAcksHeld(b *testing.B) { benchAcksWith(b, "/slack/commands", true, sql
 func benchAcksWith(b *testing.B, path string, hold bool, db benchStore) {
 	srv, answers, a, responseURL := benchSlack(b, db)
 	if hold {
-		a.work.SetMax(1 << 30)
-		release := a.work.Hold()
-		b.Cleanup(func() { release(); a.Wait() })
+		adaptertest.HoldQueue(b, a.work, a.Wait)
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
-	var lat sqlitetest.Latencies
-	var inline atomic.Int64 // answered in the acknowledgement itself (all workers busy)
-	lats := make(chan time.Duration, 1<<20)
-	b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0))) // 8 clients
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			req := signedList(b, srv.URL+path, responseURL)
-			t0 := time.Now()
-			resp, err := client.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if n, _ := io.Copy(io.Discard, resp.Body); n > 0 {
-				inline.Add(1)
-			}
-			resp.Body.Close()
-			lats <- time.Since(t0)
-			if resp.StatusCode != 200 {
-				b.Fatalf("status %d", resp.StatusCode)
-			}
-		}
-	})
-	acked := time.Since(start)
-	b.StopTimer()
-	close(lats)
-	for d := range lats {
-		lat.Add(d)
-	}
-	lat.Report(b)
-	b.ReportMetric(float64(b.N)/acked.Seconds(), "acks/s")
-	if hold {
+	inline, start := adaptertest.Acks{Request: func() *http.Request { return signedList(b, srv.URL+path, responseURL) },
+		Empty: func(body []byte) bool { return len(body) == 0 }}.Run(b)
+	if hold || path != "/slack/commands" {
 		return
 	}
 	a.Wait()
-	done := time.Since(start)
-	if path == "/slack/commands" {
-		if got := answers.Load() + inline.Load(); got != int64(b.N) {
-			b.Fatalf("%d answers for %d commands", got, b.N)
-		}
-		b.ReportMetric(float64(inline.Load())/float64(b.N), "inline-share")
-		b.ReportMetric(float64(b.N)/done.Seconds(), "answered/s")
-	}
+	adaptertest.CheckAnswers(b, answers, inline, start)
 }
 
 // BenchmarkSlackListAck: signed /getback list through the real handler.

@@ -2,14 +2,12 @@ package slack
 
 import (
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/adapters/slack/slacktest"
 )
 
@@ -26,64 +24,17 @@ func TestABurstOfReadsIsAcknowledgedAndEachAnsweredOnce(t *testing.T) {
 		}
 	}
 	e.a.work.SetMax(8)
-	const n = 120
-	inline := make([]bool, n)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var failures []string
-	for i := range n {
-		wg.Go(func() {
-			id := fmt.Sprintf("burst-%d", i)
-			req := slacktest.NewRequest(e.srv.URL+"/slack/commands", secret, url.Values{"team_id": {"T1"}, "user_id": {"UANA"},
+	burst := adaptertest.Burst{N: 120, Want: "send the agenda",
+		Request: func(id string) *http.Request {
+			return slacktest.NewRequest(e.Server.URL+"/slack/commands", secret, url.Values{"team_id": {"T1"}, "user_id": {"UANA"},
 				"user_name": {"ana"}, "command": {"/getback"}, "text": {"list"}, "channel_id": {"CGEN"},
 				"trigger_id": {"t." + id}, "response_url": {e.slack.ResponseURL(id)}})
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				mu.Lock()
-				failures = append(failures, err.Error())
-				mu.Unlock()
-				return
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				mu.Lock()
-				failures = append(failures, fmt.Sprintf("%s: %d %s", id, resp.StatusCode, body))
-				mu.Unlock()
-				return
-			}
-			if len(body) > 0 {
-				if !strings.Contains(string(body), "send the agenda") {
-					mu.Lock()
-					failures = append(failures, fmt.Sprintf("%s: inline answer %s", id, body))
-					mu.Unlock()
-				}
-				inline[i] = true
-			}
-		})
-	}
-	wg.Wait()
-	if len(failures) > 0 {
-		t.Fatalf("%d requests failed: %v", len(failures), failures)
-	}
+		},
+		Empty: func(body []byte) bool { return len(body) == 0 }}
+	inline := burst.Send(t)
 	e.a.Wait()
 	posts := e.slack.CountEach("response/burst-")
-	queued := 0
-	for i := range n {
-		got := posts[fmt.Sprintf("response/burst-%d", i)]
-		switch {
-		case inline[i] && got != 0:
-			t.Errorf("command %d was answered in its acknowledgement and again through response_url", i)
-		case !inline[i] && got != 1:
-			t.Errorf("command %d was queued and answered %d times through response_url", i, got)
-		}
-		if !inline[i] {
-			queued++
-		}
-	}
-	if queued == 0 {
-		t.Fatal("no command was queued")
-	}
+	burst.CheckAnsweredOnce(t, inline, func(id string) int { return posts["response/"+id] })
 	for _, c := range e.slack.Calls("") {
 		if strings.HasPrefix(c.Method, "response/burst-") {
 			if raw, _ := json.Marshal(c.JSON); !strings.Contains(string(raw), "send the agenda") {

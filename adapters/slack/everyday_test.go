@@ -1,10 +1,8 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,29 +13,13 @@ import (
 // Everyday input through Slack: smart quotes in a slash command, a new
 // user's first command, and payloads with parts missing.
 
-// watchPanics gives the env's runner a log and fails the test at its end
-// if a command, click or submission panicked.
-func watchPanics(t *testing.T, e *env) {
-	t.Helper()
-	var buf bytes.Buffer
-	r := newEnvRunner(e)
-	r.Log = slog.New(slog.NewTextHandler(&buf, nil))
-	e.a.SetCommands(r)
-	t.Cleanup(func() {
-		e.a.Wait()
-		if strings.Contains(buf.String(), "panicked") {
-			t.Errorf("something panicked:\n%s", buf.String())
-		}
-	})
-}
-
 func TestSlashCommandWithSmartQuotes(t *testing.T) {
 	e := newEnv(t)
 	text := e.answerText("UANA", "/meeting", `add state:Nevada date:2026-11-20 location:“Las Vegas” discussion:"He said “hi” today" notes:‘don’t forget’`)
 	if !strings.HasPrefix(text, "Logged meeting #1: Nevada, 2026-11-20") {
 		t.Fatalf("answer: %q", text)
 	}
-	m, err := e.db.FindMeetingByID(context.Background(), "slack:T1", 1)
+	m, err := e.DB.FindMeetingByID(context.Background(), "slack:T1", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +32,7 @@ func TestSlashCommandWithSmartQuotes(t *testing.T) {
 // meeting; the answer names them, not their Slack id.
 func TestFirstCommandShowsNames(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.db.FindPerson(context.Background(), "slack:T1", "UBOB"); bot.ErrorCode(err) != bot.ENOTFOUND {
+	if _, err := e.DB.FindPerson(context.Background(), "slack:T1", "UBOB"); bot.ErrorCode(err) != bot.ENOTFOUND {
 		t.Fatalf("Bob is known before his first command: %v", err)
 	}
 	ans := e.answer("UBOB", "/meeting", `add state:Guam followup:"GETBACK: check the badges."`)
@@ -65,7 +47,7 @@ func TestFirstCommandShowsNames(t *testing.T) {
 // when they are not payloads at all), nothing panics, nothing changes.
 func TestPayloadsWithPartsMissing(t *testing.T) {
 	e := newEnv(t)
-	watchPanics(t, e)
+	e.WatchPanics(t)
 	e.answer("UANA", "/getback", `add <@UBOB|bob> "send the contact list"`)
 	click := func(actionID, value, selected string) map[string]any {
 		a := map[string]any{"type": "button", "action_id": actionID, "block_id": "b0|/getback list", "value": value}
@@ -97,7 +79,7 @@ func TestPayloadsWithPartsMissing(t *testing.T) {
 	}
 	for _, p := range payloads {
 		t.Run(p.name, func(t *testing.T) {
-			before := len(e.slack.callsTo("response/odd"))
+			before := len(e.slack.Calls("response/odd"))
 			resp, body := e.interact(p.payload)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("%d %q", resp.StatusCode, body)
@@ -105,7 +87,7 @@ func TestPayloadsWithPartsMissing(t *testing.T) {
 			if p.notice == "" {
 				return
 			}
-			calls := e.slack.waitFor("response/odd", before+1)
+			calls := e.waitFor("response/odd", before+1)
 			if got, _ := calls[len(calls)-1].JSON["text"].(string); !strings.Contains(got, p.notice) {
 				t.Fatalf("told %q, want %q", got, p.notice)
 			}
@@ -117,7 +99,7 @@ func TestPayloadsWithPartsMissing(t *testing.T) {
 		}
 	}
 	e.a.Wait()
-	g, _ := e.db.FindGetbackByID(context.Background(), "slack:T1", 1)
+	g, _ := e.DB.FindGetbackByID(context.Background(), "slack:T1", 1)
 	if g.Owner != "UBOB" || !g.IsOpen() {
 		t.Fatalf("odd payloads changed the item: %+v", g)
 	}

@@ -1,36 +1,24 @@
 package slack
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/adapters/slack/slacktest"
-	"github.com/getbackhq/getback/bot"
-	"github.com/getbackhq/getback/bot/clocktest"
 	"github.com/getbackhq/getback/commands"
-	"github.com/getbackhq/getback/storage/sqlite"
 )
 
-// fakeSlack is the fake Slack Web API with this package's roster, failing
-// the test when an awaited call does not come.
-type fakeSlack struct {
-	*slacktest.Server
-	t testing.TB
-}
-
-func newFakeSlack(t testing.TB) *fakeSlack {
-	f := &fakeSlack{Server: slacktest.NewServer(), t: t}
+// newFakeSlack returns the fake Slack Web API with this package's roster.
+func newFakeSlack(t testing.TB) *slacktest.Server {
+	f := slacktest.NewServer()
 	t.Cleanup(f.Close)
 	f.SetUser(map[string]any{"id": "UANA", "name": "ana", "real_name": "Ana Lopez", "tz": "America/Los_Angeles", "profile": map[string]any{"display_name": "Ana"}})
 	f.SetUser(map[string]any{"id": "UBOB", "name": "bob", "real_name": "Bob Chen", "tz": "Pacific/Honolulu", "profile": map[string]any{"display_name": "Bob"}})
@@ -39,62 +27,30 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	return f
 }
 
-// callsTo returns the recorded calls of one method.
-func (f *fakeSlack) callsTo(method string) []slacktest.Call { return f.Calls(method) }
-
-// waitFor waits until the method has been called n times.
-func (f *fakeSlack) waitFor(method string, n int) []slacktest.Call {
-	f.t.Helper()
-	calls := f.WaitFor(method, n, 5*time.Second)
-	if len(calls) < n {
-		f.t.Fatalf("%s called %d times, want %d", method, len(calls), n)
-	}
-	return calls
-}
-
 const secret = "8f742231b10e8888abcd99yyyzzz85a5"
-
-// quiet discards the adapter's logs in tests.
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // env is an adapter over a real store, talking to a fake Slack.
 type env struct {
+	*adaptertest.Env
 	t     testing.TB
-	slack *fakeSlack
+	slack *slacktest.Server
 	a     *Adapter
-	db    *sqlite.DB
-	srv   *httptest.Server
-	// runner is the command layer behind the adapter.
-	runner *commands.Runner
-	// clock is the env's one clock: the store, the runner, the adapter,
-	// senders built by tests and the fake Slack all read it.
-	clock *clocktest.Clock
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	clock := clocktest.New(time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC))
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"), sqlite.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, slack: newFakeSlack(t), db: db, clock: clock}
-	e.slack.SetClock(clock.Now)
-	e.a = New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: quiet, Now: clock.Now}, db)
-	e.runner = newEnvRunner(e)
-	e.a.SetCommands(e.runner)
-	mux := http.NewServeMux()
-	e.a.Register(mux)
-	e.srv = httptest.NewServer(mux)
-	t.Cleanup(func() { e.srv.Close(); e.a.Wait() })
+	e := &env{Env: adaptertest.Open(t), t: t, slack: newFakeSlack(t)}
+	e.slack.SetClock(e.Clock.Now)
+	e.a = New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: adaptertest.Quiet, Now: e.Clock.Now}, e.DB)
+	e.Serve(Platform, e.a)
 	return e
 }
 
-// newEnvRunner returns a command runner over the env's store and adapter.
-func newEnvRunner(e *env) *commands.Runner {
-	return &commands.Runner{Store: e.db, Users: e.a, Now: e.clock.Now,
-		Admins: map[string]bool{}, Reporter: &bot.Reporter{Store: e.db}, Outbox: e.db}
+// waitFor waits until Slack's method has been called n times, failing
+// the test when it is not.
+func (e *env) waitFor(method string, n int) []slacktest.Call {
+	e.t.Helper()
+	return adaptertest.Await(e.t, method, n, e.slack.WaitFor(method, n, adaptertest.Patience))
 }
 
 func sign(ts int64, body string) string { return slacktest.Sign(secret, ts, body) }
@@ -102,7 +58,7 @@ func sign(ts int64, body string) string { return slacktest.Sign(secret, ts, body
 // post sends a signed (or, with a custom header func, forged) request.
 func (e *env) post(path, body string, headers func(h http.Header)) (*http.Response, string) {
 	e.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.Server.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	ts := time.Now().Unix()
 	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
@@ -150,7 +106,7 @@ func (e *env) answer(user, cmd, text string) map[string]any {
 		}
 		return m
 	}
-	calls := e.slack.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
+	calls := e.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
 	return calls[0].JSON
 }
 
@@ -159,11 +115,6 @@ func (e *env) answerText(user, cmd, text string) string {
 	e.t.Helper()
 	s, _ := e.answer(user, cmd, text)["text"].(string)
 	return s
-}
-
-// sender returns an outbox sender through the env's adapter, on its clock.
-func (e *env) sender() *bot.Sender {
-	return &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: e.a}, Now: e.clock.Now, Log: quiet}
 }
 
 // interact sends a signed interactivity payload.

@@ -10,31 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/bot"
 )
-
-// pictures returns a digest's two pictures (the fake checks sizes, not
-// content).
-func pictures() []bot.Image {
-	return []bot.Image{
-		{Name: "region-9-coverage-2026-W48.png", Title: "Region 9 coverage, week 2026-W48",
-			Alt: "Region 9 coverage, week 2026-W48. Met in the last 7 days: Nevada (2 days).", PNG: []byte("\x89PNG\r\n\x1a\nmap")},
-		{Name: "region-9-getbacks-2026-W48.png", Title: "Region 9 getbacks, 12 weeks to 2026-W48",
-			Alt: "Region 9 getbacks. W48: 4 opened, 1 closed, 3 open at week end (2 overdue).", PNG: []byte("\x89PNG\r\n\x1a\ntrend")},
-	}
-}
 
 // enqueueDigest queues a digest with pictures for #region-9 through the
 // store, as the scheduler does.
 func (e *env) enqueueDigest(key string) *bot.OutboxItem {
-	e.t.Helper()
-	it := &bot.OutboxItem{Key: key, Target: bot.Target{Workspace: "slack:T1", Channel: "C9"}, NextAttempt: e.clock.Now(),
-		Reply: bot.Reply{Visibility: bot.InChannel, Text: "Region 9 weekly digest (2026-W48)",
-			Blocks: []bot.Block{{Heading: "Meetings held (1)", Text: "Nevada"}}, Images: pictures()}}
-	if ok, err := e.db.Enqueue(context.Background(), it); err != nil || !ok {
-		e.t.Fatalf("enqueue: %v %v", ok, err)
-	}
-	return it
+	return e.EnqueueDigest(key, bot.Target{Workspace: "slack:T1", Channel: "C9"})
 }
 
 // imageBlock is what a test reads of an image block.
@@ -72,7 +55,7 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.enqueueDigest("digest:slack:T1:9:2026-W48")
-	if n, err := e.sender().Drain(ctx); n != 1 || err != nil {
+	if n, err := e.Sender().Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain: %d %v", n, err)
 	}
 	sets := e.slack.UploadSets()
@@ -80,13 +63,13 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 		t.Fatalf("upload sets %v, want one set of the two pictures", sets)
 	}
 	ups := e.slack.Uploads()
-	for i, want := range pictures() {
+	for i, want := range adaptertest.Pictures() {
 		u := ups[i]
 		if u.Name != want.Name || !bytes.Equal(u.Data, want.PNG) || u.Alt != want.Alt || !u.Completed || u.Channel != "" {
 			t.Errorf("upload %d: %+v; want %s with its bytes and alt text, completed and shared to no channel", i, u, want.Name)
 		}
 	}
-	posts := e.slack.callsTo("chat.postMessage")
+	posts := e.slack.Calls("chat.postMessage")
 	if len(posts) != 1 {
 		t.Fatalf("%d posts, want 1", len(posts))
 	}
@@ -94,7 +77,7 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 		t.Fatalf("the digest shows files %v in %s, want %v in C9", m.Files, m.Channel, sets[0])
 	}
 	imgs := imageBlocks(t, posts[0].Form.Get("blocks"))
-	for i, want := range pictures() {
+	for i, want := range adaptertest.Pictures() {
 		if imgs[i].at != 1+i || imgs[i].file != sets[0][i] || imgs[i].alt != want.Alt || imgs[i].title != want.Title {
 			t.Errorf("image block %d: %+v; want file %s after the summary, with its alt text and title", i, imgs[i], sets[0][i])
 		}
@@ -104,7 +87,7 @@ func TestDigestPicturesGoOutOnceInTheDigestMessage(t *testing.T) {
 	if meta["event_payload"].(map[string]any)["key"] != "digest:slack:T1:9:2026-W48#0" {
 		t.Fatalf("the message lacks its delivery key: %v", meta)
 	}
-	if n, _ := e.sender().Drain(ctx); n != 0 || len(e.slack.UploadSets()) != 1 || len(e.slack.callsTo("chat.postMessage")) != 1 {
+	if n, _ := e.Sender().Drain(ctx); n != 0 || len(e.slack.UploadSets()) != 1 || len(e.slack.Calls("chat.postMessage")) != 1 {
 		t.Fatal("a second drain uploaded or posted again")
 	}
 }
@@ -115,20 +98,18 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	it := e.enqueueDigest("digest:slack:T1:9:2026-W48")
 	// The sender marks its attempt, uploads the pictures, and getback is
 	// killed before chat.postMessage.
-	if err := e.db.MarkOutboxAttempt(ctx, it.ID, "getback", e.clock.Now(), e.clock.Now().Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	e.MarkAttempted(it)
 	if _, err := e.a.upload(ctx, it.Reply.Images); err != nil {
 		t.Fatal(err)
 	}
 	// A new process: a fresh adapter over the same store.
-	e.clock.Advance(time.Minute)
-	fresh := New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: quiet, Now: e.clock.Now}, e.db)
-	s := &bot.Sender{Store: e.db, Messengers: map[string]bot.Messenger{Platform: fresh}, Now: e.clock.Now, Log: quiet}
+	e.Clock.Advance(time.Minute)
+	fresh := New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.APIURL(), Log: adaptertest.Quiet, Now: e.Clock.Now}, e.DB)
+	s := e.SenderWith(fresh)
 	if n, err := s.Drain(ctx); n != 1 || err != nil {
 		t.Fatalf("drain after the restart: %d %v", n, err)
 	}
-	if h := e.slack.callsTo("conversations.history"); len(h) != 1 {
+	if h := e.slack.Calls("conversations.history"); len(h) != 1 {
 		t.Fatalf("the restart looked for the interrupted post %d times, want 1", len(h))
 	}
 	sets, posted := e.slack.UploadSets(), e.slack.Posted()
@@ -138,21 +119,15 @@ func TestAKillBetweenUploadAndPostPostsTheDigestOnce(t *testing.T) {
 	if len(sets) != 2 || !slices.Equal(posted[0].Files, sets[1]) {
 		t.Fatalf("upload sets %v, post shows %v: want the killed run's set left unused and the new one shown", sets, posted[0].Files)
 	}
-	if items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Status != bot.OutboxSent || items[0].Ref.ID != posted[0].TS {
+	if items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Status != bot.OutboxSent || items[0].Ref.ID != posted[0].TS {
 		t.Fatalf("recorded: %+v", items[0])
 	}
 
 	// The post takes effect but its answer is lost: the retry finds it and
 	// neither uploads nor posts again.
 	e.slack.LoseReplies("chat.postMessage", 1)
-	e.enqueueDigest("digest:slack:T1:9:2026-W49")
-	if n, _ := s.Drain(ctx); n != 0 {
-		t.Fatal("a post without an answer counted as sent")
-	}
-	e.clock.Advance(time.Hour)
-	if n, err := s.Drain(ctx); n != 1 || err != nil {
-		t.Fatalf("retry: %d %v", n, err)
-	}
+	before := len(e.slack.Calls("chat.postMessage"))
+	e.DrainAfterALostAnswer(s, e.enqueueDigest("digest:slack:T1:9:2026-W49"), func() int { return len(e.slack.Calls("chat.postMessage")) - before })
 	if sets, posted := e.slack.UploadSets(), e.slack.Posted(); len(sets) != 3 || len(posted) != 2 || !slices.Equal(posted[1].Files, sets[2]) {
 		t.Fatalf("after a lost answer: %d upload sets, %d posts; want one more of each", len(sets), len(posted))
 	}
@@ -166,10 +141,10 @@ func TestAFailedUploadStillPostsTheTextAndSaysWhy(t *testing.T) {
 			e.a.log = slog.New(slog.NewTextHandler(&logs, nil))
 			e.slack.RateLimit(method, 5, 30)
 			e.enqueueDigest("digest:slack:T1:9:2026-W48")
-			if n, err := e.sender().Drain(context.Background()); n != 1 || err != nil {
+			if n, err := e.Sender().Drain(context.Background()); n != 1 || err != nil {
 				t.Fatalf("drain: %d %v", n, err)
 			}
-			posts := e.slack.callsTo("chat.postMessage")
+			posts := e.slack.Calls("chat.postMessage")
 			if len(posts) != 1 || len(imageBlocks(t, posts[0].Form.Get("blocks"))) != 0 || !strings.Contains(posts[0].Form.Get("blocks"), "Meetings held") {
 				t.Fatalf("want the digest's text alone, once: %d posts", len(posts))
 			}
@@ -198,11 +173,11 @@ func TestPicturesNotYetReadyAreWaitedFor(t *testing.T) {
 			e.a.cfg.FileWaits = []time.Duration{time.Millisecond, time.Millisecond}
 			e.slack.FilesNotReady(tc.notReady)
 			e.enqueueDigest("digest:slack:T1:9:2026-W48")
-			if n, err := e.sender().Drain(context.Background()); n != 1 || err != nil {
+			if n, err := e.Sender().Drain(context.Background()); n != 1 || err != nil {
 				t.Fatalf("drain: %d %v", n, err)
 			}
 			posted := e.slack.Posted()
-			if calls := len(e.slack.callsTo("chat.postMessage")); calls != tc.posts || len(posted) != 1 {
+			if calls := len(e.slack.Calls("chat.postMessage")); calls != tc.posts || len(posted) != 1 {
 				t.Fatalf("%d calls and %d messages, want %d calls and 1 message", calls, len(posted), tc.posts)
 			}
 			if got := len(posted[0].Files) > 0; got != tc.withFiles {
@@ -220,7 +195,7 @@ func TestPicturesNotYetReadyAreWaitedFor(t *testing.T) {
 
 func TestDigestPreviewShowsThePicturesToTheCaller(t *testing.T) {
 	e := newEnv(t)
-	e.runner.Reporter.Pictures = true
+	e.Runner.Reporter.Pictures = true
 	e.answer("UANA", "/meeting", "add state:Nevada date:2026-11-24 location:Reno")
 	msg := e.answer("UANA", "/digest", "preview region:9")
 	if msg["response_type"] != "ephemeral" || !strings.HasPrefix(msg["text"].(string), "Preview (only you see this): Region 9 weekly digest") {
@@ -240,7 +215,7 @@ func TestDigestPreviewShowsThePicturesToTheCaller(t *testing.T) {
 			t.Fatalf("upload %s: %d bytes shared to %q; want a private PNG", u.Name, len(u.Data), u.Channel)
 		}
 	}
-	if n := len(e.slack.callsTo("chat.postMessage")); n != 0 {
+	if n := len(e.slack.Calls("chat.postMessage")); n != 0 {
 		t.Fatalf("a preview posted %d messages to a channel", n)
 	}
 }

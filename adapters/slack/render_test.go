@@ -2,40 +2,12 @@ package slack
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/getbackhq/getback/bot"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares v, as indented JSON, with testdata/name; -update rewrites
-// the file (review the diff).
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
-		t.Errorf("%s differs from the golden file; run go test -update and review the diff.\ngot:\n%s", name, got)
-	}
-}
 
 func sampleReply() bot.Reply {
 	return bot.Reply{
@@ -58,7 +30,7 @@ func sampleReply() bot.Reply {
 }
 
 func TestRenderGolden(t *testing.T) {
-	golden(t, "reply.golden.json", message(sampleReply()))
+	adaptertest.Golden(t, "reply.golden.json", message(sampleReply()))
 	f := &bot.Form{ID: "meeting.edit:42", Title: "Edit meeting #42", Submit: "Save", Fields: []bot.FormField{
 		{Key: "state", Label: "State", Kind: bot.FieldSelect, Value: "Guam", Options: []bot.Option{{Label: "Guam", Value: "Guam"}, {Label: "Nevada", Value: "Nevada"}}},
 		{Key: "date", Label: "Meeting Date", Kind: bot.FieldDate, Value: "2026-11-20", Optional: true},
@@ -66,7 +38,7 @@ func TestRenderGolden(t *testing.T) {
 		{Key: "poc", Label: "DHS POC", Kind: bot.FieldUser, Value: "UBOB", Optional: true, Hint: "Empty means you."},
 		{Key: "discussion", Label: "Key Discussion Points", Kind: bot.FieldTextarea, Value: "talked", Optional: true, MaxLength: 3000},
 	}}
-	golden(t, "modal.golden.json", modal(f, "C1"))
+	adaptertest.Golden(t, "modal.golden.json", modal(f, "C1"))
 }
 
 func TestRenderEscapesAndKeepsUserTextPlain(t *testing.T) {

@@ -89,21 +89,9 @@ type Adapter struct {
 // Without dedupe (the store), replayed deliveries are recognised in this
 // process only.
 func New(cfg Config, dedupe Deduper) *Adapter {
-	if cfg.AckWithin <= 0 {
-		cfg.AckWithin = 2500 * time.Millisecond
-	}
-	if cfg.MaxBody <= 0 {
-		cfg.MaxBody = 256 << 10
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	inbound.Defaults(&cfg.AckWithin, &cfg.MaxBody, &cfg.Now)
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
-	}
-	log := cfg.Log
-	if log == nil {
-		log = slog.Default()
 	}
 	opts := []slackgo.Option{slackgo.OptionHTTPClient(cfg.HTTPClient)}
 	if cfg.APIURL != "" {
@@ -116,19 +104,16 @@ func New(cfg Config, dedupe Deduper) *Adapter {
 	if cfg.AppToken != "" {
 		opts = append(opts, slackgo.OptionAppLevelToken(cfg.AppToken))
 	}
-	log = log.With("platform", Platform)
-	work := inbound.NewQueue(cfg.Workers, cfg.Queue)
-	work.Log = log
-	a := &Adapter{cfg: cfg, api: slackgo.New(cfg.BotToken, opts...), log: log,
-		work:     work,
-		users:    &inbound.Cache[bot.User]{TTL: inbound.CacheTTL, Now: cfg.Now},
-		userList: &inbound.Cache[[]slackgo.User]{TTL: inbound.CacheTTL, Now: cfg.Now},
-		channels: &inbound.Cache[bot.Channel]{TTL: inbound.CacheTTL, Now: cfg.Now},
-		dms:      &inbound.Cache[string]{TTL: inbound.CacheTTL, Now: cfg.Now}}
 	// Slash commands and clicks are not retried by Slack, but may be
 	// replayed: their trigger ids are remembered, like event ids.
-	a.pipe = &inbound.Pipeline{Platform: Platform, Users: a, Work: work, Dedupe: dedupe, Recent: inbound.Recent{Now: cfg.Now},
-		AckWithin: cfg.AckWithin, Observe: cfg.Observe, Log: log}
+	pipe := inbound.NewPipeline(inbound.Settings{Platform: Platform, Log: cfg.Log, Workers: cfg.Workers, Queue: cfg.Queue,
+		Dedupe: dedupe, AckWithin: cfg.AckWithin, Observe: cfg.Observe, Now: cfg.Now})
+	a := &Adapter{cfg: cfg, api: slackgo.New(cfg.BotToken, opts...), pipe: pipe, log: pipe.Log, work: pipe.Work,
+		users:    inbound.NewCache[bot.User](cfg.Now),
+		userList: inbound.NewCache[[]slackgo.User](cfg.Now),
+		channels: inbound.NewCache[bot.Channel](cfg.Now),
+		dms:      inbound.NewCache[string](cfg.Now)}
+	pipe.Users = a
 	a.Intake = inbound.IntakeOf(a.pipe)
 	return a
 }

@@ -16,14 +16,6 @@ import (
 	"github.com/getbackhq/getback/commands/commandstest"
 )
 
-func meetings(t *testing.T, e *env) int {
-	_, n, err := e.db.FindMeetings(context.Background(), bot.MeetingFilter{Workspace: "slack:T1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestSignatureChecks(t *testing.T) {
 	e := newEnv(t)
 	form := url.Values{"team_id": {"T1"}, "user_id": {"UANA"}, "command": {"/meeting"}, "text": {"add state:Nevada"},
@@ -54,7 +46,7 @@ func TestSignatureChecks(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("tampered body: %d", resp.StatusCode)
 	}
-	if n := meetings(t, e); n != 0 || len(e.slack.Calls("")) != 0 {
+	if n := e.Meetings("slack:T1"); n != 0 || len(e.slack.Calls("")) != 0 {
 		t.Fatalf("forged requests changed something: %d meetings, %d API calls", n, len(e.slack.Calls("")))
 	}
 	big := strings.Repeat("x", 300<<10)
@@ -72,11 +64,11 @@ func TestSlashCommandAnswersAndDedupe(t *testing.T) {
 	if msg["response_type"] != "ephemeral" || !strings.HasPrefix(msg["text"].(string), "Logged meeting #1: Nevada, 2026-11-20 (Region 9).") || len(blocks) == 0 {
 		t.Fatalf("answer: %v", msg)
 	}
-	g, err := e.db.FindGetbackByID(context.Background(), "slack:T1", 1)
+	g, err := e.DB.FindGetbackByID(context.Background(), "slack:T1", 1)
 	if err != nil || g.Owner != "UBOB" {
 		t.Fatalf("getback from <@UBOB|bob>: %+v %v", g, err)
 	}
-	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UANA")
+	p, _ := e.DB.FindPerson(context.Background(), "slack:T1", "UANA")
 	if p == nil || p.TZ != "America/Los_Angeles" || p.Name != "Ana" {
 		t.Fatalf("caller's time zone from users.info: %+v", p)
 	}
@@ -92,7 +84,7 @@ func TestSlashCommandAnswersAndDedupe(t *testing.T) {
 		t.Fatalf("duplicate: %d %q", resp.StatusCode, body)
 	}
 	e.a.Wait()
-	if n := meetings(t, e); n != 2 {
+	if n := e.Meetings("slack:T1"); n != 2 {
 		t.Fatalf("%d meetings, want 2", n)
 	}
 
@@ -126,7 +118,7 @@ func TestBusyAdapterAnswersInline(t *testing.T) {
 	if resp.StatusCode != 200 || body != "" {
 		t.Fatalf("ack: %d %q", resp.StatusCode, body)
 	}
-	calls := e.slack.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
+	calls := e.waitFor("response/"+strconv.Itoa(triggerSeq), 1)
 	if text, _ := calls[0].JSON["text"].(string); !strings.HasPrefix(text, "Added getback #1 for Bob") {
 		t.Fatalf("late answer: %v", calls[0].JSON)
 	}
@@ -138,7 +130,7 @@ func TestModalOpenValidateAndSubmit(t *testing.T) {
 	if resp.StatusCode != 200 || body != "" {
 		t.Fatalf("form command answers empty: %d %q", resp.StatusCode, body)
 	}
-	opens := e.slack.waitFor("views.open", 1)
+	opens := e.waitFor("views.open", 1)
 	if len(opens) != 1 || opens[0].JSON["trigger_id"] != "trig."+strconv.Itoa(triggerSeq) {
 		t.Fatalf("views.open: %+v", opens)
 	}
@@ -177,7 +169,7 @@ func TestModalOpenValidateAndSubmit(t *testing.T) {
 	if resp.StatusCode != 200 || errs.Action != "errors" || errs.Errors["state"] == "" || errs.Errors["date"] == "" {
 		t.Fatalf("field errors: %d %s", resp.StatusCode, body)
 	}
-	if n := meetings(t, e); n != 0 {
+	if n := e.Meetings("slack:T1"); n != 0 {
 		t.Fatal("an invalid submission was saved")
 	}
 	resp, body = e.interact(submission(map[string]map[string]any{
@@ -189,11 +181,11 @@ func TestModalOpenValidateAndSubmit(t *testing.T) {
 	if resp.StatusCode != 200 || body != "" {
 		t.Fatalf("valid submission closes the modal: %d %q", resp.StatusCode, body)
 	}
-	m, err := e.db.FindMeetingByID(context.Background(), "slack:T1", 1)
+	m, err := e.DB.FindMeetingByID(context.Background(), "slack:T1", 1)
 	if err != nil || m.StateList() != "Guam" || m.POC != "UBOB" || m.Date != (bot.Date{Year: 2026, Month: 11, Day: 24}) {
 		t.Fatalf("saved: %+v %v", m, err)
 	}
-	eph := e.slack.waitFor("chat.postEphemeral", 1)
+	eph := e.waitFor("chat.postEphemeral", 1)
 	if eph[0].Form.Get("channel") != "CGEN" || eph[0].Form.Get("user") != "UANA" || !strings.Contains(eph[0].Form.Get("text"), "Logged meeting #1") {
 		t.Fatalf("confirmation: %v", eph[0].Form)
 	}
@@ -204,8 +196,8 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	e.answer("UANA", "/getback", `add <@UBOB|bob> "send the contact list" due:friday`)
 	e.answer("UANA", "/getback", `add <@UBOB|bob> "share the guide"`)
 	// The reminder DM, as the outbox would post it.
-	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
-	rep, ok, err := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	p, _ := e.DB.FindPerson(context.Background(), "slack:T1", "UBOB")
+	rep, ok, err := (&bot.Reporter{Store: e.DB}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	if err != nil || !ok {
 		t.Fatal(err)
 	}
@@ -213,10 +205,10 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if open := e.slack.callsTo("conversations.open"); len(open) != 1 || open[0].Form.Get("users") != "UBOB" || ref.Channel != "DUBOB" {
+	if open := e.slack.Calls("conversations.open"); len(open) != 1 || open[0].Form.Get("users") != "UBOB" || ref.Channel != "DUBOB" {
 		t.Fatalf("DM channel: %+v %v", open, ref)
 	}
-	posted := e.slack.callsTo("chat.postMessage")[0]
+	posted := e.slack.Calls("chat.postMessage")[0]
 	var blocks []map[string]any
 	json.Unmarshal([]byte(posted.Form.Get("blocks")), &blocks)
 	var doneAction map[string]any
@@ -239,12 +231,12 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	if resp.StatusCode != 200 || body != "" {
 		t.Fatalf("click ack: %d %q", resp.StatusCode, body)
 	}
-	upd := e.slack.waitFor("chat.update", 1)
+	upd := e.waitFor("chat.update", 1)
 	if upd[0].Form.Get("channel") != "DUBOB" || upd[0].Form.Get("ts") != ref.ID || !strings.Contains(upd[0].Form.Get("text"), "you owe 1 getback") {
 		t.Fatalf("chat.update: %v", upd[0].Form)
 	}
 	id, _ := strconv.ParseInt(doneAction["value"].(string), 10, 64)
-	g, _ := e.db.FindGetbackByID(context.Background(), "slack:T1", id)
+	g, _ := e.DB.FindGetbackByID(context.Background(), "slack:T1", id)
 	if g.Status != bot.StatusDone {
 		t.Fatalf("the click did not close #%d", id)
 	}
@@ -252,7 +244,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	e.interact(click)
 	time.Sleep(50 * time.Millisecond)
 	e.a.Wait()
-	if n := len(e.slack.callsTo("chat.update")); n != 1 {
+	if n := len(e.slack.Calls("chat.update")); n != 1 {
 		t.Fatalf("a repeated click updated the message %d times", n)
 	}
 
@@ -264,11 +256,11 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	act := click["actions"].([]any)[0].(map[string]any)
 	act["action_id"] = bot.ActionSnoozeWeek + "|2"
 	e.interact(click)
-	resps := e.slack.waitFor("response/click", 1)
+	resps := e.waitFor("response/click", 1)
 	if !strings.Contains(resps[0].JSON["text"].(string), "Only the owner of #2") {
 		t.Fatalf("refusal: %v", resps[0].JSON)
 	}
-	if g2, _ := e.db.FindGetbackByID(context.Background(), "slack:T1", 2); !g2.SnoozedUntil.IsZero() {
+	if g2, _ := e.DB.FindGetbackByID(context.Background(), "slack:T1", 2); !g2.SnoozedUntil.IsZero() {
 		t.Fatal("a refused click changed the item")
 	}
 
@@ -279,7 +271,7 @@ func TestButtonClickUpdatesTheMessage(t *testing.T) {
 	click["container"] = map[string]any{"type": "message", "message_ts": "", "is_ephemeral": true}
 	act["action_id"], act["block_id"] = bot.ActionSnoozeDay+"|2", "b0|/getback list mine"
 	e.interact(click)
-	replaced := e.slack.waitFor("response/list", 1)
+	replaced := e.waitFor("response/list", 1)
 	if replaced[0].JSON["replace_original"] != true || !strings.Contains(replaced[0].JSON["text"].(string), "You owe 1 open getback") {
 		t.Fatalf("ephemeral update: %v", replaced[0].JSON)
 	}
@@ -311,29 +303,29 @@ func TestPostHonoursRateLimitsAndClassifiesErrors(t *testing.T) {
 
 	// Through the outbox: the 429 defers the item by Retry-After.
 	e.slack.RateLimit("chat.postMessage", 1, 7)
-	now := e.clock.Now()
-	before := len(e.slack.callsTo("chat.postMessage"))
-	if _, err := e.db.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
+	now := e.Clock.Now()
+	before := len(e.slack.Calls("chat.postMessage"))
+	if _, err := e.DB.Enqueue(context.Background(), &bot.OutboxItem{Key: "digest:x", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
 		Reply: bot.Reply{Text: "digest"}, NextAttempt: now}); err != nil {
 		t.Fatal(err)
 	}
-	s := e.sender()
+	s := e.Sender()
 	if n, err := s.Drain(context.Background()); n != 0 || err != nil {
 		t.Fatalf("sent during a 429: %d %v", n, err)
 	}
-	if tried := len(e.slack.callsTo("chat.postMessage")) - before; tried != 1 {
+	if tried := len(e.slack.Calls("chat.postMessage")) - before; tried != 1 {
 		t.Fatalf("the sender tried %d posts, want the one that was refused", tried)
 	}
-	items, _ := e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
+	items, _ := e.DB.FindOutbox(context.Background(), bot.OutboxFilter{})
 	if !items[0].NextAttempt.Equal(now.Add(7*time.Second)) || items[0].Attempts != 0 || items[0].Status != bot.OutboxPending {
 		t.Fatalf("deferred: %+v", items[0])
 	}
 	// Not due again before Retry-After has passed; sent once it has.
-	e.clock.Advance(6 * time.Second)
-	if n, _ := s.Drain(context.Background()); n != 0 || len(e.slack.callsTo("chat.postMessage"))-before != 1 {
+	e.Clock.Advance(6 * time.Second)
+	if n, _ := s.Drain(context.Background()); n != 0 || len(e.slack.Calls("chat.postMessage"))-before != 1 {
 		t.Fatal("retried before Retry-After passed")
 	}
-	e.clock.Advance(time.Second)
+	e.Clock.Advance(time.Second)
 	if n, err := s.Drain(context.Background()); n != 1 || err != nil {
 		t.Fatalf("after Retry-After: %d %v", n, err)
 	}
@@ -377,7 +369,7 @@ func TestEvents(t *testing.T) {
 	mention := `{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"app_mention","user":"UANA","text":"<@UBOT> hi","channel":"C9","ts":"1.2"}}`
 	e.post("/slack/events", mention, nil)
 	e.post("/slack/events", mention, func(h http.Header) { h.Set("X-Slack-Retry-Num", "1"); h.Set("X-Slack-Retry-Reason", "http_timeout") })
-	items, _ := e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
+	items, _ := e.DB.FindOutbox(context.Background(), bot.OutboxFilter{})
 	if len(items) != 1 || items[0].Target.Channel != "C9" {
 		t.Fatalf("mention replies: %+v", items)
 	}
@@ -391,7 +383,7 @@ func TestEvents(t *testing.T) {
 	} {
 		e.post("/slack/events", fmt.Sprintf(`{"type":"event_callback","team_id":"T1","event_id":"EvDM%d","event":%s}`, i, ev), nil)
 	}
-	items, _ = e.db.FindOutbox(context.Background(), bot.OutboxFilter{})
+	items, _ = e.DB.FindOutbox(context.Background(), bot.OutboxFilter{})
 	var dms []*bot.OutboxItem
 	for _, it := range items {
 		if it.Target.Channel == "D1" {
@@ -406,7 +398,7 @@ func TestEvents(t *testing.T) {
 	e.answer("UBOB", "/getback", "remind")
 	change := `{"type":"event_callback","team_id":"T1","event_id":"Ev2","event":{"type":"user_change","user":{"id":"UBOB","name":"bob","real_name":"Bob Chen","tz":"Pacific/Guam","profile":{"display_name":"Bob"}}}}`
 	e.post("/slack/events", change, nil)
-	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
+	p, _ := e.DB.FindPerson(context.Background(), "slack:T1", "UBOB")
 	if p.TZ != "Pacific/Guam" {
 		t.Fatalf("tz after user_change: %q", p.TZ)
 	}
@@ -415,30 +407,17 @@ func TestEvents(t *testing.T) {
 func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	s := e.sender()
+	s := e.Sender()
 	pendingStatus := bot.OutboxPending
 
 	// The post takes effect but its answer is lost: the retry finds it in
 	// the channel's history instead of posting again.
 	e.slack.LoseReplies("chat.postMessage", 1)
-	if _, err := e.db.Enqueue(ctx, &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
-		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := s.Drain(ctx); n != 0 {
-		t.Fatal("a post without an answer counted as sent")
-	}
-	if tried := len(e.slack.callsTo("chat.postMessage")); tried != 1 {
-		t.Fatalf("the first drain made %d posts, want 1 (whose answer was lost)", tried)
-	}
-	if items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{}); items[0].Attempts != 1 || items[0].Status != bot.OutboxPending {
-		t.Fatalf("the lost answer was not recorded as a failed attempt: %+v", items[0])
-	}
-	e.clock.Advance(time.Hour)
-	if n, err := s.Drain(ctx); n != 1 || err != nil {
-		t.Fatalf("retry: %d %v", n, err)
-	}
-	posts := e.slack.callsTo("chat.postMessage")
+	digest := &bot.OutboxItem{Key: "digest:r9:2026-W48", Target: bot.Target{Workspace: "slack:T1", Channel: "C9"},
+		Reply: bot.Reply{Text: "digest"}, NextAttempt: e.Clock.Now()}
+	e.Enqueue(digest)
+	e.DrainAfterALostAnswer(s, digest, func() int { return len(e.slack.Calls("chat.postMessage")) })
+	posts := e.slack.Calls("chat.postMessage")
 	if len(posts) != 1 {
 		t.Fatalf("the digest was posted %d times", len(posts))
 	}
@@ -447,11 +426,11 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	if meta["event_type"] != "getback_delivery" || meta["event_payload"].(map[string]any)["key"] != "digest:r9:2026-W48#0" {
 		t.Fatalf("metadata: %v", meta)
 	}
-	hist := e.slack.callsTo("conversations.history")
+	hist := e.slack.Calls("conversations.history")
 	if len(hist) != 1 || hist[0].Form.Get("channel") != "C9" || hist[0].Form.Get("include_all_metadata") != "1" {
 		t.Fatalf("history: %+v", hist)
 	}
-	items, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{})
+	items, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{})
 	if items[0].Status != bot.OutboxSent || items[0].Ref.ID != e.slack.Posted()[0].TS {
 		t.Fatalf("recorded: %+v", items[0])
 	}
@@ -460,26 +439,22 @@ func TestInterruptedPostsAreNotRepeated(t *testing.T) {
 	// other had not: only the missing one is posted.
 	for _, u := range []string{"UANA", "UBOB"} {
 		it := &bot.OutboxItem{Key: "reminder:" + u + ":2026-11-26", Target: bot.Target{Workspace: "slack:T1", User: u},
-			Reply: bot.Reply{Text: "you owe"}, NextAttempt: e.clock.Now()}
-		if _, err := e.db.Enqueue(ctx, it); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.db.MarkOutboxAttempt(ctx, it.ID, "getback", e.clock.Now(), e.clock.Now().Add(time.Minute)); err != nil {
-			t.Fatal(err)
-		}
+			Reply: bot.Reply{Text: "you owe"}, NextAttempt: e.Clock.Now()}
+		e.Enqueue(it)
+		e.MarkAttempted(it)
 	}
 	if _, err := e.a.Post(ctx, bot.Target{Workspace: "slack:T1", User: "UBOB"}, bot.Reply{Text: "you owe", DeliveryKey: "reminder:UBOB:2026-11-26#0"}); err != nil {
 		t.Fatal(err)
 	}
-	before := len(e.slack.callsTo("chat.postMessage"))
+	before := len(e.slack.Calls("chat.postMessage"))
 	if n, err := s.Drain(ctx); n != 2 || err != nil {
 		t.Fatalf("drain after restart: %d %v", n, err)
 	}
-	after := e.slack.callsTo("chat.postMessage")[before:]
+	after := e.slack.Calls("chat.postMessage")[before:]
 	if len(after) != 1 || after[0].Form.Get("channel") != "DUANA" {
 		t.Fatalf("after restart posted %d: %+v", len(after), after)
 	}
-	if pending, _ := e.db.FindOutbox(ctx, bot.OutboxFilter{Status: &pendingStatus}); len(pending) != 0 {
+	if pending, _ := e.DB.FindOutbox(ctx, bot.OutboxFilter{Status: &pendingStatus}); len(pending) != 0 {
 		t.Fatalf("still pending: %+v", pending)
 	}
 }
@@ -499,7 +474,7 @@ func TestHostileTextIsInert(t *testing.T) {
 	}
 	e.answer("UANA", "/meeting", "add state:Nevada date:2026-11-20 "+strings.Join(fields, " "))
 	e.answer("UANA", "/getback", `add <@UBOB|bob> "`+evil+`" due:friday`)
-	m, _ := e.db.FindMeetingByID(context.Background(), "slack:T1", 1)
+	m, _ := e.DB.FindMeetingByID(context.Background(), "slack:T1", 1)
 	if m.Notes != evil {
 		t.Fatalf("stored %q", m.Notes)
 	}
@@ -507,12 +482,12 @@ func TestHostileTextIsInert(t *testing.T) {
 	for _, cmd := range [][2]string{{"/meeting", "show 1"}, {"/getback", "list"}, {"/meeting", "search click"}} {
 		outs = append(outs, e.answer("UBOB", cmd[0], cmd[1]))
 	}
-	p, _ := e.db.FindPerson(context.Background(), "slack:T1", "UBOB")
-	rep, _, _ := (&bot.Reporter{Store: e.db}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
+	p, _ := e.DB.FindPerson(context.Background(), "slack:T1", "UBOB")
+	rep, _, _ := (&bot.Reporter{Store: e.DB}).Reminder(context.Background(), p, bot.Date{Year: 2026, Month: 11, Day: 26})
 	if _, err := e.a.Post(context.Background(), bot.Target{Workspace: "slack:T1", User: "UBOB"}, rep); err != nil {
 		t.Fatal(err)
 	}
-	post := e.slack.callsTo("chat.postMessage")[0].Form
+	post := e.slack.Calls("chat.postMessage")[0].Form
 	var blocks []any
 	json.Unmarshal([]byte(post.Get("blocks")), &blocks)
 	outs = append(outs, map[string]any{"text": post.Get("text"), "blocks": blocks})
@@ -560,14 +535,14 @@ func TestPermissionsThroughSlack(t *testing.T) {
 	u := commandstest.Users{Creator: "UANA", Owner: "UBOB", Stranger: "UEVE", Admin: "UADM",
 		Mention: func(id string) string { return fmt.Sprintf("<@%s|%s>", id, strings.ToLower(id[1:])) }}
 	clicked := false
-	commandstest.Check(t, e.db, "slack:T1", u, func(c commandstest.Case) string {
+	commandstest.Check(t, e.DB, "slack:T1", u, func(c commandstest.Case) string {
 		if !clicked && c.Refusal != "" {
 			// A stranger's click on the owner's Done button is refused too.
 			clicked = true
 			e.interact(map[string]any{"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "UEVE"},
 				"trigger_id": "perm-click", "response_url": e.slack.URL + "/response/perm", "container": map[string]any{"type": "message", "is_ephemeral": true},
 				"actions": []any{map[string]any{"type": "button", "action_id": bot.ActionDone + "|1", "block_id": "b0|/getback list", "value": "1"}}})
-			if r := e.slack.waitFor("response/perm", 1); !strings.Contains(fmt.Sprint(r[0].JSON["text"]), "Only the owner of #1") {
+			if r := e.waitFor("response/perm", 1); !strings.Contains(fmt.Sprint(r[0].JSON["text"]), "Only the owner of #1") {
 				t.Fatalf("click by a stranger: %v", r[0].JSON)
 			}
 		}
@@ -583,14 +558,14 @@ func TestUnknownUsersAndChannels(t *testing.T) {
 	if text := e.answerText("UGHOST", "/getback", "list mine"); !strings.Contains(text, "You owe nothing") && !strings.Contains(text, "No ") {
 		t.Fatalf("unknown caller: %q", text)
 	}
-	before, _ := commandstest.Snapshot(context.Background(), e.db, "slack:T1")
+	before, _ := commandstest.Snapshot(context.Background(), e.DB, "slack:T1")
 	if text := e.answerText("UANA", "/getback", `add <@UNOBODY|ghost> "x"`); !strings.Contains(text, "I don't know") {
 		t.Fatalf("unknown owner: %q", text)
 	}
 	if text := e.answerText("UADM", "/digest", "config region:9 channel:#nowhere"); !strings.Contains(text, "nowhere") {
 		t.Fatalf("unknown channel: %q", text)
 	}
-	if after, _ := commandstest.Snapshot(context.Background(), e.db, "slack:T1"); after != before {
+	if after, _ := commandstest.Snapshot(context.Background(), e.DB, "slack:T1"); after != before {
 		t.Fatalf("an unknown user or channel changed the store:\n%s\n%s", before, after)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getbackhq/getback/adapters/internal/adaptertest"
 	"github.com/gorilla/websocket"
 )
 
@@ -46,8 +47,10 @@ func TestSocketModeRoundTrip(t *testing.T) {
 	}))
 	defer ws.Close()
 	e.slack.SetSocketURL("ws" + strings.TrimPrefix(ws.URL, "http") + "/link")
-	e.a = New(Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: e.slack.URL + "/api/", Log: quiet}, e.db)
-	e.a.SetCommands(newEnvRunner(e))
+	e.a = New(Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: e.slack.URL + "/api/", Log: adaptertest.Quiet}, e.DB)
+	r := e.NewRunner(adaptertest.Quiet)
+	r.Users = e.a
+	e.a.SetCommands(r)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -78,10 +81,10 @@ func TestSocketModeRoundTrip(t *testing.T) {
 	if !strings.Contains(string(raw), `"response_action":"errors"`) || !strings.Contains(string(raw), `"state"`) {
 		t.Fatalf("view submission ack: %s", raw)
 	}
-	if opens := e.slack.callsTo("apps.connections.open"); len(opens) == 0 {
+	if opens := e.slack.Calls("apps.connections.open"); len(opens) == 0 {
 		t.Fatal("apps.connections.open was not called")
 	}
-	if n := meetings(t, e); n != 1 {
+	if n := e.Meetings("slack:T1"); n != 1 {
 		t.Fatalf("%d meetings", n)
 	}
 }

@@ -11,7 +11,9 @@ import (
 
 // Log is a record of calls of type C, each filed under a key (a Slack
 // method, a Mattermost path). The zero value keeps calls; it is safe for
-// concurrent use.
+// concurrent use. A fake API embeds it, so that its KeepCalls, Count and
+// CountEach are the fake's, and defines Calls and WaitFor by what its
+// calls are asked about.
 type Log[C any] struct {
 	mu     sync.Mutex
 	off    bool
@@ -19,9 +21,9 @@ type Log[C any] struct {
 	counts map[string]int
 }
 
-// Keep turns the recording of calls on (the default) or off; counts are
-// always kept.
-func (l *Log[C]) Keep(on bool) {
+// KeepCalls turns the recording of calls on (the default) or off; counts
+// are always kept (a load run turns calls off and reads the counts).
+func (l *Log[C]) KeepCalls(on bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.off = !on
@@ -34,7 +36,7 @@ func (l *Log[C]) Keeping() bool {
 	return !l.off
 }
 
-// Add records a call under key.
+// Add records a call under key (the fake's handler does, for each request).
 func (l *Log[C]) Add(key string, c C) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -10,12 +10,12 @@ func TestCallsAreKeptAndCountedByKey(t *testing.T) {
 	var l Log[string]
 	l.Add("chat.postMessage", "hello")
 	l.Add("response/1", "answer")
-	l.Keep(false)
+	l.KeepCalls(false)
 	l.Add("response/2", "dropped")
 	if l.Keeping() {
-		t.Fatal("still keeping calls after Keep(false)")
+		t.Fatal("still keeping calls after KeepCalls(false)")
 	}
-	l.Keep(true)
+	l.KeepCalls(true)
 	l.Add("response/1", "again")
 	got := l.Calls(func(c string) bool { return c != "hello" })
 	if strings.Join(got, ",") != "answer,again" {

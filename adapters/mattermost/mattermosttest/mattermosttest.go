@@ -56,7 +56,10 @@ type Server struct {
 
 	srv *httptest.Server
 
-	log calllog.Log[Call] // calls by path
+	// Log records the calls by path: "/hooks/commands/" counts the
+	// answers posted to response_urls (Count, CountEach). Posts are kept
+	// whether calls are or not.
+	calllog.Log[Call]
 
 	mu          sync.Mutex
 	users       map[string]*model.User
@@ -157,31 +160,19 @@ func (s *Server) Uploads() []Upload {
 	return out
 }
 
-// KeepCalls turns the recording of calls on (the default) or off; posts
-// are always kept.
-func (s *Server) KeepCalls(on bool) { s.log.Keep(on) }
-
 // Calls returns the recorded calls of an HTTP method whose path starts
 // with prefix ("" and "" for all).
-func (s *Server) Calls(method, prefix string) []Call { return s.log.Calls(isCall(method, prefix)) }
+func (s *Server) Calls(method, prefix string) []Call { return s.Log.Calls(isCall(method, prefix)) }
 
 // WaitFor polls until n such calls arrived or the timeout passes, and
 // returns the calls so far.
 func (s *Server) WaitFor(method, prefix string, n int, timeout time.Duration) []Call {
-	return s.log.WaitFor(isCall(method, prefix), n, timeout)
+	return s.Log.WaitFor(isCall(method, prefix), n, timeout)
 }
 
 func isCall(method, prefix string) func(Call) bool {
 	return func(c Call) bool { return (method == "" || c.Method == method) && strings.HasPrefix(c.Path, prefix) }
 }
-
-// Count returns how many calls had a path starting with prefix
-// ("/hooks/commands/" counts the answers posted to response_urls).
-func (s *Server) Count(prefix string) int { return s.log.Count(prefix) }
-
-// CountEach returns how many calls each path starting with prefix had
-// ("/hooks/commands/" gives the answers posted to each response_url).
-func (s *Server) CountEach(prefix string) map[string]int { return s.log.CountEach(prefix) }
 
 // Posts returns the posts created, oldest first.
 func (s *Server) Posts() []*model.Post {
@@ -201,7 +192,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	at := s.now()
 	s.mu.Unlock()
-	s.log.Add(r.URL.Path, Call{r.Method, r.URL.Path, body, at})
+	s.Add(r.URL.Path, Call{r.Method, r.URL.Path, body, at})
 	reply := func(v any) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(v)

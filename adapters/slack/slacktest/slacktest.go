@@ -71,7 +71,10 @@ type Server struct {
 
 	srv *httptest.Server
 
-	log calllog.Log[Call] // calls by method
+	// Log records the calls by method: "response/" counts the answers
+	// posted to response_urls (Count, CountEach). Posted messages are
+	// kept whether calls are or not.
+	calllog.Log[Call]
 
 	mu          sync.Mutex
 	users       map[string]map[string]any
@@ -165,30 +168,18 @@ func (s *Server) SetSocketURL(u string) {
 	s.socketURL = u
 }
 
-// KeepCalls turns the recording of calls on (the default) or off; posted
-// messages are always kept.
-func (s *Server) KeepCalls(on bool) { s.log.Keep(on) }
-
 // Calls returns the recorded calls of one method, or all with "".
-func (s *Server) Calls(method string) []Call { return s.log.Calls(isMethod(method)) }
+func (s *Server) Calls(method string) []Call { return s.Log.Calls(isMethod(method)) }
 
 // WaitFor polls until method was called n times or the timeout passes,
 // and returns the calls so far.
 func (s *Server) WaitFor(method string, n int, timeout time.Duration) []Call {
-	return s.log.WaitFor(isMethod(method), n, timeout)
+	return s.Log.WaitFor(isMethod(method), n, timeout)
 }
 
 func isMethod(method string) func(Call) bool {
 	return func(c Call) bool { return method == "" || c.Method == method }
 }
-
-// Count returns how many calls had a method starting with prefix
-// ("response/" counts the answers posted to response_urls).
-func (s *Server) Count(prefix string) int { return s.log.Count(prefix) }
-
-// CountEach returns how many calls each method starting with prefix had
-// ("response/" gives the answers posted to each response_url).
-func (s *Server) CountEach(prefix string) map[string]int { return s.log.CountEach(prefix) }
 
 // FilesNotReady makes the next n messages that show uploaded files in
 // image blocks be refused with invalid_blocks ("invalid slack file"), as
@@ -235,7 +226,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	method := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/api/"), "/")
 	call := Call{Method: method}
-	keep := s.log.Keeping()
+	keep := s.Keeping()
 	switch {
 	case !keep && strings.HasPrefix(method, "response/"):
 		// Only counted: decoding answers a load run does not keep would
@@ -248,7 +239,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	now := s.now()
 	call.At = now
-	s.log.Add(method, call)
+	s.Add(method, call)
 	limited := s.rateLimited[method] > 0
 	if limited {
 		s.rateLimited[method]--
