@@ -26,6 +26,7 @@ import (
 
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/constraint"
+	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
 //go:embed migration/*.sql
@@ -33,6 +34,9 @@ var migrationFS embed.FS
 
 // DB is an open getback database on a PostgreSQL server.
 type DB struct {
+	// Store provides the services PostgreSQL shares with SQLite.
+	*sqlstore.Store
+
 	pool *pgxpool.Pool
 	// where names the database for messages: host, port and database,
 	// never the password.
@@ -75,6 +79,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	for _, o := range opts {
 		o(db)
 	}
+	db.Store = sqlstore.New(runner{db})
 	if cfg.MaxConns < 8 {
 		cfg.MaxConns = 8
 	}
@@ -212,9 +217,8 @@ type Tx struct {
 	tx  pgx.Tx
 	db  *DB
 	now time.Time
-	// stateRegions caches each workspace's state table for the
-	// transaction.
-	stateRegions map[string]map[string]int
+	// s is the transaction as the shared services see it.
+	s sqlstore.Tx
 }
 
 // rebind turns "?" placeholders into PostgreSQL's "$1", "$2", … (no query
@@ -255,7 +259,9 @@ func (db *DB) begin(ctx context.Context, opts pgx.TxOptions) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{tx: t, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	tx := &Tx{tx: t, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
+	tx.s = sqlstore.Tx{Q: querier{tx}, D: dialect{}, Now: tx.now}
+	return tx, nil
 }
 
 // write runs fn in a read-write transaction and commits it, rolling back

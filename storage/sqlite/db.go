@@ -26,6 +26,7 @@ import (
 
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/constraint"
+	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
 //go:embed migration/*.sql
@@ -35,6 +36,9 @@ var migrationFS embed.FS
 // writes run one at a time in IMMEDIATE transactions, so writers queue
 // instead of failing with "database is locked".
 type DB struct {
+	// Store provides the services SQLite shares with PostgreSQL.
+	*sqlstore.Store
+
 	rdb  *sql.DB
 	wdb  *sql.DB
 	path string
@@ -77,6 +81,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	for _, o := range opts {
 		o(db)
 	}
+	db.Store = sqlstore.New(runner{db})
 	if path == ":memory:" {
 		db.memory = true
 		// One connection shared by readers and the writer: an in-memory
@@ -274,9 +279,16 @@ type Tx struct {
 	db   *DB
 	pool *sql.DB
 	now  time.Time
-	// stateRegions caches each workspace's state table for the
-	// transaction (cleared when the transaction changes it).
-	stateRegions map[string]map[string]int
+	// s is the transaction as the shared services see it (see shared).
+	s sqlstore.Tx
+}
+
+// shared returns the transaction as the shared services see it.
+func (tx *Tx) shared() *sqlstore.Tx {
+	if tx.s.Q == nil {
+		tx.s = sqlstore.Tx{Q: querier{tx}, D: dialect{}, Now: tx.now}
+	}
+	return &tx.s
 }
 
 type stmtKey struct {

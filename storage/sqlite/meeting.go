@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
 // Ensure DB implements the meeting service.
@@ -35,7 +36,7 @@ func scanMeeting(sc interface{ Scan(...any) error }, extra ...any) (*bot.Meeting
 	}
 	m.Date, m.NextDate = parseDate(date), parseDate(nextDate)
 	m.SourceKey = sourceKey.String
-	m.Regions = parseRegions(m.Region, others)
+	m.Regions = sqlstore.ParseRegions(m.Region, others.String)
 	m.CreatedAt, m.UpdatedAt = parseTime(nullStr(created)), parseTime(nullStr(updated))
 	return m, nil
 }
@@ -77,7 +78,7 @@ func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meet
 		where, args = append(where, "m.id = ?"), append(args, *f.ID)
 	}
 	if f.Region != nil {
-		where, args = append(where, meetingRegionCond), append(args, *f.Region, f.Workspace, *f.Region)
+		where, args = append(where, sqlstore.MeetingRegionCond), append(args, *f.Region, f.Workspace, *f.Region)
 	}
 	if f.State != nil {
 		// The state tags carry the meeting date, so a date range narrows
