@@ -290,24 +290,8 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // readAll runs a query in a read transaction and scans every row.
-func readAll[T any](ctx context.Context, db *DB, scan func(pgx.Row) (T, error), q string, args ...any) ([]T, error) {
-	var out []T
-	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
-	})
-	return out, err
+func readAll[T any](ctx context.Context, db *DB, scan func(sqlstore.Row) (T, error), q string, args ...any) ([]T, error) {
+	return sqlstore.ReadAll(ctx, db.Store, scan, q, args...)
 }
 
 // formatError turns constraint failures into domain errors, naming at most
@@ -369,13 +353,6 @@ func timeOf(t pgtype.Timestamptz) time.Time {
 		return time.Time{}
 	}
 	return t.Time.UTC()
-}
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // placeholders returns "?, ?, ?" for n arguments.

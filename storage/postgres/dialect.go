@@ -22,6 +22,12 @@ func (dialect) Date(d bot.Date) any           { return dateArg(d) }
 func (dialect) NullDate(d bot.Date) any       { return dateArg(d) }
 func (dialect) ForUpdate(alias string) string { return " FOR UPDATE OF " + alias }
 func (dialect) Bytewise() string              { return ` COLLATE "C"` }
+func (dialect) Fence() string                 { return " OFFSET 0" }
+
+// IndexMeeting does nothing: the search column follows from the row.
+func (dialect) IndexMeeting(context.Context, sqlstore.Querier, *bot.Meeting, *bot.Meeting) error {
+	return nil
+}
 
 func (dialect) LimitOffset(args []any, limit, offset int) (string, []any) {
 	return limitOffset(args, limit, offset)

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
 // Ensure DB implements the trend service.
@@ -153,7 +153,7 @@ func recentGroups(ctx context.Context, tx *Tx, scopes []scope, bounds []time.Tim
 		args = append(append(args, sc.args...), bounds[0], bounds[0])
 	}
 	q := `SELECT ` + created + `, ` + closed + `, ` + dueBy + `, COUNT(*) FROM (` + strings.Join(parts, " UNION ALL ") + `) g GROUP BY 1, 2, 3`
-	return queryAll(ctx, tx, func(r pgx.Row) (trendGroup, error) {
+	return sqlstore.QueryAll(ctx, &tx.s, func(r sqlstore.Row) (trendGroup, error) {
 		var g trendGroup
 		err := r.Scan(&g.created, &g.closed, &g.due, &g.count)
 		return g, err
@@ -175,31 +175,13 @@ func openByDue(ctx context.Context, tx *Tx, scopes []scope) ([]dueCount, error) 
 		args = append(args, sc.args...)
 	}
 	q := `SELECT due_key, COUNT(*) FROM (` + strings.Join(parts, " UNION ALL ") + `) g GROUP BY due_key`
-	return queryAll(ctx, tx, func(r pgx.Row) (dueCount, error) {
+	return sqlstore.QueryAll(ctx, &tx.s, func(r sqlstore.Row) (dueCount, error) {
 		var d dueCount
 		var day pgtype.Date
 		err := r.Scan(&day, &d.count)
 		d.due = dateOf(day)
 		return d, err
 	}, q, args...)
-}
-
-// queryAll runs a query in tx and scans every row.
-func queryAll[T any](ctx context.Context, tx *Tx, scan func(pgx.Row) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // dueBucket returns the first period at whose end an item due on day d is

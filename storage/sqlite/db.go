@@ -405,24 +405,8 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // readAll runs a query in a read transaction and scans every row.
-func readAll[T any](ctx context.Context, db *DB, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
-	var out []T
-	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
-	})
-	return out, err
+func readAll[T any](ctx context.Context, db *DB, scan func(sqlstore.Row) (T, error), q string, args ...any) ([]T, error) {
+	return sqlstore.ReadAll(ctx, db.Store, scan, q, args...)
 }
 
 // formatError turns constraint failures into domain errors, naming at most
@@ -513,8 +497,6 @@ func limitOffset(args []any, limit, offset int) (string, []any) {
 	}
 	return " LIMIT ? OFFSET ?", append(args, limit, max(offset, 0))
 }
-
-func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
 
 // appliedVersions returns the migrations recorded as applied: a missing
 // one is applied even when a later one was (a migration added by a branch

@@ -19,6 +19,11 @@ func (dialect) Date(d bot.Date) any      { return d.String() }
 func (dialect) NullDate(d bot.Date) any  { return nullDate(d) }
 func (dialect) ForUpdate(string) string  { return "" }
 func (dialect) Bytewise() string         { return "" }
+func (dialect) Fence() string            { return "" }
+
+func (dialect) IndexMeeting(ctx context.Context, q sqlstore.Querier, before, after *bot.Meeting) error {
+	return indexMeeting(ctx, q, before, after)
+}
 
 func (dialect) LimitOffset(args []any, limit, offset int) (string, []any) {
 	return limitOffset(args, limit, offset)

@@ -72,6 +72,14 @@ type Dialect interface {
 	// read-then-write of a row that may not exist yet is not interleaved
 	// with another writer's; a no-op where writers never overlap.
 	LockKey(ctx context.Context, q Querier, parts ...string) error
+	// Fence is the clause that ends a subquery the planner must read
+	// first, not flatten into the query around it, or "" where the planner
+	// needs no fence.
+	Fence() string
+	// IndexMeeting keeps a full-text index of meetings where one is kept
+	// apart from the rows: before is the meeting as stored until now (nil
+	// for a new one), after as stored from now on (nil when deleted).
+	IndexMeeting(ctx context.Context, q Querier, before, after *bot.Meeting) error
 	// Bytewise is the clause that makes an ORDER BY term compare text byte
 	// by byte, or "" where that is the default.
 	Bytewise() string
