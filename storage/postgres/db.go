@@ -13,10 +13,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,8 +39,6 @@ type DB struct {
 	// where names the database for messages: host, port and database,
 	// never the password.
 	where string
-
-	seenCount atomic.Int64 // FirstSeen calls that recorded a new key
 
 	// Now returns the current time; tests replace it. Each transaction reads
 	// it once, so every row a transaction writes carries the same instant.
@@ -121,38 +117,8 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.pool.Ping(ctx)
 }
 
-type migration struct {
-	version int
-	name    string
-}
-
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migration/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, n := range names {
-		base := path.Base(n)
-		prefix, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		out = append(out, migration{v, n})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
-
 // SchemaVersion returns the newest migration this build knows.
-func SchemaVersion() int {
-	ms, _ := migrations()
-	if len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
-}
+func SchemaVersion() int { return sqlstore.SchemaVersion(migrationFS) }
 
 // migrate applies pending migrations in order, each in its own transaction,
 // recording each in schema_migrations. Replicas starting together take
@@ -176,7 +142,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := conn.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	ms, err := migrations()
+	ms, err := sqlstore.Migrations(migrationFS)
 	if err != nil {
 		return err
 	}
@@ -189,10 +155,10 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
-		body, err := fs.ReadFile(migrationFS, m.name)
+		body, err := fs.ReadFile(migrationFS, m.Name)
 		if err != nil {
 			return err
 		}
@@ -201,11 +167,11 @@ func (db *DB) migrate(ctx context.Context) error {
 				return err
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-				m.version, path.Base(m.name), db.Now().UTC())
+				m.Version, path.Base(m.Name), db.Now().UTC())
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil

@@ -58,6 +58,13 @@ func (dialect) LockKey(ctx context.Context, q sqlstore.Querier, parts ...string)
 	return err
 }
 
+// DeferDurability turns synchronous commit off for the transaction: a
+// later synchronous commit flushes its writes too.
+func (dialect) DeferDurability(ctx context.Context, q sqlstore.Querier) error {
+	_, err := q.Exec(ctx, `SET LOCAL synchronous_commit = off`)
+	return err
+}
+
 // querier runs the shared statements in a Tx, with "?" placeholders.
 type querier struct{ tx *Tx }
 

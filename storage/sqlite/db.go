@@ -14,8 +14,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,7 +51,6 @@ type DB struct {
 	// keeps each prepared once per connection.
 	stmts     sync.Map // stmtKey -> *sql.Stmt
 	stmtCount atomic.Int64
-	seenCount atomic.Int64 // FirstSeen calls that recorded a new key
 
 	// Now returns the current time; tests replace it. Each transaction reads
 	// it once, so every row a transaction writes carries the same instant.
@@ -174,44 +171,14 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.rdb.QueryRowContext(ctx, `SELECT 1`).Scan(&n)
 }
 
-type migration struct {
-	version int
-	name    string
-}
-
 // migrationSteps are Go steps that complete a numbered SQL migration in
 // the same transaction, where the data needs the domain's rules.
 var migrationSteps = map[int]func(context.Context, *sql.Tx) error{
 	9: backfillMeetingRegions,
 }
 
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migration/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, n := range names {
-		base := filepath.Base(n)
-		prefix, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		out = append(out, migration{v, n})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
-
 // SchemaVersion returns the newest migration this build knows.
-func SchemaVersion() int {
-	ms, _ := migrations()
-	if len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
-}
+func SchemaVersion() int { return sqlstore.SchemaVersion(migrationFS) }
 
 // migrate applies pending migrations in order, each in its own transaction,
 // recording each in schema_migrations.
@@ -224,7 +191,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := db.wdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	ms, err := migrations()
+	ms, err := sqlstore.Migrations(migrationFS)
 	if err != nil {
 		return err
 	}
@@ -237,18 +204,18 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
 		if err := db.applyMigration(ctx, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) applyMigration(ctx context.Context, m migration) error {
-	body, err := fs.ReadFile(migrationFS, m.name)
+func (db *DB) applyMigration(ctx context.Context, m sqlstore.Migration) error {
+	body, err := fs.ReadFile(migrationFS, m.Name)
 	if err != nil {
 		return err
 	}
@@ -260,13 +227,13 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
 	}
-	if step := migrationSteps[m.version]; step != nil {
+	if step := migrationSteps[m.Version]; step != nil {
 		if err := step(ctx, tx); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, filepath.Base(m.name), formatTime(db.Now())); err != nil {
+		m.Version, filepath.Base(m.Name), formatTime(db.Now())); err != nil {
 		return err
 	}
 	return tx.Commit()

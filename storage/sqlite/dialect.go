@@ -52,6 +52,8 @@ func (dialect) Insert(ctx context.Context, q sqlstore.Querier, query string, arg
 
 func (dialect) LockKey(context.Context, sqlstore.Querier, ...string) error { return nil }
 
+func (dialect) DeferDurability(context.Context, sqlstore.Querier) error { return nil }
+
 // sqlQuerier is what both a *sql.Tx and a *Tx offer.
 type sqlQuerier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

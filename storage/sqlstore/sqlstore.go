@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/getbackhq/getback/bot"
@@ -80,6 +81,10 @@ type Dialect interface {
 	// apart from the rows: before is the meeting as stored until now (nil
 	// for a new one), after as stored from now on (nil when deleted).
 	IndexMeeting(ctx context.Context, q Querier, before, after *bot.Meeting) error
+	// DeferDurability lets the transaction's commit return before its
+	// writes reach the disk, where the database allows it: for writes whose
+	// loss in a crash does no harm.
+	DeferDurability(ctx context.Context, q Querier) error
 	// Bytewise is the clause that makes an ORDER BY term compare text byte
 	// by byte, or "" where that is the default.
 	Bytewise() string
@@ -122,7 +127,8 @@ type Runner interface {
 
 // Store implements the services both databases share over a Runner.
 type Store struct {
-	run Runner
+	run       Runner
+	seenCount atomic.Int64 // FirstSeen calls that recorded a new key
 }
 
 // New returns the shared services run by r.
