@@ -255,11 +255,6 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 	return formatError(fn(tx))
 }
 
-// readAll runs a query in a read transaction and scans every row.
-func readAll[T any](ctx context.Context, db *DB, scan func(sqlstore.Row) (T, error), q string, args ...any) ([]T, error) {
-	return sqlstore.ReadAll(ctx, db.Store, scan, q, args...)
-}
-
 // formatError turns constraint failures into domain errors, naming at most
 // the column, never a table; other errors pass through (and surface as
 // EINTERNAL).
@@ -335,7 +330,8 @@ func limitOffset(args []any, limit, offset int) (string, []any) {
 	return " LIMIT ? OFFSET ?", append(args, limit, max(offset, 0))
 }
 
-// Ensure DB implements every service getback persists through.
+// Ensure DB implements every service getback persists through: those it
+// shares with SQLite (sqlstore.Store) and its own.
 var _ bot.Store = (*DB)(nil)
 
 // appliedVersions returns the migrations recorded as applied: a missing

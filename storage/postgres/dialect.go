@@ -24,6 +24,11 @@ func (dialect) ForUpdate(alias string) string { return " FOR UPDATE OF " + alias
 func (dialect) Bytewise() string              { return ` COLLATE "C"` }
 func (dialect) Fence() string                 { return " OFFSET 0" }
 
+// IndexNewMeetings does nothing: the search column follows from the row.
+func (dialect) IndexNewMeetings(context.Context, sqlstore.Querier, []*bot.Meeting) error {
+	return nil
+}
+
 // IndexMeeting does nothing: the search column follows from the row.
 func (dialect) IndexMeeting(context.Context, sqlstore.Querier, *bot.Meeting, *bot.Meeting) error {
 	return nil

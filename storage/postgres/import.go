@@ -77,13 +77,13 @@ func (db *DB) FindImportGetbacks(ctx context.Context, ws string, meetingIDs []in
 	var out []*bot.Getback
 	if len(meetingIDs) > 0 {
 		var err error
-		if out, err = readAll(ctx, db, sqlstore.ScanGetback, `SELECT `+sqlstore.GetbackCols+` FROM `+sqlstore.GetbackFrom+` WHERE g.workspace = ?
+		if out, err = sqlstore.ReadAll(ctx, db.Store, sqlstore.ScanGetback, `SELECT `+sqlstore.GetbackCols+` FROM `+sqlstore.GetbackFrom+` WHERE g.workspace = ?
 			AND g.meeting_id = ANY(?::bigint[]) ORDER BY g.id`, ws, meetingIDs); err != nil {
 			return nil, err
 		}
 	}
 	if unlinked {
-		free, err := readAll(ctx, db, sqlstore.ScanGetback, `SELECT `+sqlstore.GetbackCols+` FROM `+sqlstore.GetbackFrom+` WHERE g.workspace = ?
+		free, err := sqlstore.ReadAll(ctx, db.Store, sqlstore.ScanGetback, `SELECT `+sqlstore.GetbackCols+` FROM `+sqlstore.GetbackFrom+` WHERE g.workspace = ?
 			AND g.meeting_id IS NULL ORDER BY g.id`, ws)
 		if err != nil {
 			return nil, err

@@ -10,9 +10,6 @@ import (
 	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
-// Ensure DB implements the meeting service.
-var _ bot.MeetingService = (*DB)(nil)
-
 // FindMeetings returns matching meetings and their total count.
 func (db *DB) FindMeetings(ctx context.Context, f bot.MeetingFilter) ([]*bot.Meeting, int, error) {
 	var out []*bot.Meeting
@@ -161,26 +158,6 @@ func tsQuery(q string) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " & ")
-}
-
-// CreateMeetings stores many meetings in one transaction.
-func (db *DB) CreateMeetings(ctx context.Context, ms []*bot.Meeting) error {
-	if len(ms) == 0 {
-		return nil
-	}
-	for _, m := range ms {
-		if err := m.Validate(); err != nil {
-			return err
-		}
-	}
-	return db.write(ctx, func(tx *Tx) error {
-		for _, m := range ms {
-			if err := sqlstore.InsertMeeting(ctx, &tx.s, m); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // LastMeetingDates returns the latest dated meeting on or before until for

@@ -12,12 +12,6 @@ import (
 	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
-// Ensure DB implements the outbox and checkpoint services.
-var (
-	_ bot.OutboxService     = (*DB)(nil)
-	_ bot.CheckpointService = (*DB)(nil)
-)
-
 func scanOutbox(r sqlstore.Row) (*bot.OutboxItem, error) { return sqlstore.ScanOutbox(r) }
 
 // OutboxKeysExist reports which of the keys are in the outbox, in any state.
@@ -26,7 +20,7 @@ func (db *DB) OutboxKeysExist(ctx context.Context, keys []string) (map[string]bo
 	if len(keys) == 0 {
 		return out, nil
 	}
-	found, err := readAll(ctx, db, func(r sqlstore.Row) (string, error) {
+	found, err := sqlstore.ReadAll(ctx, db.Store, func(r sqlstore.Row) (string, error) {
 		var k string
 		err := r.Scan(&k)
 		return k, err
@@ -63,7 +57,7 @@ func (db *DB) FindOutbox(ctx context.Context, f bot.OutboxFilter) ([]*bot.Outbox
 		where, args = append(where, "left(key, ?) = ?"), append(args, len([]rune(*f.KeyPrefix)), *f.KeyPrefix)
 	}
 	lim, args := limitOffset(args, f.Limit, 0)
-	return readAll(ctx, db, scanOutbox, `SELECT `+sqlstore.OutboxCols+` FROM outbox WHERE `+strings.Join(where, " AND ")+` ORDER BY id`+lim, args...)
+	return sqlstore.ReadAll(ctx, db.Store, scanOutbox, `SELECT `+sqlstore.OutboxCols+` FROM outbox WHERE `+strings.Join(where, " AND ")+` ORDER BY id`+lim, args...)
 }
 
 // ClaimOutbox takes due items for c.Owner, leaving alone the targets

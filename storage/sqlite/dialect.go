@@ -21,6 +21,14 @@ func (dialect) ForUpdate(string) string  { return "" }
 func (dialect) Bytewise() string         { return "" }
 func (dialect) Fence() string            { return "" }
 
+// IndexNewMeetings indexes the meetings in one statement: the writer is
+// alone, so the new rows have consecutive ids.
+func (dialect) IndexNewMeetings(ctx context.Context, q sqlstore.Querier, ms []*bot.Meeting) error {
+	_, err := q.Exec(ctx, `INSERT INTO meetings_fts (rowid, `+ftsCols+`) SELECT id, `+ftsCols+`
+		FROM meetings WHERE id BETWEEN ? AND ?`, ms[0].ID, ms[len(ms)-1].ID)
+	return err
+}
+
 func (dialect) IndexMeeting(ctx context.Context, q sqlstore.Querier, before, after *bot.Meeting) error {
 	return indexMeeting(ctx, q, before, after)
 }

@@ -7,9 +7,6 @@ import (
 	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
-// Ensure DB implements the getback service.
-var _ bot.GetbackService = (*DB)(nil)
-
 const (
 	getbackCols = sqlstore.GetbackCols
 	getbackFrom = sqlstore.GetbackFrom

@@ -9,9 +9,6 @@ import (
 	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
-// Ensure DB implements the meeting service.
-var _ bot.MeetingService = (*DB)(nil)
-
 const stateSep = sqlstore.StateSep
 
 // meetingCols are the columns scanMeeting reads.
@@ -145,30 +142,6 @@ func ftsQuery(q string) string {
 	return strings.Join(parts, " ")
 }
 
-// CreateMeetings stores many meetings in one transaction, indexing their
-// text for search in one statement.
-func (db *DB) CreateMeetings(ctx context.Context, ms []*bot.Meeting) error {
-	if len(ms) == 0 {
-		return nil
-	}
-	for _, m := range ms {
-		if err := m.Validate(); err != nil {
-			return err
-		}
-	}
-	return db.write(ctx, func(tx *Tx) error {
-		for _, m := range ms {
-			if err := insertMeeting(ctx, tx, m); err != nil {
-				return err
-			}
-		}
-		// The writer is alone, so the new rows have consecutive ids.
-		_, err := tx.ExecContext(ctx, `INSERT INTO meetings_fts (rowid, `+ftsCols+`) SELECT id, `+ftsCols+`
-			FROM meetings WHERE id BETWEEN ? AND ?`, ms[0].ID, ms[len(ms)-1].ID)
-		return err
-	})
-}
-
 // ftsCols are the indexed columns, in the order of meetings_fts.
 const ftsCols = `states, location, poc, attendees, discussion, concerns, followup, awareness, action, next, notes`
 
@@ -195,10 +168,6 @@ func indexMeeting(ctx context.Context, q sqlstore.Querier, before, after *bot.Me
 		}
 	}
 	return nil
-}
-
-func insertMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
-	return sqlstore.InsertMeeting(ctx, tx.shared(), m)
 }
 
 func updateMeeting(ctx context.Context, tx *Tx, ws string, id int64, upd bot.MeetingUpdate) (*bot.Meeting, error) {

@@ -11,12 +11,6 @@ import (
 	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
-// Ensure DB implements the outbox and checkpoint services.
-var (
-	_ bot.OutboxService     = (*DB)(nil)
-	_ bot.CheckpointService = (*DB)(nil)
-)
-
 const outboxCols = sqlstore.OutboxCols
 
 func scanOutbox(sc sqlstore.Row) (*bot.OutboxItem, error) { return sqlstore.ScanOutbox(sc) }

@@ -8,12 +8,6 @@ import (
 	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
-// Ensure DB implements the person and region services.
-var (
-	_ bot.PersonService = (*DB)(nil)
-	_ bot.RegionService = (*DB)(nil)
-)
-
 // FindPeopleByID returns the known ones of the users in ws, in one query.
 func (db *DB) FindPeopleByID(ctx context.Context, ws string, userIDs []string) ([]*bot.Person, error) {
 	if len(userIDs) == 0 {

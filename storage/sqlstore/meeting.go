@@ -80,6 +80,27 @@ func (s *Store) CreateMeeting(ctx context.Context, m *bot.Meeting) error {
 	})
 }
 
+// CreateMeetings stores many meetings in one transaction, indexing their
+// text for search at the end.
+func (s *Store) CreateMeetings(ctx context.Context, ms []*bot.Meeting) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	for _, m := range ms {
+		if err := m.Validate(); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, func(tx *Tx) error {
+		for _, m := range ms {
+			if err := InsertMeeting(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return tx.D.IndexNewMeetings(ctx, tx.Q, ms)
+	})
+}
+
 // InsertMeeting stores m, its state tags and regions, its getbacks and the
 // audit entry, but leaves a full-text index kept apart (IndexMeeting) to
 // the caller.

@@ -188,16 +188,10 @@ func outboxNotYours(ctx context.Context, tx *Tx, id int64) error {
 // the last one reached its target.
 func (s *Store) MarkOutboxProgress(ctx context.Context, id int64, parts int, ref bot.MessageRef) error {
 	return s.write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE outbox SET parts_sent = ?, attempt_at = NULL,
+		if err := outboxExec(ctx, tx, `UPDATE outbox SET parts_sent = ?, attempt_at = NULL,
 			ref_channel = CASE WHEN ref_id = '' THEN ? ELSE ref_channel END,
-			ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, parts, ref.Channel, ref.ID, id)
-		if err != nil {
+			ref_id = CASE WHEN ref_id = '' THEN ? ELSE ref_id END WHERE id = ?`, parts, ref.Channel, ref.ID, id); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return bot.Errorf(bot.ENOTFOUND, "No such outbox item.")
 		}
 		return postedNow(ctx, tx, id)
 	})

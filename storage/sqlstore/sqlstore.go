@@ -81,6 +81,9 @@ type Dialect interface {
 	// apart from the rows: before is the meeting as stored until now (nil
 	// for a new one), after as stored from now on (nil when deleted).
 	IndexMeeting(ctx context.Context, q Querier, before, after *bot.Meeting) error
+	// IndexNewMeetings is IndexMeeting for meetings just inserted by one
+	// transaction, in the order of their ids.
+	IndexNewMeetings(ctx context.Context, q Querier, ms []*bot.Meeting) error
 	// DeferDurability lets the transaction's commit return before its
 	// writes reach the disk, where the database allows it: for writes whose
 	// loss in a crash does no harm.
