@@ -27,54 +27,9 @@ func (db *DB) FindMeetings(ctx context.Context, f bot.MeetingFilter) ([]*bot.Mee
 const snippetOptions = `StartSel="",StopSel="",MaxWords=16,MinWords=6,MaxFragments=1,FragmentDelimiter=" … "`
 
 func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meeting, int, error) {
-	where, args := []string{"m.workspace = ?"}, []any{f.Workspace}
-	if f.ID != nil {
-		where, args = append(where, "m.id = ?"), append(args, *f.ID)
-	}
-	if f.Region != nil {
-		// Most regions have no meeting that spans another: one indexed look
-		// settles that, and the plain, indexed condition is used.
-		var spans bool
-		if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meeting_regions WHERE workspace = ? AND region = ?)`,
-			f.Workspace, *f.Region).Scan(&spans); err != nil {
-			return nil, 0, err
-		}
-		if spans {
-			where, args = append(where, sqlstore.MeetingRegionCond), append(args, *f.Region, f.Workspace, *f.Region)
-		} else {
-			where, args = append(where, "m.region = ?"), append(args, *f.Region)
-		}
-	}
-	if f.State != nil {
-		sub, subArgs := "SELECT meeting_id FROM meeting_states WHERE workspace = ? AND state = ?", []any{f.Workspace, *f.State}
-		if f.Since != nil {
-			sub, subArgs = sub+" AND date >= ?", append(subArgs, dateArg(*f.Since))
-		}
-		if f.Until != nil {
-			sub, subArgs = sub+" AND date <= ?", append(subArgs, dateArg(*f.Until))
-		}
-		where, args = append(where, "m.id IN ("+sub+")"), append(args, subArgs...)
-	}
-	if f.Since != nil {
-		where, args = append(where, "m.date >= ?"), append(args, dateArg(*f.Since))
-	}
-	if f.Until != nil {
-		where, args = append(where, "m.date <= ?"), append(args, dateArg(*f.Until))
-	}
-	if f.NextFrom != nil {
-		where, args = append(where, "m.next_date >= ?"), append(args, dateArg(*f.NextFrom))
-	}
-	if f.NextTo != nil {
-		where, args = append(where, "m.next_date <= ?"), append(args, dateArg(*f.NextTo))
-	}
-	if f.CreatedBy != nil {
-		where, args = append(where, "m.created_by = ?"), append(args, *f.CreatedBy)
-	}
-	if f.SourceGroups != nil {
-		if len(f.SourceGroups) == 0 {
-			return nil, 0, nil
-		}
-		where, args = append(where, "m.source_key IS NOT NULL AND m.source_group = ANY(?)"), append(args, f.SourceGroups)
+	where, args, none, err := sqlstore.MeetingWhere(ctx, &tx.s, f)
+	if none || err != nil {
+		return nil, 0, err
 	}
 	from, order, cols := "meetings m", "m.date DESC NULLS LAST, m.id DESC", sqlstore.MeetingCols+", ''"
 	if f.OldestFirst {

@@ -406,10 +406,9 @@ func constraintDetail(msg string) string {
 	return ""
 }
 
-// timeLayout is fixed-width so that stored instants sort as text.
-const timeLayout = "2006-01-02T15:04:05.000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+// formatTime encodes an instant as stored: fixed-width text that sorts as
+// the instants do.
+func formatTime(t time.Time) string { return sqlstore.FormatTime(t) }
 
 func nullTime(t time.Time) any {
 	if t.IsZero() {
@@ -418,16 +417,7 @@ func nullTime(t time.Time) any {
 	return formatTime(t)
 }
 
-func parseTime(s sql.NullString) time.Time {
-	if !s.Valid || s.String == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(timeLayout, s.String)
-	if err != nil {
-		t, _ = time.Parse(time.RFC3339Nano, s.String)
-	}
-	return t
-}
+func parseTime(s sql.NullString) time.Time { return sqlstore.ParseTime(s.String) }
 
 func nullDate(d bot.Date) any {
 	if d.IsZero() {

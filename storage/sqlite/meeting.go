@@ -35,48 +35,9 @@ func (db *DB) FindMeetings(ctx context.Context, f bot.MeetingFilter) ([]*bot.Mee
 }
 
 func findMeetings(ctx context.Context, tx *Tx, f bot.MeetingFilter) ([]*bot.Meeting, int, error) {
-	where, args := []string{"m.workspace = ?"}, []any{f.Workspace}
-	if f.ID != nil {
-		where, args = append(where, "m.id = ?"), append(args, *f.ID)
-	}
-	if f.Region != nil {
-		where, args = append(where, sqlstore.MeetingRegionCond), append(args, *f.Region, f.Workspace, *f.Region)
-	}
-	if f.State != nil {
-		// The state tags carry the meeting date, so a date range narrows
-		// the tag lookup itself (workspace, state, date index).
-		sub, subArgs := "SELECT meeting_id FROM meeting_states WHERE workspace = ? AND state = ?", []any{f.Workspace, *f.State}
-		if f.Since != nil {
-			sub, subArgs = sub+" AND date >= ?", append(subArgs, f.Since.String())
-		}
-		if f.Until != nil {
-			sub, subArgs = sub+" AND date <= ?", append(subArgs, f.Until.String())
-		}
-		where, args = append(where, "m.id IN ("+sub+")"), append(args, subArgs...)
-	}
-	if f.Since != nil {
-		where, args = append(where, "m.date >= ?"), append(args, f.Since.String())
-	}
-	if f.Until != nil {
-		where, args = append(where, "m.date <= ?"), append(args, f.Until.String())
-	}
-	if f.NextFrom != nil {
-		where, args = append(where, "m.next_date >= ?"), append(args, f.NextFrom.String())
-	}
-	if f.NextTo != nil {
-		where, args = append(where, "m.next_date <= ?"), append(args, f.NextTo.String())
-	}
-	if f.CreatedBy != nil {
-		where, args = append(where, "m.created_by = ?"), append(args, *f.CreatedBy)
-	}
-	if f.SourceGroups != nil {
-		if len(f.SourceGroups) == 0 {
-			return nil, 0, nil
-		}
-		where = append(where, "m.source_key IS NOT NULL AND m.source_group IN ("+placeholders(len(f.SourceGroups))+")")
-		for _, g := range f.SourceGroups {
-			args = append(args, g)
-		}
+	where, args, none, err := sqlstore.MeetingWhere(ctx, tx.shared(), f)
+	if none || err != nil {
+		return nil, 0, err
 	}
 	from, order, cols := "meetings m", "m.date DESC, m.id DESC", meetingCols+", ''"
 	if f.OldestFirst {

@@ -247,3 +247,62 @@ func (s *Store) DeleteMeeting(ctx context.Context, ws string, id int64) error {
 		return tx.Audit(ctx, ws, "meeting", id, bot.AuditDelete, before, nil)
 	})
 }
+
+// MeetingWhere builds the conditions of a filter on "meetings m", all but
+// its search (Query), which each database answers its own way; none is
+// true when the filter can match nothing.
+func MeetingWhere(ctx context.Context, tx *Tx, f bot.MeetingFilter) (where []string, args []any, none bool, err error) {
+	where, args = []string{"m.workspace = ?"}, []any{f.Workspace}
+	if f.ID != nil {
+		where, args = append(where, "m.id = ?"), append(args, *f.ID)
+	}
+	if f.Region != nil {
+		// Most regions have no meeting that spans another: one indexed look
+		// settles that, and the plain, indexed condition is used.
+		var spans bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meeting_regions WHERE workspace = ? AND region = ?)`,
+			f.Workspace, *f.Region).Scan(&spans); err != nil {
+			return nil, nil, false, err
+		}
+		if spans {
+			where, args = append(where, MeetingRegionCond), append(args, *f.Region, f.Workspace, *f.Region)
+		} else {
+			where, args = append(where, "m.region = ?"), append(args, *f.Region)
+		}
+	}
+	if f.State != nil {
+		// The state tags carry the meeting date, so a date range narrows
+		// the tag lookup itself (workspace, state, date index).
+		sub, subArgs := "SELECT meeting_id FROM meeting_states WHERE workspace = ? AND state = ?", []any{f.Workspace, *f.State}
+		if f.Since != nil {
+			sub, subArgs = sub+" AND date >= ?", append(subArgs, tx.D.Date(*f.Since))
+		}
+		if f.Until != nil {
+			sub, subArgs = sub+" AND date <= ?", append(subArgs, tx.D.Date(*f.Until))
+		}
+		where, args = append(where, "m.id IN ("+sub+")"), append(args, subArgs...)
+	}
+	if f.Since != nil {
+		where, args = append(where, "m.date >= ?"), append(args, tx.D.Date(*f.Since))
+	}
+	if f.Until != nil {
+		where, args = append(where, "m.date <= ?"), append(args, tx.D.Date(*f.Until))
+	}
+	if f.NextFrom != nil {
+		where, args = append(where, "m.next_date >= ?"), append(args, tx.D.Date(*f.NextFrom))
+	}
+	if f.NextTo != nil {
+		where, args = append(where, "m.next_date <= ?"), append(args, tx.D.Date(*f.NextTo))
+	}
+	if f.CreatedBy != nil {
+		where, args = append(where, "m.created_by = ?"), append(args, *f.CreatedBy)
+	}
+	if f.SourceGroups != nil {
+		if len(f.SourceGroups) == 0 {
+			return nil, nil, true, nil
+		}
+		in, inArgs := tx.D.In("m.source_group", f.SourceGroups)
+		where, args = append(where, "m.source_key IS NOT NULL AND "+in), append(args, inArgs...)
+	}
+	return where, args, false, nil
+}
