@@ -29,7 +29,8 @@ func ParseTime(s string) time.Time {
 
 // Time is a scan destination for an instant column, stored as text
 // (SQLite) or as a timestamp (PostgreSQL); NULL reads as the zero time.
-// The instant is in UTC.
+// The instant is in UTC, but for RFC 3339 text with an offset of its own,
+// which keeps it.
 type Time struct{ T time.Time }
 
 // Scan implements sql.Scanner.
