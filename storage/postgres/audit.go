@@ -2,57 +2,9 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/getbackhq/getback/bot"
 )
 
-// Ensure DB implements the audit reader.
-var _ bot.AuditService = (*DB)(nil)
-
-// audit records a change in the same transaction as the change itself. The
-// actor comes from the context.
+// audit records a change in the same transaction as the change itself.
 func (tx *Tx) audit(ctx context.Context, ws, entity string, id any, action string, before, after any) error {
-	enc := func(v any) (string, error) {
-		if v == nil {
-			return "", nil
-		}
-		b, err := json.Marshal(v)
-		return string(b), err
-	}
-	b, err := enc(before)
-	if err != nil {
-		return err
-	}
-	a, err := enc(after)
-	if err != nil {
-		return err
-	}
-	actor := bot.ActorFrom(ctx).UserID
-	_, err = tx.exec(ctx, `INSERT INTO audit_log (workspace, actor, at, entity, entity_id, action, before, after)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ws, actor, tx.now, entity, fmt.Sprint(id), action, b, a)
-	return err
-}
-
-// FindAudit returns audit entries, newest first.
-func (db *DB) FindAudit(ctx context.Context, f bot.AuditFilter) ([]*bot.AuditEntry, error) {
-	where, args := []string{"workspace = ?"}, []any{f.Workspace}
-	if f.Entity != nil {
-		where, args = append(where, "entity = ?"), append(args, *f.Entity)
-	}
-	if f.EntityID != nil {
-		where, args = append(where, "entity_id = ?"), append(args, *f.EntityID)
-	}
-	lim, args := limitOffset(args, f.Limit, 0)
-	return readAll(ctx, db, func(r pgx.Row) (*bot.AuditEntry, error) {
-		e := &bot.AuditEntry{}
-		err := r.Scan(&e.ID, &e.Workspace, &e.Actor, &e.At, &e.Entity, &e.EntityID, &e.Action, &e.Before, &e.After)
-		e.At = e.At.UTC()
-		return e, err
-	}, `SELECT id, workspace, actor, at, entity, entity_id, action, before, after
-		FROM audit_log WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`+lim, args...)
+	return tx.s.Audit(ctx, ws, entity, id, action, before, after)
 }

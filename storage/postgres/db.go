@@ -13,10 +13,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +24,7 @@ import (
 
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/constraint"
+	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
 //go:embed migration/*.sql
@@ -33,12 +32,13 @@ var migrationFS embed.FS
 
 // DB is an open getback database on a PostgreSQL server.
 type DB struct {
+	// Store provides the services PostgreSQL shares with SQLite.
+	*sqlstore.Store
+
 	pool *pgxpool.Pool
 	// where names the database for messages: host, port and database,
 	// never the password.
 	where string
-
-	seenCount atomic.Int64 // FirstSeen calls that recorded a new key
 
 	// Now returns the current time; tests replace it. Each transaction reads
 	// it once, so every row a transaction writes carries the same instant.
@@ -75,6 +75,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	for _, o := range opts {
 		o(db)
 	}
+	db.Store = sqlstore.New(runner{db})
 	if cfg.MaxConns < 8 {
 		cfg.MaxConns = 8
 	}
@@ -116,38 +117,8 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.pool.Ping(ctx)
 }
 
-type migration struct {
-	version int
-	name    string
-}
-
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migration/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, n := range names {
-		base := path.Base(n)
-		prefix, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		out = append(out, migration{v, n})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
-
 // SchemaVersion returns the newest migration this build knows.
-func SchemaVersion() int {
-	ms, _ := migrations()
-	if len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
-}
+func SchemaVersion() int { return sqlstore.SchemaVersion(migrationFS) }
 
 // migrate applies pending migrations in order, each in its own transaction,
 // recording each in schema_migrations. Replicas starting together take
@@ -171,7 +142,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := conn.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	ms, err := migrations()
+	ms, err := sqlstore.Migrations(migrationFS)
 	if err != nil {
 		return err
 	}
@@ -184,10 +155,10 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
-		body, err := fs.ReadFile(migrationFS, m.name)
+		body, err := fs.ReadFile(migrationFS, m.Name)
 		if err != nil {
 			return err
 		}
@@ -196,11 +167,11 @@ func (db *DB) migrate(ctx context.Context) error {
 				return err
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-				m.version, path.Base(m.name), db.Now().UTC())
+				m.Version, path.Base(m.Name), db.Now().UTC())
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -212,9 +183,8 @@ type Tx struct {
 	tx  pgx.Tx
 	db  *DB
 	now time.Time
-	// stateRegions caches each workspace's state table for the
-	// transaction.
-	stateRegions map[string]map[string]int
+	// s is the transaction as the shared services see it.
+	s sqlstore.Tx
 }
 
 // rebind turns "?" placeholders into PostgreSQL's "$1", "$2", … (no query
@@ -255,7 +225,9 @@ func (db *DB) begin(ctx context.Context, opts pgx.TxOptions) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{tx: t, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	tx := &Tx{tx: t, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
+	tx.s = sqlstore.Tx{Q: querier{tx}, D: dialect{}, Now: tx.now}
+	return tx, nil
 }
 
 // write runs fn in a read-write transaction and commits it, rolling back
@@ -281,27 +253,6 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer tx.tx.Rollback(context.WithoutCancel(ctx))
 	return formatError(fn(tx))
-}
-
-// readAll runs a query in a read transaction and scans every row.
-func readAll[T any](ctx context.Context, db *DB, scan func(pgx.Row) (T, error), q string, args ...any) ([]T, error) {
-	var out []T
-	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
-	})
-	return out, err
 }
 
 // formatError turns constraint failures into domain errors, naming at most
@@ -365,13 +316,6 @@ func timeOf(t pgtype.Timestamptz) time.Time {
 	return t.Time.UTC()
 }
 
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // placeholders returns "?, ?, ?" for n arguments.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
@@ -386,7 +330,8 @@ func limitOffset(args []any, limit, offset int) (string, []any) {
 	return " LIMIT ? OFFSET ?", append(args, limit, max(offset, 0))
 }
 
-// Ensure DB implements every service getback persists through.
+// Ensure DB implements every service getback persists through: those it
+// shares with SQLite (sqlstore.Store) and its own.
 var _ bot.Store = (*DB)(nil)
 
 // appliedVersions returns the migrations recorded as applied: a missing

@@ -2,10 +2,10 @@ package postgres
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
 // Writes for spreadsheet imports: a batch of meetings and getbacks in one
@@ -32,7 +32,7 @@ func (db *DB) FindImportCandidates(ctx context.Context, ws string, l bot.ImportL
 			}
 			defer rows.Close()
 			for rows.Next() {
-				m, err := scanMeeting(rows)
+				m, err := sqlstore.ScanMeeting(rows)
 				if err != nil {
 					return err
 				}
@@ -44,13 +44,13 @@ func (db *DB) FindImportCandidates(ctx context.Context, ws string, l bot.ImportL
 			return rows.Err()
 		}
 		if len(l.Groups) > 0 {
-			if err := scan(`SELECT `+meetingCols+` FROM meetings m WHERE m.workspace = ? AND m.source_key IS NOT NULL
+			if err := scan(`SELECT `+sqlstore.MeetingCols+` FROM meetings m WHERE m.workspace = ? AND m.source_key IS NOT NULL
 				AND m.source_group = ANY(?::text[])`+notSkipped+` ORDER BY m.id`, ws, l.Groups, lo, hi); err != nil {
 				return err
 			}
 		}
 		if len(l.IDs) > 0 {
-			if err := scan(`SELECT `+meetingCols+` FROM meetings m WHERE m.workspace = ? AND m.id = ANY(?::bigint[]) ORDER BY m.id`,
+			if err := scan(`SELECT `+sqlstore.MeetingCols+` FROM meetings m WHERE m.workspace = ? AND m.id = ANY(?::bigint[]) ORDER BY m.id`,
 				ws, l.IDs); err != nil {
 				return err
 			}
@@ -60,7 +60,7 @@ func (db *DB) FindImportCandidates(ctx context.Context, ws string, l bot.ImportL
 			for i, d := range l.Days {
 				states[i], days[i] = d.State, d.Date.String()
 			}
-			if err := scan(`SELECT `+meetingCols+` FROM meetings m WHERE m.id IN (SELECT s.meeting_id FROM meeting_states s
+			if err := scan(`SELECT `+sqlstore.MeetingCols+` FROM meetings m WHERE m.id IN (SELECT s.meeting_id FROM meeting_states s
 				JOIN unnest(?::text[], ?::text[]) d(state, day) ON s.state = d.state AND s.date = d.day::date
 				WHERE s.workspace = ?)`+notSkipped+` ORDER BY m.id`, states, days, ws, lo, hi); err != nil {
 				return err
@@ -77,13 +77,13 @@ func (db *DB) FindImportGetbacks(ctx context.Context, ws string, meetingIDs []in
 	var out []*bot.Getback
 	if len(meetingIDs) > 0 {
 		var err error
-		if out, err = readAll(ctx, db, scanGetback, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE g.workspace = ?
+		if out, err = sqlstore.ReadAll(ctx, db.Store, sqlstore.ScanGetback, `SELECT `+sqlstore.GetbackCols+` FROM `+sqlstore.GetbackFrom+` WHERE g.workspace = ?
 			AND g.meeting_id = ANY(?::bigint[]) ORDER BY g.id`, ws, meetingIDs); err != nil {
 			return nil, err
 		}
 	}
 	if unlinked {
-		free, err := readAll(ctx, db, scanGetback, `SELECT `+getbackCols+` FROM `+getbackFrom+` WHERE g.workspace = ?
+		free, err := sqlstore.ReadAll(ctx, db.Store, sqlstore.ScanGetback, `SELECT `+sqlstore.GetbackCols+` FROM `+sqlstore.GetbackFrom+` WHERE g.workspace = ?
 			AND g.meeting_id IS NULL ORDER BY g.id`, ws)
 		if err != nil {
 			return nil, err
@@ -117,7 +117,7 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 	return db.write(ctx, func(tx *Tx) error {
 		var gbs []*bot.Getback
 		for _, m := range b.Create {
-			if err := insertImportedMeeting(ctx, tx, m); err != nil {
+			if err := sqlstore.InsertMeetingRow(ctx, &tx.s, m); err != nil {
 				return err
 			}
 			for _, g := range m.Getbacks {
@@ -128,7 +128,7 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 		for _, u := range b.Update {
 			upd := u.Update
 			upd.AddGetbacks = nil
-			m, err := updateMeeting(ctx, tx, ws, u.ID, upd)
+			m, err := sqlstore.UpdateMeeting(ctx, &tx.s, ws, u.ID, upd)
 			if err != nil {
 				return err
 			}
@@ -139,7 +139,7 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 		}
 		for _, g := range b.NewGetbacks {
 			if g.MeetingID != 0 {
-				m, err := findMeetingByID(ctx, tx, ws, g.MeetingID, false)
+				m, err := sqlstore.FindMeetingByID(ctx, &tx.s, ws, g.MeetingID, false)
 				if err != nil {
 					return err
 				}
@@ -180,41 +180,10 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 	})
 }
 
-// insertImportedMeeting stores m, its state tags and regions (not its
-// getbacks, nor an audit entry of its own).
-func insertImportedMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
-	m.CreatedAt, m.UpdatedAt = tx.now, tx.now
-	if m.CreatedBy == "" {
-		m.CreatedBy = bot.ActorFrom(ctx).UserID
-	}
-	err := tx.queryRow(ctx, `INSERT INTO meetings (workspace, region, states, location, date, date_status, poc,
-		attendees, discussion, concerns, followup, awareness, action, next, next_date, notes, source_key, import_hash,
-		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.Workspace, m.Region, strings.Join(m.States, stateSep), m.Location, dateArg(m.Date), m.DateStatus, m.POC,
-		m.Attendees, m.Discussion, m.Concerns, m.FollowUp, m.Awareness, m.Action, m.Next, dateArg(m.NextDate), m.Notes,
-		nullString(m.SourceKey), m.ImportHash, m.CreatedBy, tx.now, tx.now).Scan(&m.ID)
-	if err != nil {
-		return err
-	}
-	if err := writeMeetingStates(ctx, tx, m, false); err != nil {
-		return err
-	}
-	return syncMeetingRegions(ctx, tx, m, false)
-}
-
 // insertImportedGetback stores g, keeping its CreatedAt when set (the
 // instant it was opened) and its DoneAt when closed; an item of a meeting
 // without a number gets the one after the meeting's last.
 func insertImportedGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
-	if g.MeetingID != 0 && g.Number == 0 {
-		if _, err := tx.exec(ctx, `SELECT 1 FROM meetings WHERE id = ? FOR UPDATE`, g.MeetingID); err != nil {
-			return err
-		}
-		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM getbacks WHERE meeting_id = ?`,
-			g.MeetingID).Scan(&g.Number); err != nil {
-			return err
-		}
-	}
 	if g.CreatedAt.IsZero() {
 		g.CreatedAt = tx.now
 	}
@@ -222,24 +191,13 @@ func insertImportedGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
 	if g.Status != bot.StatusOpen && g.DoneAt.IsZero() {
 		g.DoneAt = tx.now
 	}
-	var meetingID, region any
-	if g.MeetingID != 0 {
-		meetingID = g.MeetingID
-	}
-	if g.Region != 0 {
-		region = g.Region
-	}
-	return tx.queryRow(ctx, `INSERT INTO getbacks (workspace, meeting_id, region, number, text, owner, owner_kind,
-		assigned_by, due, status, done_at, done_note, snoozed_until, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		g.Workspace, meetingID, region, g.Number, g.Text, g.Owner, g.OwnerKind, g.AssignedBy, dateArg(g.Due), g.Status,
-		timeArg(g.DoneAt), g.DoneNote, dateArg(g.SnoozedUntil), g.CreatedAt.UTC(), tx.now).Scan(&g.ID)
+	return sqlstore.InsertGetback(ctx, &tx.s, g)
 }
 
 // replaceImportedGetback overwrites a stored getback with g, every field
 // but its meeting link, and records the change when there is one.
 func replaceImportedGetback(ctx context.Context, tx *Tx, ws string, g *bot.Getback) error {
-	before, err := findGetbackByID(ctx, tx, ws, g.ID, true)
+	before, err := sqlstore.FindGetbackByID(ctx, &tx.s, ws, g.ID, true)
 	if err != nil {
 		return err
 	}

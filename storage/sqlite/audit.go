@@ -2,68 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
-
-	"github.com/getbackhq/getback/bot"
 )
 
-// Ensure DB implements the audit reader.
-var _ bot.AuditService = (*DB)(nil)
-
-// audit records a change in the same transaction as the change itself. The
-// actor comes from the context.
+// audit records a change in the same transaction as the change itself.
 func (tx *Tx) audit(ctx context.Context, ws, entity string, id any, action string, before, after any) error {
-	enc := func(v any) (string, error) {
-		if v == nil {
-			return "", nil
-		}
-		b, err := json.Marshal(v)
-		return string(b), err
-	}
-	b, err := enc(before)
-	if err != nil {
-		return err
-	}
-	a, err := enc(after)
-	if err != nil {
-		return err
-	}
-	actor := bot.ActorFrom(ctx).UserID
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (workspace, actor, at, entity, entity_id, action, before, after)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ws, actor, formatTime(tx.now), entity, fmt.Sprint(id), action, b, a)
-	return err
-}
-
-// FindAudit returns audit entries, newest first.
-func (db *DB) FindAudit(ctx context.Context, f bot.AuditFilter) ([]*bot.AuditEntry, error) {
-	where, args := []string{"workspace = ?"}, []any{f.Workspace}
-	if f.Entity != nil {
-		where, args = append(where, "entity = ?"), append(args, *f.Entity)
-	}
-	if f.EntityID != nil {
-		where, args = append(where, "entity_id = ?"), append(args, *f.EntityID)
-	}
-	var out []*bot.AuditEntry
-	err := db.read(ctx, func(tx *Tx) error {
-		lim, args := limitOffset(args, f.Limit, 0)
-		rows, err := tx.QueryContext(ctx, `SELECT id, workspace, actor, at, entity, entity_id, action, before, after
-			FROM audit_log WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`+lim, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e := &bot.AuditEntry{}
-			var at string
-			if err := rows.Scan(&e.ID, &e.Workspace, &e.Actor, &at, &e.Entity, &e.EntityID, &e.Action, &e.Before, &e.After); err != nil {
-				return err
-			}
-			e.At = parseTime(nullStr(at))
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return tx.shared().Audit(ctx, ws, entity, id, action, before, after)
 }

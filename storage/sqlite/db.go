@@ -14,8 +14,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +24,7 @@ import (
 
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/constraint"
+	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
 //go:embed migration/*.sql
@@ -35,6 +34,9 @@ var migrationFS embed.FS
 // writes run one at a time in IMMEDIATE transactions, so writers queue
 // instead of failing with "database is locked".
 type DB struct {
+	// Store provides the services SQLite shares with PostgreSQL.
+	*sqlstore.Store
+
 	rdb  *sql.DB
 	wdb  *sql.DB
 	path string
@@ -49,7 +51,6 @@ type DB struct {
 	// keeps each prepared once per connection.
 	stmts     sync.Map // stmtKey -> *sql.Stmt
 	stmtCount atomic.Int64
-	seenCount atomic.Int64 // FirstSeen calls that recorded a new key
 
 	// Now returns the current time; tests replace it. Each transaction reads
 	// it once, so every row a transaction writes carries the same instant.
@@ -77,6 +78,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	for _, o := range opts {
 		o(db)
 	}
+	db.Store = sqlstore.New(runner{db})
 	if path == ":memory:" {
 		db.memory = true
 		// One connection shared by readers and the writer: an in-memory
@@ -180,44 +182,14 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.rdb.QueryRowContext(ctx, `SELECT 1`).Scan(&n)
 }
 
-type migration struct {
-	version int
-	name    string
-}
-
 // migrationSteps are Go steps that complete a numbered SQL migration in
 // the same transaction, where the data needs the domain's rules.
 var migrationSteps = map[int]func(context.Context, *sql.Tx) error{
 	9: backfillMeetingRegions,
 }
 
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migration/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, n := range names {
-		base := filepath.Base(n)
-		prefix, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		out = append(out, migration{v, n})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
-
 // SchemaVersion returns the newest migration this build knows.
-func SchemaVersion() int {
-	ms, _ := migrations()
-	if len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
-}
+func SchemaVersion() int { return sqlstore.SchemaVersion(migrationFS) }
 
 // migrate applies pending migrations in order, each in its own transaction,
 // recording each in schema_migrations.
@@ -230,7 +202,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := db.wdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	ms, err := migrations()
+	ms, err := sqlstore.Migrations(migrationFS)
 	if err != nil {
 		return err
 	}
@@ -243,18 +215,18 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
 		if err := db.applyMigration(ctx, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) applyMigration(ctx context.Context, m migration) error {
-	body, err := fs.ReadFile(migrationFS, m.name)
+func (db *DB) applyMigration(ctx context.Context, m sqlstore.Migration) error {
+	body, err := fs.ReadFile(migrationFS, m.Name)
 	if err != nil {
 		return err
 	}
@@ -266,13 +238,13 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
 	}
-	if step := migrationSteps[m.version]; step != nil {
+	if step := migrationSteps[m.Version]; step != nil {
 		if err := step(ctx, tx); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, filepath.Base(m.name), formatTime(db.Now())); err != nil {
+		m.Version, filepath.Base(m.Name), formatTime(db.Now())); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -285,9 +257,16 @@ type Tx struct {
 	db   *DB
 	pool *sql.DB
 	now  time.Time
-	// stateRegions caches each workspace's state table for the
-	// transaction (cleared when the transaction changes it).
-	stateRegions map[string]map[string]int
+	// s is the transaction as the shared services see it (see shared).
+	s sqlstore.Tx
+}
+
+// shared returns the transaction as the shared services see it.
+func (tx *Tx) shared() *sqlstore.Tx {
+	if tx.s.Q == nil {
+		tx.s = sqlstore.Tx{Q: querier{tx}, D: dialect{}, Now: tx.now}
+	}
+	return &tx.s
 }
 
 type stmtKey struct {
@@ -404,24 +383,8 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // readAll runs a query in a read transaction and scans every row.
-func readAll[T any](ctx context.Context, db *DB, scan func(interface{ Scan(...any) error }) (T, error), q string, args ...any) ([]T, error) {
-	var out []T
-	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
-	})
-	return out, err
+func readAll[T any](ctx context.Context, db *DB, scan func(sqlstore.Row) (T, error), q string, args ...any) ([]T, error) {
+	return sqlstore.ReadAll(ctx, db.Store, scan, q, args...)
 }
 
 // formatError turns constraint failures into domain errors, naming at most
@@ -454,10 +417,9 @@ func constraintDetail(msg string) string {
 	return ""
 }
 
-// timeLayout is fixed-width so that stored instants sort as text.
-const timeLayout = "2006-01-02T15:04:05.000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+// formatTime encodes an instant as stored: fixed-width text that sorts as
+// the instants do.
+func formatTime(t time.Time) string { return sqlstore.FormatTime(t) }
 
 func nullTime(t time.Time) any {
 	if t.IsZero() {
@@ -466,16 +428,7 @@ func nullTime(t time.Time) any {
 	return formatTime(t)
 }
 
-func parseTime(s sql.NullString) time.Time {
-	if !s.Valid || s.String == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(timeLayout, s.String)
-	if err != nil {
-		t, _ = time.Parse(time.RFC3339Nano, s.String)
-	}
-	return t
-}
+func parseTime(s sql.NullString) time.Time { return sqlstore.ParseTime(s.String) }
 
 func nullDate(d bot.Date) any {
 	if d.IsZero() {
@@ -512,8 +465,6 @@ func limitOffset(args []any, limit, offset int) (string, []any) {
 	}
 	return " LIMIT ? OFFSET ?", append(args, limit, max(offset, 0))
 }
-
-func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
 
 // appliedVersions returns the migrations recorded as applied: a missing
 // one is applied even when a later one was (a migration added by a branch

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -6,29 +6,31 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
-
 	"github.com/getbackhq/getback/bot"
 )
 
-// Ensure DB implements the trend service.
-var _ bot.TrendService = (*DB)(nil)
-
 // GetbackTrend counts getbacks per period: those of a region are those of
 // its meetings, meetings that span it from another region's state
-// included. Periods must follow one another and their OverdueBefore days
-// may not go back. As in storage/sqlite, items open now are counted by due
-// date off an index, and only the items created or closed since the first
-// period began are read, grouped by the server into the periods of their
-// creation, closing and due date.
-func (db *DB) GetbackTrend(ctx context.Context, ws string, region int, periods []bot.TrendPeriod) ([]bot.TrendCounts, error) {
+// included, as for every regional count. Periods must follow one another
+// (each begins where the one before ends) and their OverdueBefore days may
+// not go back.
+//
+// The counting reads as little as it can. Items open now are counted by
+// due date straight off an index (none of them closed yet, so each is open
+// at every period's end). Only the items created or closed since the first
+// period began are read one by one, and SQLite groups them by the period
+// of their creation, of their closing and of their due date, so that a few
+// hundred groups come back however many items there are.
+func (s *Store) GetbackTrend(ctx context.Context, ws string, region int, periods []bot.TrendPeriod) ([]bot.TrendCounts, error) {
 	n := len(periods)
 	out := make([]bot.TrendCounts, n)
 	if n == 0 {
 		return out, nil
 	}
-	bounds := []time.Time{periods[0].From.UTC()}
+	// bounds[0] is the first period's start, bounds[w+1] the end of
+	// period w; due[w] is the day before which an item counts as overdue
+	// at the end of period w.
+	bounds := []time.Time{periods[0].From}
 	due := make([]bot.Date, n)
 	for i, p := range periods {
 		switch {
@@ -39,12 +41,12 @@ func (db *DB) GetbackTrend(ctx context.Context, ws string, region int, periods [
 		case i > 0 && p.OverdueBefore.Before(periods[i-1].OverdueBefore):
 			return nil, bot.Errorf(bot.EINVALID, "trend period %d counts overdue items before an earlier day than period %d", i+1, i)
 		}
-		bounds = append(bounds, p.To.UTC())
+		bounds = append(bounds, p.To)
 		due[i] = p.OverdueBefore
 	}
-	var groups []trendGroup
+	var groups []group
 	var openNow []dueCount
-	err := db.read(ctx, func(tx *Tx) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		scopes, err := trendScopes(ctx, tx, ws, region)
 		if err != nil {
 			return err
@@ -58,6 +60,8 @@ func (db *DB) GetbackTrend(ctx context.Context, ws string, region int, periods [
 	if err != nil {
 		return nil, err
 	}
+	// Those created before the first period are the open items not among
+	// the recent ones: open at every period's end.
 	open := n + 1
 	olderOpen := make([]int, n+1) // by due bucket
 	for _, d := range openNow {
@@ -69,7 +73,7 @@ func (db *DB) GetbackTrend(ctx context.Context, ws string, region int, periods [
 		}
 	}
 	for u, c := range olderOpen {
-		groups = append(groups, trendGroup{created: -1, closed: open, due: u, count: c})
+		groups = append(groups, group{created: -1, closed: open, due: u, count: c})
 	}
 	for _, g := range groups {
 		if g.created >= 0 && g.created < n {
@@ -95,14 +99,17 @@ type scope struct {
 }
 
 // trendScopes returns the conditions, to be united, that select a
-// region's getbacks (every one of the workspace for LeadershipRegion).
+// region's getbacks (every one of the workspace for LeadershipRegion): an
+// item belongs to its meeting's regions, its own (region) and, for a
+// meeting that spans regions, those of its other states. When no meeting
+// spans the region, one indexed condition does.
 func trendScopes(ctx context.Context, tx *Tx, ws string, region int) ([]scope, error) {
 	if region == bot.LeadershipRegion {
 		return []scope{{"workspace = ?", []any{ws}}}, nil
 	}
 	scopes := []scope{{"workspace = ? AND region = ?", []any{ws, region}}}
 	var spans bool
-	if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meeting_regions WHERE workspace = ? AND region = ?)`,
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meeting_regions WHERE workspace = ? AND region = ?)`,
 		ws, region).Scan(&spans); err != nil {
 		return nil, err
 	}
@@ -113,16 +120,23 @@ func trendScopes(ctx context.Context, tx *Tx, ws string, region int) ([]scope, e
 	return scopes, nil
 }
 
-// trendGroup is a number of items created, closed and due in the same
-// periods.
-type trendGroup struct{ created, closed, due, count int }
+// group is a number of items created, closed and due in the same periods.
+type group struct{ created, closed, due, count int }
 
 // recentGroups groups the items created or closed since bounds[0] by the
 // period of their creation (-1 before the first, w during w, n after the
 // last), of their closing (the same, n+1 while open) and of their due date
 // (the first period at whose end they are overdue, n when at none).
-func recentGroups(ctx context.Context, tx *Tx, scopes []scope, bounds []time.Time, due []bot.Date) ([]trendGroup, error) {
+func recentGroups(ctx context.Context, tx *Tx, scopes []scope, bounds []time.Time, due []bot.Date) ([]group, error) {
 	n := len(due)
+	boundArgs := make([]any, len(bounds))
+	for i, b := range bounds {
+		boundArgs[i] = tx.D.Time(b)
+	}
+	dueArgs := make([]any, len(due))
+	for i, d := range due {
+		dueArgs[i] = tx.D.Date(d)
+	}
 	var args []any
 	bucket := func(col string, edges []any, first, last int) string {
 		var b strings.Builder
@@ -134,13 +148,6 @@ func recentGroups(ctx context.Context, tx *Tx, scopes []scope, bounds []time.Tim
 		b.WriteString(" ELSE " + strconv.Itoa(last) + " END")
 		return b.String()
 	}
-	var boundArgs, dueArgs []any
-	for _, b := range bounds {
-		boundArgs = append(boundArgs, b)
-	}
-	for _, d := range due {
-		dueArgs = append(dueArgs, dateArg(d))
-	}
 	created := bucket("created_at", boundArgs, -1, n)
 	closed := "CASE WHEN status = 'open' THEN " + strconv.Itoa(n+1) + " ELSE " + bucket("done_at", boundArgs, -1, n) + " END"
 	dueBy := bucket("due_key", dueArgs, 0, n)
@@ -149,13 +156,13 @@ func recentGroups(ctx context.Context, tx *Tx, scopes []scope, bounds []time.Tim
 		parts = append(parts,
 			`SELECT created_at, done_at, due_key, status FROM getbacks WHERE `+sc.cond+` AND created_at >= ?`,
 			`SELECT created_at, done_at, due_key, status FROM getbacks WHERE `+sc.cond+` AND done_at >= ? AND status <> 'open' AND created_at < ?`)
-		args = append(append(args, sc.args...), bounds[0])
-		args = append(append(args, sc.args...), bounds[0], bounds[0])
+		args = append(append(args, sc.args...), boundArgs[0])
+		args = append(append(args, sc.args...), boundArgs[0], boundArgs[0])
 	}
 	q := `SELECT ` + created + `, ` + closed + `, ` + dueBy + `, COUNT(*) FROM (` + strings.Join(parts, " UNION ALL ") + `) g GROUP BY 1, 2, 3`
-	return queryAll(ctx, tx, func(r pgx.Row) (trendGroup, error) {
-		var g trendGroup
-		err := r.Scan(&g.created, &g.closed, &g.due, &g.count)
+	return QueryAll(ctx, tx, func(sc Row) (group, error) {
+		var g group
+		err := sc.Scan(&g.created, &g.closed, &g.due, &g.count)
 		return g, err
 	}, q, args...)
 }
@@ -166,7 +173,8 @@ type dueCount struct {
 	count int
 }
 
-// openByDue counts the items open now by due date.
+// openByDue counts the items open now by due date; with one scope straight
+// off an index.
 func openByDue(ctx context.Context, tx *Tx, scopes []scope) ([]dueCount, error) {
 	var parts []string
 	var args []any
@@ -174,36 +182,21 @@ func openByDue(ctx context.Context, tx *Tx, scopes []scope) ([]dueCount, error) 
 		parts = append(parts, `SELECT due_key FROM getbacks WHERE `+sc.cond+` AND status = 'open'`)
 		args = append(args, sc.args...)
 	}
-	q := `SELECT due_key, COUNT(*) FROM (` + strings.Join(parts, " UNION ALL ") + `) g GROUP BY due_key`
-	return queryAll(ctx, tx, func(r pgx.Row) (dueCount, error) {
+	q := `SELECT due_key, COUNT(*) FROM getbacks WHERE ` + scopes[0].cond + ` AND status = 'open' GROUP BY due_key`
+	if len(scopes) > 1 {
+		q = `SELECT due_key, COUNT(*) FROM (` + strings.Join(parts, " UNION ALL ") + `) g GROUP BY due_key`
+	}
+	return QueryAll(ctx, tx, func(sc Row) (dueCount, error) {
 		var d dueCount
-		var day pgtype.Date
-		err := r.Scan(&day, &d.count)
-		d.due = dateOf(day)
+		var day Date
+		err := sc.Scan(&day, &d.count)
+		d.due = day.D
 		return d, err
 	}, q, args...)
 }
 
-// queryAll runs a query in tx and scans every row.
-func queryAll[T any](ctx context.Context, tx *Tx, scan func(pgx.Row) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// dueBucket returns the first period at whose end an item due on day d is
-// overdue, or len(due) when at none.
+// dueBucket returns the first period at whose end an item due on day d
+// (a due_key) is overdue, or len(due) when at none.
 func dueBucket(d bot.Date, due []bot.Date) int {
 	for i, day := range due {
 		if d.Before(day) {
