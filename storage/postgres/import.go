@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/getbackhq/getback/bot"
@@ -116,10 +115,10 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 	}
 	return db.write(ctx, func(tx *Tx) error {
 		var gbs []*bot.Getback
+		if err := insertImportedMeetings(ctx, tx, b.Create); err != nil {
+			return err
+		}
 		for _, m := range b.Create {
-			if err := insertImportedMeeting(ctx, tx, m); err != nil {
-				return err
-			}
 			for _, g := range m.Getbacks {
 				g.Workspace, g.MeetingID, g.Region = m.Workspace, m.ID, m.Region
 				gbs = append(gbs, g)
@@ -152,9 +151,11 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 			if err := g.Validate(); err != nil {
 				return err
 			}
-			if err := insertImportedGetback(ctx, tx, g); err != nil {
-				return err
-			}
+		}
+		if err := insertImportedGetbacks(ctx, tx, gbs); err != nil {
+			return err
+		}
+		for _, g := range gbs {
 			a.Getbacks = a.Getbacks.Add(g.ID)
 		}
 		for _, m := range b.Create {
@@ -178,62 +179,6 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 		}
 		return nil
 	})
-}
-
-// insertImportedMeeting stores m, its state tags and regions (not its
-// getbacks, nor an audit entry of its own).
-func insertImportedMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
-	m.CreatedAt, m.UpdatedAt = tx.now, tx.now
-	if m.CreatedBy == "" {
-		m.CreatedBy = bot.ActorFrom(ctx).UserID
-	}
-	err := tx.queryRow(ctx, `INSERT INTO meetings (workspace, region, states, location, date, date_status, poc,
-		attendees, discussion, concerns, followup, awareness, action, next, next_date, notes, source_key, import_hash,
-		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.Workspace, m.Region, strings.Join(m.States, stateSep), m.Location, dateArg(m.Date), m.DateStatus, m.POC,
-		m.Attendees, m.Discussion, m.Concerns, m.FollowUp, m.Awareness, m.Action, m.Next, dateArg(m.NextDate), m.Notes,
-		nullString(m.SourceKey), m.ImportHash, m.CreatedBy, tx.now, tx.now).Scan(&m.ID)
-	if err != nil {
-		return err
-	}
-	if err := writeMeetingStates(ctx, tx, m, false); err != nil {
-		return err
-	}
-	return syncMeetingRegions(ctx, tx, m, false)
-}
-
-// insertImportedGetback stores g, keeping its CreatedAt when set (the
-// instant it was opened) and its DoneAt when closed; an item of a meeting
-// without a number gets the one after the meeting's last.
-func insertImportedGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
-	if g.MeetingID != 0 && g.Number == 0 {
-		if _, err := tx.exec(ctx, `SELECT 1 FROM meetings WHERE id = ? FOR UPDATE`, g.MeetingID); err != nil {
-			return err
-		}
-		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(number), 0) + 1 FROM getbacks WHERE meeting_id = ?`,
-			g.MeetingID).Scan(&g.Number); err != nil {
-			return err
-		}
-	}
-	if g.CreatedAt.IsZero() {
-		g.CreatedAt = tx.now
-	}
-	g.UpdatedAt = tx.now
-	if g.Status != bot.StatusOpen && g.DoneAt.IsZero() {
-		g.DoneAt = tx.now
-	}
-	var meetingID, region any
-	if g.MeetingID != 0 {
-		meetingID = g.MeetingID
-	}
-	if g.Region != 0 {
-		region = g.Region
-	}
-	return tx.queryRow(ctx, `INSERT INTO getbacks (workspace, meeting_id, region, number, text, owner, owner_kind,
-		assigned_by, due, status, done_at, done_note, snoozed_until, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		g.Workspace, meetingID, region, g.Number, g.Text, g.Owner, g.OwnerKind, g.AssignedBy, dateArg(g.Due), g.Status,
-		timeArg(g.DoneAt), g.DoneNote, dateArg(g.SnoozedUntil), g.CreatedAt.UTC(), tx.now).Scan(&g.ID)
 }
 
 // replaceImportedGetback overwrites a stored getback with g, every field

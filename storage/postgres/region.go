@@ -50,18 +50,27 @@ func writeMeetingRegions(ctx context.Context, tx *Tx, m *bot.Meeting, overrides 
 // syncMeetingRegions writes (or, with replace, rewrites) the other regions
 // of m, reading the state table once per transaction and workspace.
 func syncMeetingRegions(ctx context.Context, tx *Tx, m *bot.Meeting, replace bool) error {
-	overrides, ok := tx.stateRegions[m.Workspace]
-	if !ok {
-		var err error
-		if overrides, err = stateRegions(ctx, tx, m.Workspace); err != nil {
-			return err
-		}
-		if tx.stateRegions == nil {
-			tx.stateRegions = map[string]map[string]int{}
-		}
-		tx.stateRegions[m.Workspace] = overrides
+	overrides, err := tx.regionsOf(ctx, m.Workspace)
+	if err != nil {
+		return err
 	}
 	return writeMeetingRegions(ctx, tx, m, overrides, replace)
+}
+
+// regionsOf returns ws's state table overrides, read once per transaction.
+func (tx *Tx) regionsOf(ctx context.Context, ws string) (map[string]int, error) {
+	if overrides, ok := tx.stateRegions[ws]; ok {
+		return overrides, nil
+	}
+	overrides, err := stateRegions(ctx, tx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stateRegions == nil {
+		tx.stateRegions = map[string]map[string]int{}
+	}
+	tx.stateRegions[ws] = overrides
+	return overrides, nil
 }
 
 // resyncStateMeetings rewrites the other regions of every meeting of ws
