@@ -2,10 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"time"
 
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/sqlstore"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Writes for spreadsheet imports: a batch of meetings and getbacks in one
@@ -115,11 +118,17 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 		}
 	}
 	return db.write(ctx, func(tx *Tx) error {
+		// New search entries go to the index's pending list, which
+		// CheckpointImport merges beside the next batch, instead of this
+		// transaction merging it each time 4 MB pile up.
+		if _, err := tx.exec(ctx, `SET LOCAL gin_pending_list_limit = `+strconv.Itoa(importPendingLimit)); err != nil {
+			return err
+		}
 		var gbs []*bot.Getback
+		if err := insertImportedMeetings(ctx, tx, b.Create); err != nil {
+			return err
+		}
 		for _, m := range b.Create {
-			if err := sqlstore.InsertMeetingRow(ctx, &tx.s, m); err != nil {
-				return err
-			}
 			for _, g := range m.Getbacks {
 				g.Workspace, g.MeetingID, g.Region = m.Workspace, m.ID, m.Region
 				gbs = append(gbs, g)
@@ -152,9 +161,11 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 			if err := g.Validate(); err != nil {
 				return err
 			}
-			if err := insertImportedGetback(ctx, tx, g); err != nil {
-				return err
-			}
+		}
+		if err := insertImportedGetbacks(ctx, tx, gbs); err != nil {
+			return err
+		}
+		for _, g := range gbs {
 			a.Getbacks = a.Getbacks.Add(g.ID)
 		}
 		for _, m := range b.Create {
@@ -178,20 +189,6 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 		}
 		return nil
 	})
-}
-
-// insertImportedGetback stores g, keeping its CreatedAt when set (the
-// instant it was opened) and its DoneAt when closed; an item of a meeting
-// without a number gets the one after the meeting's last.
-func insertImportedGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
-	if g.CreatedAt.IsZero() {
-		g.CreatedAt = tx.now
-	}
-	g.UpdatedAt = tx.now
-	if g.Status != bot.StatusOpen && g.DoneAt.IsZero() {
-		g.DoneAt = tx.now
-	}
-	return sqlstore.InsertGetback(ctx, &tx.s, g)
 }
 
 // replaceImportedGetback overwrites a stored getback with g, every field
@@ -233,4 +230,26 @@ func sameImportedGetback(a, b *bot.Getback) bool {
 	return a.Number == b.Number && a.Text == b.Text && a.Owner == b.Owner && a.OwnerKind == b.OwnerKind &&
 		a.AssignedBy == b.AssignedBy && a.Due == b.Due && a.Status == b.Status && a.DoneNote == b.DoneNote &&
 		a.SnoozedUntil == b.SnoozedUntil && a.DoneAt.Equal(b.DoneAt) && a.CreatedAt.Equal(b.CreatedAt)
+}
+
+// importPendingLimit is the size, in kB, the search index's pending list
+// may reach during an import batch before the batch merges it itself
+// (PostgreSQL's default is 4 MB); normally CheckpointImport merges it
+// first.
+const importPendingLimit = 256 << 10
+
+// CheckpointImport merges the entries import batches added to the
+// search index's pending list into the index. An importer runs it beside
+// its next batch, on another connection, so that PostgreSQL does that
+// work on another core; and once at the end, so that searches after an
+// import do not scan a long pending list.
+func (db *DB) CheckpointImport(ctx context.Context) error {
+	_, err := db.pool.Exec(ctx, `SELECT gin_clean_pending_list('meetings_search'::regclass)`)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" {
+		// Only the index's owner may merge it: a role that runs getback
+		// without owning its tables leaves the merge to autovacuum.
+		return nil
+	}
+	return formatError(err)
 }

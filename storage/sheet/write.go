@@ -7,8 +7,10 @@ import (
 	"github.com/getbackhq/getback/bot"
 )
 
-// checkpointer is a store whose imports leave copying its write-ahead log
-// into the database to the importer (storage/sqlite).
+// checkpointer is a store whose imports leave work that can run beside
+// the next batch to the importer: copying the write-ahead log into the
+// database (storage/sqlite), merging the search index's pending entries
+// (storage/postgres).
 type checkpointer interface {
 	CheckpointImport(ctx context.Context) error
 }

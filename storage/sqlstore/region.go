@@ -52,18 +52,28 @@ func WriteMeetingRegions(ctx context.Context, tx *Tx, m *bot.Meeting, overrides 
 // SyncMeetingRegions writes (or, with replace, rewrites) the other regions
 // of m, reading the state table once per transaction and workspace.
 func SyncMeetingRegions(ctx context.Context, tx *Tx, m *bot.Meeting, replace bool) error {
-	overrides, ok := tx.stateRegions[m.Workspace]
-	if !ok {
-		var err error
-		if overrides, err = StateRegions(ctx, tx, m.Workspace); err != nil {
-			return err
-		}
-		if tx.stateRegions == nil {
-			tx.stateRegions = map[string]map[string]int{}
-		}
-		tx.stateRegions[m.Workspace] = overrides
+	overrides, err := tx.RegionsOf(ctx, m.Workspace)
+	if err != nil {
+		return err
 	}
 	return WriteMeetingRegions(ctx, tx, m, overrides, replace)
+}
+
+// RegionsOf returns ws's state table overrides, read once per
+// transaction.
+func (tx *Tx) RegionsOf(ctx context.Context, ws string) (map[string]int, error) {
+	if overrides, ok := tx.stateRegions[ws]; ok {
+		return overrides, nil
+	}
+	overrides, err := StateRegions(ctx, tx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stateRegions == nil {
+		tx.stateRegions = map[string]map[string]int{}
+	}
+	tx.stateRegions[ws] = overrides
+	return overrides, nil
 }
 
 // ScanRegionRows reads rows of (id, workspace, region, states, date) of

@@ -34,6 +34,7 @@ func RunImport(t *testing.T, open ImportOpener) {
 		"FindImportCandidatesBySourceGroupDayAndID":               testFindImportCandidatesBySourceGroupDayAndID,
 		"ApplyImportChangesGetbacksWithAudit":                     testApplyImportChangesGetbacksWithAudit,
 		"FindImportGetbacks":                                      testFindImportGetbacks,
+		"ApplyImportNumbersItemsAfterTheirMeetingsLast":           testApplyImportNumbersItemsAfterTheirMeetingsLast,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -79,6 +80,16 @@ func testApplyImportWritesMeetingsGetbacksSearchAndOneAuditEntry(t *testing.T, o
 	q := `"tabletop number 69"`
 	if found, _, err := db.FindMeetings(ctx, bot.MeetingFilter{Workspace: ws, Query: &q}); err != nil || len(found) != 1 {
 		t.Fatalf("the imported text is not searchable: %d %v", len(found), err)
+	}
+	// A store may leave work to run beside the next batch (sheet's
+	// checkpointer); the text stays searchable after it.
+	if cp, ok := db.(interface{ CheckpointImport(context.Context) error }); ok {
+		if err := cp.CheckpointImport(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if found, _, err := db.FindMeetings(ctx, bot.MeetingFilter{Workspace: ws, Query: &q}); err != nil || len(found) != 1 {
+			t.Fatalf("after CheckpointImport the imported text is not searchable: %d %v", len(found), err)
+		}
 	}
 	two := 2
 	if found, _, _ := db.FindMeetings(ctx, bot.MeetingFilter{Workspace: ws, Region: &two}); len(found) != 1 || found[0].ID != ms[3].ID {
@@ -250,6 +261,60 @@ func testFindImportGetbacks(t *testing.T, open importOpener) {
 		got, err := db.FindImportGetbacks(ctx, ws, tc.ids, tc.unlinked)
 		if err != nil || texts(got) != texts(tc.want) {
 			t.Errorf("%s: %s, want %s (%v)", name, texts(got), texts(tc.want), err)
+		}
+	}
+}
+
+// testApplyImportNumbersItemsAfterTheirMeetingsLast: items of a batch
+// without a number follow the last stored item of their meeting, each
+// with a number of its own; numbered ones keep theirs; a meeting's states
+// are tagged once.
+func testApplyImportNumbersItemsAfterTheirMeetingsLast(t *testing.T, open importOpener) {
+	db := open(t)
+	ctx := ctxAs("import")
+	day := bot.Date{Year: 2017, Month: 10, Day: 11}
+	first := importedMeeting(1, day)
+	first.States = []string{"Nevada", "Nevada", "Arizona"}
+	first.Getbacks = []*bot.Getback{
+		{Number: 1, Text: "one", Owner: "RD", OwnerKind: bot.OwnerLabel, Status: bot.StatusOpen, AssignedBy: "import"},
+		{Number: 2, Text: "two", Owner: "RD", OwnerKind: bot.OwnerLabel, Status: bot.StatusOpen, AssignedBy: "import"}}
+	if err := db.ApplyImport(ctx, ws, &bot.ImportBatch{Create: []*bot.Meeting{first}}); err != nil {
+		t.Fatal(err)
+	}
+	item := func(text string, n int) *bot.Getback {
+		return &bot.Getback{MeetingID: first.ID, Number: n, Text: text, Owner: "RD", OwnerKind: bot.OwnerLabel, Status: bot.StatusOpen, AssignedBy: "import"}
+	}
+	b := &bot.ImportBatch{NewGetbacks: []*bot.Getback{item("three", 0), item("seven", 7), item("eight", 0)}}
+	if err := db.ApplyImport(ctx, ws, b); err != nil {
+		t.Fatal(err)
+	}
+	three, seven, eight := b.NewGetbacks[0].Number, b.NewGetbacks[1].Number, b.NewGetbacks[2].Number
+	if three != 3 || seven != 7 || eight <= 3 || eight == 7 {
+		t.Fatalf("numbers %d, %d, %d: want 3, 7 and a new one after 3", three, seven, eight)
+	}
+	id := first.ID
+	gbs, _, err := db.FindGetbacks(ctx, bot.GetbackFilter{Workspace: ws, MeetingID: &id})
+	if err != nil || len(gbs) != 5 {
+		t.Fatalf("%d items of the meeting, want 5: %v", len(gbs), err)
+	}
+	nums := map[int]string{}
+	for _, g := range gbs {
+		if g.Region != first.Region {
+			t.Errorf("item %q in region %d, want its meeting's %d", g.Text, g.Region, first.Region)
+		}
+		nums[g.Number] = g.Text
+	}
+	if len(nums) != 5 || nums[3] != "three" || nums[7] != "seven" || nums[eight] != "eight" {
+		t.Fatalf("stored numbers: %v", nums)
+	}
+	got, err := db.FindMeetingByID(ctx, ws, first.ID)
+	if err != nil || fmt.Sprint(got.States) != "[Nevada Nevada Arizona]" {
+		t.Fatalf("meeting states: %+v %v", got, err)
+	}
+	nv, az := "Nevada", "Arizona"
+	for _, st := range []*string{&nv, &az} {
+		if found, _, err := db.FindMeetings(ctx, bot.MeetingFilter{Workspace: ws, State: st}); err != nil || len(found) != 1 {
+			t.Fatalf("meetings in %s: %d %v", *st, len(found), err)
 		}
 	}
 }
