@@ -202,17 +202,17 @@ func CreateGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
 	if g.Status != bot.StatusOpen && g.DoneAt.IsZero() {
 		g.DoneAt = tx.Now
 	}
-	if err := InsertGetback(ctx, tx, g); err != nil {
+	if err := insertGetback(ctx, tx, g); err != nil {
 		return err
 	}
 	return tx.Audit(ctx, g.Workspace, "getback", g.ID, bot.AuditCreate, nil, g)
 }
 
-// InsertGetback stores g with the instants it carries, without an audit
+// insertGetback stores g with the instants it carries, without an audit
 // entry; an item of a meeting without a number gets the one after the
 // meeting's last. Where writers overlap, the meeting's row is locked
 // first, so that concurrent adds take turns and never share a number.
-func InsertGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
+func insertGetback(ctx context.Context, tx *Tx, g *bot.Getback) error {
 	if g.MeetingID != 0 && g.Number == 0 {
 		if lock := tx.D.ForUpdate("meetings"); lock != "" {
 			if _, err := tx.Exec(ctx, `SELECT 1 FROM meetings WHERE id = ?`+lock, g.MeetingID); err != nil {

@@ -105,7 +105,7 @@ func (s *Store) CreateMeetings(ctx context.Context, ms []*bot.Meeting) error {
 // audit entry, but leaves a full-text index kept apart (IndexMeeting) to
 // the caller.
 func InsertMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
-	if err := InsertMeetingRow(ctx, tx, m); err != nil {
+	if err := insertMeetingRow(ctx, tx, m); err != nil {
 		return err
 	}
 	if err := tx.Audit(ctx, m.Workspace, "meeting", m.ID, bot.AuditCreate, nil, m); err != nil {
@@ -123,9 +123,9 @@ func InsertMeeting(ctx context.Context, tx *Tx, m *bot.Meeting) error {
 	return nil
 }
 
-// InsertMeetingRow stores m, its state tags and regions: not its getbacks,
+// insertMeetingRow stores m, its state tags and regions: not its getbacks,
 // nor an audit entry.
-func InsertMeetingRow(ctx context.Context, tx *Tx, m *bot.Meeting) error {
+func insertMeetingRow(ctx context.Context, tx *Tx, m *bot.Meeting) error {
 	m.CreatedAt, m.UpdatedAt = tx.Now, tx.Now
 	if m.CreatedBy == "" {
 		m.CreatedBy = bot.ActorFrom(ctx).UserID
