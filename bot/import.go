@@ -47,6 +47,29 @@ func (b *ImportBatch) IsEmpty() bool {
 	return len(b.Create) == 0 && len(b.Update) == 0 && len(b.NewGetbacks) == 0 && len(b.ChangedGetbacks) == 0
 }
 
+// Validate checks a batch for workspace ws before a store writes it:
+// every new meeting belongs to ws and is valid, and every getback created
+// or changed on its own is valid, taking ws as its workspace.
+func (b *ImportBatch) Validate(ws string) error {
+	for _, m := range b.Create {
+		if m.Workspace != ws {
+			return Errorf(EINVALID, "meeting of workspace %q in an import into %q", m.Workspace, ws)
+		}
+		if err := m.Validate(); err != nil {
+			return err
+		}
+	}
+	for _, gs := range [][]*Getback{b.NewGetbacks, b.ChangedGetbacks} {
+		for _, g := range gs {
+			g.Workspace = ws
+			if err := g.Validate(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // ImportAudit is the audit entry (entity "import", action "create") of
 // what one import batch created: the ids of its meetings and getbacks, as
 // runs of consecutive ids. A store writes it in the batch's transaction

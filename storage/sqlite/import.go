@@ -120,19 +120,8 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 	if b.IsEmpty() {
 		return nil
 	}
-	for _, m := range b.Create {
-		if m.Workspace != ws {
-			return bot.Errorf(bot.EINVALID, "meeting of workspace %q in an import into %q", m.Workspace, ws)
-		}
-		if err := m.Validate(); err != nil {
-			return err
-		}
-	}
-	for _, g := range append(b.NewGetbacks[:len(b.NewGetbacks):len(b.NewGetbacks)], b.ChangedGetbacks...) {
-		g.Workspace = ws
-		if err := g.Validate(); err != nil {
-			return err
-		}
+	if err := b.Validate(ws); err != nil {
+		return err
 	}
 	return db.writeImport(ctx, func(tx *Tx) error {
 		var gbs []*bot.Getback
