@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/sqlstore"
@@ -113,112 +112,19 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 		if _, err := tx.exec(ctx, `SET LOCAL gin_pending_list_limit = `+strconv.Itoa(importPendingLimit)); err != nil {
 			return err
 		}
-		var gbs []*bot.Getback
-		if err := insertImportedMeetings(ctx, tx, b.Create); err != nil {
-			return err
-		}
-		for _, m := range b.Create {
-			for _, g := range m.Getbacks {
-				g.Workspace, g.MeetingID, g.Region = m.Workspace, m.ID, m.Region
-				gbs = append(gbs, g)
-			}
-		}
-		for _, u := range b.Update {
-			upd := u.Update
-			upd.AddGetbacks = nil
-			m, err := sqlstore.UpdateMeeting(ctx, &tx.s, ws, u.ID, upd)
-			if err != nil {
-				return err
-			}
-			for _, g := range u.Getbacks {
-				g.Workspace, g.MeetingID, g.Region = ws, m.ID, m.Region
-				gbs = append(gbs, g)
-			}
-		}
-		for _, g := range b.NewGetbacks {
-			if g.MeetingID != 0 {
-				m, err := sqlstore.FindMeetingByID(ctx, &tx.s, ws, g.MeetingID, false)
-				if err != nil {
-					return err
-				}
-				g.Region = m.Region
-			}
-			gbs = append(gbs, g)
-		}
-		var a bot.ImportAudit
-		for _, g := range gbs {
-			if err := g.Validate(); err != nil {
-				return err
-			}
-		}
-		if err := insertImportedGetbacks(ctx, tx, gbs); err != nil {
-			return err
-		}
-		for _, g := range gbs {
-			a.Getbacks = a.Getbacks.Add(g.ID)
-		}
-		for _, m := range b.Create {
-			a.Meetings = a.Meetings.Add(m.ID)
-		}
-		if len(a.Meetings) > 0 || len(a.Getbacks) > 0 {
-			id := int64(0)
-			if len(a.Meetings) > 0 {
-				id = a.Meetings[0][0]
-			} else {
-				id = a.Getbacks[0][0]
-			}
-			if err := tx.audit(ctx, ws, "import", id, bot.AuditCreate, nil, a); err != nil {
-				return err
-			}
-		}
-		for _, g := range b.ChangedGetbacks {
-			if err := replaceImportedGetback(ctx, tx, ws, g); err != nil {
-				return err
-			}
-		}
-		return nil
+		return sqlstore.ApplyImport(ctx, &tx.s, ws, b, bulkRows{tx})
 	})
 }
 
-// replaceImportedGetback overwrites a stored getback with g, every field
-// but its meeting link, and records the change when there is one.
-func replaceImportedGetback(ctx context.Context, tx *Tx, ws string, g *bot.Getback) error {
-	before, err := sqlstore.FindGetbackByID(ctx, &tx.s, ws, g.ID, true)
-	if err != nil {
-		return err
-	}
-	before.Meeting = nil
-	after := *g
-	after.Workspace, after.MeetingID, after.Region, after.Meeting = before.Workspace, before.MeetingID, before.Region, nil
-	if after.CreatedAt.IsZero() {
-		after.CreatedAt = before.CreatedAt
-	}
-	switch {
-	case after.Status == bot.StatusOpen:
-		after.DoneAt = time.Time{}
-	case after.DoneAt.IsZero():
-		after.DoneAt = tx.now
-	}
-	if sameImportedGetback(before, &after) {
-		*g = *before
-		return nil
-	}
-	after.UpdatedAt = tx.now
-	if _, err := tx.exec(ctx, `UPDATE getbacks SET number = ?, text = ?, owner = ?, owner_kind = ?, assigned_by = ?,
-		due = ?, status = ?, done_at = ?, done_note = ?, snoozed_until = ?, created_at = ?, updated_at = ? WHERE id = ?`,
-		after.Number, after.Text, after.Owner, after.OwnerKind, after.AssignedBy, dateArg(after.Due), after.Status,
-		timeArg(after.DoneAt), after.DoneNote, dateArg(after.SnoozedUntil), after.CreatedAt.UTC(), tx.now, g.ID); err != nil {
-		return err
-	}
-	*g = after
-	return tx.audit(ctx, ws, "getback", g.ID, bot.AuditUpdate, before, &after)
+// bulkRows writes an import batch's new rows as arrays.
+type bulkRows struct{ tx *Tx }
+
+func (r bulkRows) InsertMeetings(ctx context.Context, ms []*bot.Meeting) error {
+	return insertImportedMeetings(ctx, r.tx, ms)
 }
 
-// sameImportedGetback compares what replaceImportedGetback writes.
-func sameImportedGetback(a, b *bot.Getback) bool {
-	return a.Number == b.Number && a.Text == b.Text && a.Owner == b.Owner && a.OwnerKind == b.OwnerKind &&
-		a.AssignedBy == b.AssignedBy && a.Due == b.Due && a.Status == b.Status && a.DoneNote == b.DoneNote &&
-		a.SnoozedUntil == b.SnoozedUntil && a.DoneAt.Equal(b.DoneAt) && a.CreatedAt.Equal(b.CreatedAt)
+func (r bulkRows) InsertGetbacks(ctx context.Context, gbs []*bot.Getback) error {
+	return insertImportedGetbacks(ctx, r.tx, gbs)
 }
 
 // importPendingLimit is the size, in kB, the search index's pending list

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/getbackhq/getback/bot"
+	"github.com/getbackhq/getback/storage/sqlstore"
 )
 
 // Bulk writes for spreadsheet imports: a batch of thousands of meetings is
@@ -124,62 +125,19 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 		return err
 	}
 	return db.writeImport(ctx, func(tx *Tx) error {
-		var gbs []*bot.Getback
-		if len(b.Create) > 0 {
-			if err := insertMeetings(ctx, tx, b.Create); err != nil {
-				return err
-			}
-			for _, m := range b.Create {
-				for _, g := range m.Getbacks {
-					g.Workspace, g.MeetingID, g.Region = m.Workspace, m.ID, m.Region
-					gbs = append(gbs, g)
-				}
-			}
-		}
-		for _, u := range b.Update {
-			u.Update.AddGetbacks = nil
-			m, err := updateMeeting(ctx, tx, ws, u.ID, u.Update)
-			if err != nil {
-				return err
-			}
-			for _, g := range u.Getbacks {
-				g.Workspace, g.MeetingID, g.Region = ws, m.ID, m.Region
-				gbs = append(gbs, g)
-			}
-		}
-		regions := map[int64]int{}
-		for _, g := range b.NewGetbacks {
-			if g.MeetingID != 0 {
-				r, ok := regions[g.MeetingID]
-				if !ok {
-					m, err := findMeetingByID(ctx, tx, ws, g.MeetingID)
-					if err != nil {
-						return err
-					}
-					r, regions[g.MeetingID] = m.Region, m.Region
-				}
-				g.Region = r
-			}
-			gbs = append(gbs, g)
-		}
-		for _, g := range gbs {
-			if err := g.Validate(); err != nil {
-				return err
-			}
-		}
-		if err := insertGetbacks(ctx, tx, gbs); err != nil {
-			return err
-		}
-		if err := auditImport(ctx, tx, ws, b.Create, gbs); err != nil {
-			return err
-		}
-		for _, g := range b.ChangedGetbacks {
-			if err := replaceGetback(ctx, tx, ws, g); err != nil {
-				return err
-			}
-		}
-		return nil
+		return sqlstore.ApplyImport(ctx, tx.shared(), ws, b, bulkRows{tx})
 	})
+}
+
+// bulkRows writes an import batch's new rows in multi-row statements.
+type bulkRows struct{ tx *Tx }
+
+func (r bulkRows) InsertMeetings(ctx context.Context, ms []*bot.Meeting) error {
+	return insertMeetings(ctx, r.tx, ms)
+}
+
+func (r bulkRows) InsertGetbacks(ctx context.Context, gbs []*bot.Getback) error {
+	return insertGetbacks(ctx, r.tx, gbs)
 }
 
 // writeImport is write for an import batch, on a connection that leaves
@@ -354,74 +312,6 @@ func insertGetbacks(ctx context.Context, tx *Tx, gbs []*bot.Getback) error {
 	}
 	return insertRows(ctx, tx, `INSERT INTO getbacks (id, workspace, meeting_id, region, number, text, owner, owner_kind,
 		assigned_by, due, status, done_at, done_note, snoozed_until, created_at, updated_at)`, rows)
-}
-
-// replaceGetback overwrites a stored getback with g, every field but its
-// meeting link, and records the change when there is one.
-func replaceGetback(ctx context.Context, tx *Tx, ws string, g *bot.Getback) error {
-	before, err := findGetbackByID(ctx, tx, ws, g.ID)
-	if err != nil {
-		return err
-	}
-	before.Meeting = nil
-	after := *g
-	after.Workspace, after.MeetingID, after.Region = before.Workspace, before.MeetingID, before.Region
-	if after.CreatedAt.IsZero() {
-		after.CreatedAt = before.CreatedAt
-	}
-	if after.Status != bot.StatusOpen && after.DoneAt.IsZero() {
-		after.DoneAt = tx.now
-	}
-	if after.Status == bot.StatusOpen {
-		after.DoneAt = time.Time{}
-	}
-	after.UpdatedAt = before.UpdatedAt
-	after.Meeting = nil
-	if sameGetback(before, &after) {
-		*g = *before
-		return nil
-	}
-	after.UpdatedAt = tx.now
-	_, err = tx.ExecContext(ctx, `UPDATE getbacks SET number = ?, text = ?, owner = ?, owner_kind = ?, assigned_by = ?,
-		due = ?, status = ?, done_at = ?, done_note = ?, snoozed_until = ?, created_at = ?, updated_at = ? WHERE id = ?`,
-		after.Number, after.Text, after.Owner, after.OwnerKind, after.AssignedBy, nullDate(after.Due), after.Status,
-		nullTime(after.DoneAt), after.DoneNote, nullDate(after.SnoozedUntil), formatTime(after.CreatedAt),
-		formatTime(after.UpdatedAt), g.ID)
-	if err != nil {
-		return err
-	}
-	*g = after
-	return tx.audit(ctx, ws, "getback", g.ID, bot.AuditUpdate, before, &after)
-}
-
-// sameGetback compares what replaceGetback writes, instants as stored.
-func sameGetback(a, b *bot.Getback) bool {
-	return a.Number == b.Number && a.Text == b.Text && a.Owner == b.Owner && a.OwnerKind == b.OwnerKind &&
-		a.AssignedBy == b.AssignedBy && a.Due == b.Due && a.Status == b.Status && a.DoneNote == b.DoneNote &&
-		a.SnoozedUntil == b.SnoozedUntil && nullTime(a.DoneAt) == nullTime(b.DoneAt) &&
-		formatTime(a.CreatedAt) == formatTime(b.CreatedAt)
-}
-
-// auditImport records the creations of a batch in one entry (see
-// bot.ImportAudit).
-func auditImport(ctx context.Context, tx *Tx, ws string, ms []*bot.Meeting, gbs []*bot.Getback) error {
-	if len(ms) == 0 && len(gbs) == 0 {
-		return nil
-	}
-	var a bot.ImportAudit
-	for _, m := range ms {
-		a.Meetings = a.Meetings.Add(m.ID)
-	}
-	for _, g := range gbs {
-		a.Getbacks = a.Getbacks.Add(g.ID)
-	}
-	var id int64
-	if len(ms) > 0 {
-		id = ms[0].ID
-	} else {
-		id = gbs[0].ID
-	}
-	return tx.audit(ctx, ws, "import", id, bot.AuditCreate, nil, a)
 }
 
 // insertRows runs an INSERT head for every row, several rows to a
