@@ -1,8 +1,6 @@
 package sqlite
 
 import (
-	"context"
-
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/sqlstore"
 )
@@ -13,7 +11,3 @@ const (
 )
 
 func scanGetback(sc sqlstore.Row) (*bot.Getback, error) { return sqlstore.ScanGetback(sc) }
-
-func findGetbackByID(ctx context.Context, tx *Tx, ws string, id int64) (*bot.Getback, error) {
-	return sqlstore.FindGetbackByID(ctx, tx.shared(), ws, id, false)
-}
