@@ -58,12 +58,3 @@ func apiError(what string, resp *model.Response, err error) error {
 	}
 	return out
 }
-
-// statusOfErr returns the HTTP status of an *APIError, or 0.
-func statusOfErr(err error) int {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Status
-	}
-	return 0
-}

@@ -316,11 +316,6 @@ func timeOf(t pgtype.Timestamptz) time.Time {
 	return t.Time.UTC()
 }
 
-// placeholders returns "?, ?, ?" for n arguments.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 // limitOffset returns a LIMIT/OFFSET clause and its arguments appended to
 // args; no limit is LIMIT ALL.
 func limitOffset(args []any, limit, offset int) (string, []any) {

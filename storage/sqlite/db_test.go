@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	_ "modernc.org/sqlite"
 
@@ -15,18 +14,6 @@ import (
 )
 
 const ws = "console"
-
-// open returns a fresh database in a temp dir with a fixed clock.
-func open(t testing.TB) *sqlite.DB {
-	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "getback.db"),
-		sqlite.WithClock(func() time.Time { return time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func ctxAs(user string) context.Context {
 	return bot.WithActor(context.Background(), bot.Actor{Workspace: ws, UserID: user})

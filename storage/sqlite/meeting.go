@@ -18,10 +18,6 @@ func scanMeeting(sc sqlstore.Row, extra ...any) (*bot.Meeting, error) {
 	return sqlstore.ScanMeeting(sc, extra...)
 }
 
-func findMeetingByID(ctx context.Context, tx *Tx, ws string, id int64) (*bot.Meeting, error) {
-	return sqlstore.FindMeetingByID(ctx, tx.shared(), ws, id, false)
-}
-
 // FindMeetings returns matching meetings and their total count.
 func (db *DB) FindMeetings(ctx context.Context, f bot.MeetingFilter) ([]*bot.Meeting, int, error) {
 	var out []*bot.Meeting
@@ -129,10 +125,6 @@ func indexMeeting(ctx context.Context, q sqlstore.Querier, before, after *bot.Me
 		}
 	}
 	return nil
-}
-
-func updateMeeting(ctx context.Context, tx *Tx, ws string, id int64, upd bot.MeetingUpdate) (*bot.Meeting, error) {
-	return sqlstore.UpdateMeeting(ctx, tx.shared(), ws, id, upd)
 }
 
 // LastMeetingDates returns the latest dated meeting on or before until for

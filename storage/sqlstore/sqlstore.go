@@ -12,7 +12,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -175,11 +174,6 @@ func NullString(s string) any {
 		return nil
 	}
 	return s
-}
-
-// Placeholders returns "?, ?, ?" for n arguments.
-func Placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // noRows reports whether err says a one-row query found nothing.
