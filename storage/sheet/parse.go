@@ -211,6 +211,11 @@ func (c *rowConfig) parseCells(h *header, cells []string) parsedRow {
 		return pr
 	}
 	m.States = c.states(&pr, rawState)
+	if len(m.States) == 0 {
+		// Only separators ("&", ", /"): nothing names a place.
+		pr.flag(FlagRowSkipped, "state", rawState, "no state or territory in %q: the row cannot be placed; add the state and import again", rawState)
+		return pr
+	}
 
 	// Region: the sheet's number, checked against the states' region.
 	stateRegion := c.regionOfStates(m.States)

@@ -514,3 +514,24 @@ func TestHasHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestAStateCellOfOnlySeparatorsSkipsTheRow: a state cell that names no
+// place ("&", ", ,", "and") is a row that cannot be placed, like an empty
+// one: flagged and skipped, nothing stored.
+func TestAStateCellOfOnlySeparatorsSkipsTheRow(t *testing.T) {
+	for _, cell := range []string{"&", ", ,", " / ", "and", ";", "& and ,"} {
+		db := openDB(t)
+		r := NewTSV(strings.NewReader("Region\tState\tMeeting Location\tMeeting Date\tDHS POC\tKey Discussion Points\n1\t" + cell + "\tBoston\t9/28/2017\t\tx\n"))
+		var flags []Flag
+		s, err := (&Importer{Store: db, Workspace: ws, OnFlag: func(f Flag) { flags = append(flags, f) }}).Import(context.Background(), r)
+		if err != nil {
+			t.Fatalf("%q: %v", cell, err)
+		}
+		if s.Skipped != 1 || s.Created != 0 || len(allMeetings(t, db)) != 0 {
+			t.Fatalf("%q: %+v, want the row skipped and nothing stored", cell, s)
+		}
+		if len(flags) == 0 || flags[len(flags)-1].Kind != FlagRowSkipped || flags[len(flags)-1].Field != "state" {
+			t.Fatalf("%q: flags %+v, want a skipped-row flag on the state", cell, flags)
+		}
+	}
+}
