@@ -73,7 +73,7 @@ func ExtractGetbacks(text string) (items []ExtractedItem, rest string) {
 		} else {
 			item.Text = cleanItemText(seg)
 		}
-		item.Due = inlineDue(item.Text)
+		item.Due = InlineDue(item.Text)
 		if item.Text == "" && len(owners) == 0 {
 			continue
 		}
@@ -182,15 +182,15 @@ func splitOwners(tok string) []string {
 	return out
 }
 
-// dueCheckDay is the reference day inlineDue recognises dates against: a
+// dueCheckDay is the reference day InlineDue recognises dates against: a
 // leap year, so that "by Feb 29" is recognised as a date.
 var dueCheckDay = Date{2024, 1, 1}
 
-// inlineDue finds a due date written in an item's text ("… by Friday",
+// InlineDue finds a due date written in an item's text ("… by Friday",
 // "due 12/5", "due by Dec 5, 2026") and returns it as written, or "".
 // The longest run of up to four words after the introducing word that
 // reads as a date wins.
-func inlineDue(text string) string {
+func InlineDue(text string) string {
 	for _, loc := range reDueWord.FindAllStringIndex(text, -1) {
 		words := strings.Fields(text[loc[1]:])
 		for n := min(4, len(words)); n > 0; n-- {

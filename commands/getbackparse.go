@@ -65,6 +65,15 @@ func (p *parser) getbackAdd() (Request, error) {
 	if r.Text == "" {
 		return nil, p.fail("What is owed? Add the text, e.g. \"send the contact list\".")
 	}
+	if r.Due.IsZero() {
+		// "… by Friday" in the text is its due date, as in a meeting's
+		// follow-up; due: says otherwise.
+		if w := bot.InlineDue(r.Text); w != "" {
+			if d, err := bot.ParseDueDate(w, p.today); err == nil {
+				r.Due = d
+			}
+		}
+	}
 	return r, nil
 }
 

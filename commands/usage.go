@@ -16,7 +16,7 @@ var usages = map[string]string{
 	"meeting delete":   `/meeting delete 42`,
 	"meeting search":   `/meeting search "fusion center" [page:2]`,
 	"meeting import":   `getback import FILE  (on the server; importing from chat is not available yet)`,
-	"getback add":      `/getback add @owner "what is owed" [due:friday] [meeting:42]   (or owner:ITF for a team label)`,
+	"getback add":      `/getback add @owner "what is owed" [due:friday] [meeting:42]   (or owner:ITF for a team label; "by Friday" in the text sets the due date too)`,
 	"getback list":     `/getback list [mine|overdue|done|all] [@user] [owner:ITF] [region:9] [meeting:42] [page:2]`,
 	"getback show":     `/getback show 7`,
 	"getback done":     `/getback done 7 ["note"]`,
