@@ -49,7 +49,8 @@ func (b *ImportBatch) IsEmpty() bool {
 
 // Validate checks a batch for workspace ws before a store writes it:
 // every new meeting belongs to ws and is valid, and every getback created
-// or changed on its own is valid, taking ws as its workspace.
+// or changed on its own is valid. It sets those getbacks' workspace to ws
+// (an importer leaves it to the store).
 func (b *ImportBatch) Validate(ws string) error {
 	for _, m := range b.Create {
 		if m.Workspace != ws {

@@ -28,7 +28,7 @@ func runConsole(ctx context.Context, c config, args []string, stdin io.Reader, s
 		return fmt.Errorf("--tz: unknown time zone %q", *tz)
 	}
 	log := newLogger(c, stderr, false)
-	db, err := openStore(ctx, c)
+	db, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
 	}

@@ -182,7 +182,7 @@ func TestCrashDuringAcknowledgedWrites(t *testing.T) {
 // digests at that hour today, and a scheduler checkpoint a minute before.
 func seedFanOut(t *testing.T, path string, people int) (dms, digests int) {
 	ctx := context.Background()
-	db, err := openStore(ctx, config{DB: path, Now: time.Now})
+	db, err := openStore(ctx, config{DB: path, Now: time.Now}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +297,7 @@ func TestCrashDuringReminderFanOut(t *testing.T) {
 // outboxCounts reads the outbox of the store at dsn.
 func outboxCounts(t *testing.T, dsn string) map[string]int {
 	t.Helper()
-	db, err := openStore(context.Background(), config{DB: dsn, Now: time.Now})
+	db, err := openStore(context.Background(), config{DB: dsn, Now: time.Now}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

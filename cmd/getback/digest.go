@@ -27,7 +27,7 @@ func runDigest(ctx context.Context, c config, args []string, stdout, stderr io.W
 	if *leadership {
 		n = bot.LeadershipRegion
 	}
-	db, err := openStore(ctx, c)
+	db, err := openStore(ctx, c, newLogger(c, stderr, false))
 	if err != nil {
 		return err
 	}

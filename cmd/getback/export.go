@@ -41,7 +41,7 @@ func runExport(ctx context.Context, c config, args []string, stdout, stderr io.W
 		}
 		opt.Since = &d
 	}
-	db, err := openStore(ctx, c)
+	db, err := openStore(ctx, c, newLogger(c, stderr, false))
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func runImport(ctx context.Context, c config, args []string, stdout, stderr io.W
 			store.DB = ":memory:" // compare with nothing, create nothing
 		}
 	}
-	db, err := openStore(ctx, store)
+	db, err := openStore(ctx, store, newLogger(store, stderr, false))
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func runOutbox(ctx context.Context, c config, args []string, stdout, stderr io.W
 	if _, err := fs.parse(args, 0); err != nil {
 		return err
 	}
-	db, err := openStore(ctx, c)
+	db, err := openStore(ctx, c, newLogger(c, stderr, false))
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func runServe(ctx context.Context, c config, args []string, stdout, stderr io.Wr
 		return fmt.Errorf("--lease %s is too short: give a post at least a second (a post gets half the lease, up to %s)", *lease, bot.DefaultPostTimeout)
 	}
 	log := redactSecrets(newLogger(c, stderr, true), c.secrets()...)
-	db, err := openStore(ctx, c)
+	db, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/getbackhq/getback/bot"
 	"github.com/getbackhq/getback/storage/postgres"
@@ -25,9 +26,9 @@ type store interface {
 // openStore opens the store that c.DB names, on the process's clock: a
 // postgres:// (or postgresql://) URL opens PostgreSQL, anything else is a
 // SQLite file. Every subcommand opens its store here.
-func openStore(ctx context.Context, c config) (store, error) {
+func openStore(ctx context.Context, c config, log *slog.Logger) (store, error) {
 	if postgres.IsURL(c.DB) {
-		return postgres.Open(ctx, c.DB, postgres.WithClock(c.Now))
+		return postgres.Open(ctx, c.DB, postgres.WithClock(c.Now), postgres.WithLogger(log))
 	}
 	return sqlite.Open(ctx, c.DB, sqlite.WithClock(c.Now))
 }

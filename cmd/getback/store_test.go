@@ -14,7 +14,7 @@ import (
 func TestOpenStoreTakesAFileOrAPostgresURL(t *testing.T) {
 	now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }
 	ctx := context.Background()
-	file, err := openStore(ctx, config{DB: filepath.Join(t.TempDir(), "g.db"), Now: now})
+	file, err := openStore(ctx, config{DB: filepath.Join(t.TempDir(), "g.db"), Now: now}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestOpenStoreTakesAFileOrAPostgresURL(t *testing.T) {
 	if _, ok := file.(*sqlite.DB); !ok {
 		t.Fatalf("a file path opened %T, want SQLite", file)
 	}
-	pg, err := openStore(ctx, config{DB: pgtest.URL(t), Now: now})
+	pg, err := openStore(ctx, config{DB: pgtest.URL(t), Now: now}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,9 @@ var fields = []field{
 	{"owner_kind", "the owner must be a person or a label"},
 	{"owner", "a getback needs an owner"},
 	{"region", "the region must be 1 to 10"},
+	// The outbox's status ("status IN ('pending', …)") is not a user's
+	// input: no words for it (see also Words).
+	{"pending", ""},
 	{"status", "the status must be open, done or cancelled"},
 	{"number", "the number is out of range"},
 	{"text", "the text must not be empty"},
@@ -53,6 +56,9 @@ func Invalid(detail string) *bot.Error {
 // Words returns what the constraint behind detail means, or "" when no
 // known column is named in it.
 func Words(detail string) string {
+	if namesColumn(detail, "outbox") || strings.HasPrefix(detail, "outbox_") {
+		return "" // the outbox's own columns (SQLite "outbox.x", PostgreSQL "outbox_x_check")
+	}
 	for _, f := range fields {
 		// PostgreSQL names a column's check "<table>_<column>_check".
 		if namesColumn(detail, f.column) || strings.HasSuffix(detail, "_"+f.column+"_check") {

@@ -21,6 +21,10 @@ func TestInvalidNamesTheFieldNeverATable(t *testing.T) {
 		{"getbacks_text_check", "That value is not allowed: the text must not be empty."},
 		{"digest_settings_digest_hour_check", "That value is not allowed: the digest hour must be 0 to 23."},
 		{"meetings_date_status_check", "That value is not allowed: the date must be a date, Pending, TBD or N/A."},
+		// the outbox's status is not the getback's
+		{"outbox.status", "That value is not allowed."},
+		{"status IN ('pending', 'sent', 'dead', 'skipped')", "That value is not allowed."},
+		{"outbox_status_check", "That value is not allowed."},
 		// nothing known
 		{"", "That value is not allowed."},
 		{"weird_thing_check", "That value is not allowed."},

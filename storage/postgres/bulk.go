@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,9 +89,6 @@ func insertImportedMeetings(ctx context.Context, tx *Tx, ms []*bot.Meeting) erro
 				tagMeeting, tagState, tagWS, tagDate = append(tagMeeting, m.ID), append(tagState, s), append(tagWS, m.Workspace), append(tagDate, date[i])
 			}
 		}
-		if m.Workspace != ms[0].Workspace {
-			return bot.Errorf(bot.EINVALID, "meetings of two workspaces in one import batch")
-		}
 		others := bot.OtherRegions(m.Region, m.States, overrides)
 		for _, r := range others {
 			tagRegionMeeting, otherRegion, regionWS, regionDate = append(tagRegionMeeting, m.ID), append(otherRegion, int32(r)), append(regionWS, m.Workspace), append(regionDate, date[i])
@@ -171,43 +169,45 @@ func insertImportedGetbacks(ctx context.Context, tx *Tx, gbs []*bot.Getback) err
 }
 
 // numberGetbacks gives each item of gbs without a number the one after
-// the last of its meeting: the stored ones (their meetings locked, as
-// CreateGetback does) and those before it in gbs.
+// the last of its meeting: the stored ones and those before it in gbs.
+// The meetings of such items are locked first, as CreateGetback does, and
+// their last numbers read after the locks are held, so that an item added
+// meanwhile in chat is counted.
 func numberGetbacks(ctx context.Context, tx *Tx, gbs []*bot.Getback) error {
-	last := map[int64]int{}
 	var need []int64
+	seen := map[int64]bool{}
 	for _, g := range gbs {
-		if g.MeetingID == 0 {
-			continue
-		}
-		if _, ok := last[g.MeetingID]; !ok {
-			last[g.MeetingID] = 0
+		if g.MeetingID != 0 && g.Number == 0 && !seen[g.MeetingID] {
+			seen[g.MeetingID] = true
 			need = append(need, g.MeetingID)
 		}
 	}
 	if len(need) == 0 {
 		return nil
 	}
-	rows, err := tx.query(ctx, `SELECT m.id, COALESCE((SELECT MAX(number) FROM getbacks g WHERE g.meeting_id = m.id), 0)
-		FROM meetings m WHERE m.id = ANY(?::bigint[]) ORDER BY m.id FOR UPDATE OF m`, need)
+	slices.Sort(need)
+	if _, err := tx.exec(ctx, `SELECT 1 FROM meetings WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`, need); err != nil {
+		return err
+	}
+	last := map[int64]int{}
+	rows, err := tx.query(ctx, `SELECT meeting_id, MAX(number) FROM getbacks WHERE meeting_id = ANY(?::bigint[]) GROUP BY meeting_id`, need)
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var n int
 		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
 			return err
 		}
 		last[id] = n
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, g := range gbs {
-		if g.MeetingID == 0 {
+		if g.MeetingID == 0 || !seen[g.MeetingID] {
 			continue
 		}
 		if g.Number == 0 {

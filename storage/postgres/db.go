@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,6 +45,23 @@ type DB struct {
 	// Now returns the current time; tests replace it. Each transaction reads
 	// it once, so every row a transaction writes carries the same instant.
 	Now func() time.Time
+
+	// log receives what the store has to say outside any request's
+	// answer; slog.Default unless WithLogger.
+	log *slog.Logger
+
+	// noMerge is set once the server refused to merge the search index's
+	// pending list (CheckpointImport): imports then keep the default limit.
+	noMerge atomic.Bool
+}
+
+// WithLogger makes the store log to l.
+func WithLogger(l *slog.Logger) Option {
+	return func(db *DB) {
+		if l != nil {
+			db.log = l
+		}
+	}
 }
 
 // Option configures a DB at Open.
@@ -71,7 +90,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 		// pgx's parse errors already hide the password.
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := &DB{Now: time.Now, where: fmt.Sprintf("postgres://%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)}
+	db := &DB{Now: time.Now, log: slog.Default(), where: fmt.Sprintf("postgres://%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)}
 	for _, o := range opts {
 		o(db)
 	}

@@ -108,9 +108,12 @@ func (db *DB) ApplyImport(ctx context.Context, ws string, b *bot.ImportBatch) er
 	return db.write(ctx, func(tx *Tx) error {
 		// New search entries go to the index's pending list, which
 		// CheckpointImport merges beside the next batch, instead of this
-		// transaction merging it each time 4 MB pile up.
-		if _, err := tx.exec(ctx, `SET LOCAL gin_pending_list_limit = `+strconv.Itoa(importPendingLimit)); err != nil {
-			return err
+		// transaction merging it each time 4 MB pile up; unless the
+		// server does not let this role merge it.
+		if !db.noMerge.Load() {
+			if _, err := tx.exec(ctx, `SET LOCAL gin_pending_list_limit = `+strconv.Itoa(importPendingLimit)); err != nil {
+				return err
+			}
 		}
 		return sqlstore.ApplyImport(ctx, &tx.s, ws, b, bulkRows{tx})
 	})
@@ -138,13 +141,22 @@ const importPendingLimit = 256 << 10
 // its next batch, on another connection, so that PostgreSQL does that
 // work on another core; and once at the end, so that searches after an
 // import do not scan a long pending list.
+//
+// The merge only saves time: when the server refuses it (a role that does
+// not own the index may not merge it), the refusal is logged once and later
+// batches merge as PostgreSQL does by default.
 func (db *DB) CheckpointImport(ctx context.Context) error {
-	_, err := db.pool.Exec(ctx, `SELECT gin_clean_pending_list('meetings_search'::regclass)`)
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "42501" {
-		// Only the index's owner may merge it: a role that runs getback
-		// without owning its tables leaves the merge to autovacuum.
+	if db.noMerge.Load() {
 		return nil
 	}
-	return formatError(err)
+	_, err := db.pool.Exec(ctx, `SELECT gin_clean_pending_list('meetings_search'::regclass)`)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		if !db.noMerge.Swap(true) {
+			db.log.Warn("import: the search index's pending entries cannot be merged beside the batches; batches merge them themselves",
+				"code", pe.Code, "error", pe.Message)
+		}
+		return nil
+	}
+	return err
 }

@@ -79,3 +79,41 @@ func TestMigrationOpensImportedItemsOnTheirMeetingsDay(t *testing.T) {
 		}
 	}
 }
+
+// TestImportGoesOnWhenTheSearchIndexCannotBeMerged: merging the search
+// index's pending entries beside the batches only saves time; when the
+// server refuses it, CheckpointImport says nothing and later batches are
+// imported (and found) as usual.
+func TestImportGoesOnWhenTheSearchIndexCannotBeMerged(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := bot.WithActor(context.Background(), bot.Actor{Workspace: "console", UserID: "import"})
+	db, err := postgres.Open(ctx, url, postgres.WithClock(func() time.Time { return time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// gin_clean_pending_list refuses an index that is not a GIN index.
+	if _, err := conn.Exec(ctx, `DROP INDEX meetings_search; CREATE INDEX meetings_search ON meetings (id)`); err != nil {
+		t.Fatal(err)
+	}
+	day := bot.Date{Year: 2017, Month: 10, Day: 11}
+	for i := range 2 {
+		m := &bot.Meeting{Workspace: "console", Region: 9, States: []string{"Nevada"}, Date: day, CreatedBy: "import",
+			Discussion: fmt.Sprintf("tabletop number %d", i), SourceKey: fmt.Sprintf("sheet:%024x:%d", 1, i+1)}
+		if err := db.ApplyImport(ctx, "console", &bot.ImportBatch{Create: []*bot.Meeting{m}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CheckpointImport(ctx); err != nil {
+			t.Fatalf("batch %d: CheckpointImport: %v", i, err)
+		}
+	}
+	q := `"tabletop number 1"`
+	if found, _, err := db.FindMeetings(ctx, bot.MeetingFilter{Workspace: "console", Query: &q}); err != nil || len(found) != 1 {
+		t.Fatalf("the second batch is not searchable: %d %v", len(found), err)
+	}
+}

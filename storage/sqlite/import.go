@@ -291,6 +291,8 @@ func insertGetbacks(ctx context.Context, tx *Tx, gbs []*bot.Getback) error {
 				}
 			}
 			g.Number, next[g.MeetingID] = n, n+1
+		} else if n, ok := next[g.MeetingID]; ok && g.MeetingID != 0 {
+			next[g.MeetingID] = max(n, g.Number+1) // a number given after the meeting's first item
 		}
 		if g.CreatedAt.IsZero() {
 			g.CreatedAt = tx.now

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -8,8 +9,8 @@ import (
 )
 
 // testGetbackNumbersAreUniqueUnderConcurrentAdds: items added to one
-// meeting at the same time, as from several replicas, get the numbers 1..n,
-// each once.
+// meeting at the same time, as from several replicas, in chat, by an edit
+// of the meeting or by an import, get the numbers 1..n, each once.
 func testGetbackNumbersAreUniqueUnderConcurrentAdds(t *testing.T, open opener) {
 	db := open(t)
 	ctx := ctxAs("ana")
@@ -24,7 +25,13 @@ func testGetbackNumbersAreUniqueUnderConcurrentAdds(t *testing.T, open opener) {
 		wg.Go(func() {
 			g := &bot.Getback{Workspace: ws, MeetingID: m.ID, Text: "item", Owner: "bob", OwnerKind: bot.OwnerUser,
 				Status: bot.StatusOpen}
-			if i%2 == 1 { // half through an edit of the meeting
+			if im, ok := db.Store.(interface {
+				ApplyImport(context.Context, string, *bot.ImportBatch) error
+			}); ok && i%3 == 2 { // a third through an import batch, where the store imports
+				errs <- im.ApplyImport(ctx, ws, &bot.ImportBatch{NewGetbacks: []*bot.Getback{g}})
+				return
+			}
+			if i%2 == 1 { // through an edit of the meeting
 				_, err := db.UpdateMeeting(ctx, ws, m.ID, bot.MeetingUpdate{AddGetbacks: []*bot.Getback{g}})
 				errs <- err
 				return
