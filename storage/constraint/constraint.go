@@ -30,9 +30,6 @@ var fields = []field{
 	{"owner_kind", "the owner must be a person or a label"},
 	{"owner", "a getback needs an owner"},
 	{"region", "the region must be 1 to 10"},
-	// The outbox's status ("status IN ('pending', …)") is not a user's
-	// input: no words for it (see also Words).
-	{"pending", ""},
 	{"status", "the status must be open, done or cancelled"},
 	{"number", "the number is out of range"},
 	{"text", "the text must not be empty"},
@@ -56,8 +53,11 @@ func Invalid(detail string) *bot.Error {
 // Words returns what the constraint behind detail means, or "" when no
 // known column is named in it.
 func Words(detail string) string {
-	if namesColumn(detail, "outbox") || strings.HasPrefix(detail, "outbox_") {
-		return "" // the outbox's own columns (SQLite "outbox.x", PostgreSQL "outbox_x_check")
+	// The outbox's own constraints are not a user's input: no words for
+	// them. SQLite names them "outbox.x" or by the check's expression
+	// ("status IN ('pending', …)"), PostgreSQL "outbox_x_check".
+	if namesColumn(detail, "outbox") || strings.HasPrefix(detail, "outbox_") || namesColumn(detail, "pending") {
+		return ""
 	}
 	for _, f := range fields {
 		// PostgreSQL names a column's check "<table>_<column>_check".

@@ -207,7 +207,7 @@ func insertMeetings(ctx context.Context, tx *Tx, ms []*bot.Meeting) error {
 		}
 		rows[i] = []any{m.ID, m.Workspace, m.Region, strings.Join(m.States, stateSep), m.Location, nullDate(m.Date),
 			m.DateStatus, m.POC, m.Attendees, m.Discussion, m.Concerns, m.FollowUp, m.Awareness, m.Action, m.Next,
-			nullDate(m.NextDate), m.Notes, nullString(m.SourceKey), m.ImportHash, m.CreatedBy, now, now}
+			nullDate(m.NextDate), m.Notes, sqlstore.NullString(m.SourceKey), m.ImportHash, m.CreatedBy, now, now}
 	}
 	if err := insertRows(ctx, tx, `INSERT INTO meetings (id, workspace, region, states, location, date, date_status, poc,
 		attendees, discussion, concerns, followup, awareness, action, next, next_date, notes, source_key, import_hash,
